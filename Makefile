@@ -1,0 +1,57 @@
+# Seniorene Omsorg. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The test suite runs against the real services on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seniorene
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test test-sqlite lint format messages migrate demo clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(VENV)/.synced ## Create the virtual environment and install the locked dependencies
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+messages: venv ## Compile the translation catalogues
+	@$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
+
+migrate: venv messages ## Apply database migrations (embedded SQLite unless DATABASE_URL is set)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## Load the demo organizations and logins
+	$(BIN)/python manage.py seed_demo
+
+run: demo ## Run the product: web, worker and beat, with demo data (no servers needed)
+	bin/run-dev
+
+lint: venv ## ruff lint and format check, and migrations in step with the models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: venv ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: venv ## Everything CI runs: system packages, services, lint, migrations check, the whole suite
+	bin/ensure-test-deps
+	@$(MAKE) --no-print-directory lint messages
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+test-sqlite: venv messages ## The suite against embedded SQLite (PostgreSQL-only tests are skipped)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+clean: ## Remove the virtual environment and local data (var/)
+	rm -rf $(VENV) var

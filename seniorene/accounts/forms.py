@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.policy import invitable_roles, sees_all_departments
+
+
+def _department_field(membership: Membership) -> forms.ModelMultipleChoiceField:
+    qs = Department.objects.for_organization(membership.organization_id).filter(is_active=True)
+    if not sees_all_departments(membership):
+        qs = qs.filter(pk__in=membership.department_ids)
+    return forms.ModelMultipleChoiceField(
+        queryset=qs,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Avdelinger"),
+    )
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=150)
+    email = forms.EmailField(label=_("E-post"))
+    role = forms.ChoiceField(label=_("Rolle"))
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = invitable_roles(membership)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+        self.fields["departments"] = _department_field(membership)
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departments"] = _department_field(membership)
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=120)
+    email = forms.EmailField(label=_("E-post (valgfritt)"), required=False)
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Ditt navn"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Velg passord"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minst 10 tegn. Ikke bare tall, og ikke et vanlig passord."),
+    )
+    password2 = forms.CharField(
+        label=_("Gjenta passordet"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Passordene er ikke like."))
+        elif p1:
+            from seniorene.accounts.models import User
+
+            try:
+                validate_password(p1, User(email=self.email, name=data.get("name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -1,0 +1,53 @@
+"""Set `request.organization` and `request.membership` from the active membership."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from seniorene.accounts.models import Membership
+from seniorene.accounts.tenancy import db_set_tenant
+
+SESSION_KEY = "active_organization_id"
+
+
+def active_memberships(user_id: int) -> list[Membership]:
+    """The user's active memberships, by organization name."""
+    return list(
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+class TenantMiddleware:
+    """Pick the active membership; without one, a request gets no tenant data."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None
+        request.membership = None
+        request.memberships = []
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        # Only the user's own memberships are visible before the tenant is known.
+        db_set_tenant(None, user.pk)
+        try:
+            memberships = active_memberships(user.pk)
+            request.memberships = memberships
+            wanted = request.session.get(SESSION_KEY)
+            chosen = next((m for m in memberships if m.organization_id == wanted), None)
+            if chosen is None and memberships:
+                chosen = memberships[0]
+                request.session[SESSION_KEY] = chosen.organization_id
+            if chosen is not None:
+                request.membership = chosen
+                request.organization = chosen.organization
+                db_set_tenant(chosen.organization_id, user.pk)
+            return self.get_response(request)
+        finally:
+            db_set_tenant(None)

@@ -1,0 +1,226 @@
+"""Invitations, memberships and departments: every change writes its audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from seniorene.accounts.models import (
+    Department,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
+from seniorene.accounts.policy import invitable_roles, sees_all_departments
+from seniorene.audit.services import audit_record
+
+
+def _check_departments(*, by: Membership, role: str, departments: Sequence[Department]) -> None:
+    if any(d.organization_id != by.organization_id for d in departments):
+        raise PermissionDenied
+    if not sees_all_departments(by) and not {d.pk for d in departments} <= by.department_ids:
+        raise ValidationError(_("Du kan bare velge dine egne avdelinger."))
+    if role in (Role.LEADER, Role.SENIOR) and not departments:
+        raise ValidationError(_("Avdelingsledere og seniorer må høre til minst én avdeling."))
+
+
+def invitation_create(
+    *,
+    by: Membership,
+    email: str,
+    name: str,
+    role: str,
+    departments: Sequence[Department],
+) -> Invitation:
+    """Invite `email` to `by`'s organization with `role`, and e-mail the link."""
+    if role not in invitable_roles(by):
+        raise PermissionDenied
+    _check_departments(by=by, role=role, departments=departments)
+    email = email.strip().lower()
+    if Membership.objects.filter(
+        organization_id=by.organization_id, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError(
+            _("%(email)s er allerede medlem av organisasjonen.") % {"email": email}
+        )
+    with transaction.atomic():
+        # An older unused invitation to the same address stops working.
+        Invitation.objects.for_organization(by.organization_id).filter(
+            email__iexact=email, accepted_at=None, revoked_at=None
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            organization_id=by.organization_id,
+            email=email,
+            name=name.strip(),
+            role=role,
+            invited_by=by.user,
+        )
+        invitation.departments.set(
+            departments, through_defaults={"organization_id": by.organization_id}
+        )
+        audit_record(
+            organization=by.organization,
+            actor=by.user,
+            action="invitation.created",
+            obj=invitation,
+            details={"role": role, "departments": sorted(d.pk for d in departments)},
+        )
+        transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation.token])
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    """E-mail the invitation link."""
+    ctx = {
+        "invitation": invitation,
+        "organization": invitation.organization,
+        "url": invitation_url(invitation),
+        "days": settings.INVITATION_DAYS,
+    }
+    send_mail(
+        subject=_("Invitasjon til Seniorene Omsorg – %(org)s") % {"org": invitation.organization},
+        message=render_to_string("accounts/email/invitation.txt", ctx),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_revoke(*, invitation: Invitation, by: Membership) -> None:
+    if invitation.accepted_at or invitation.revoked_at:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        organization=by.organization, actor=by.user, action="invitation.revoked", obj=invitation
+    )
+
+
+def invitation_accept(
+    *, invitation: Invitation, name: str, password: str | None, user: User | None = None
+) -> Membership:
+    """Turn a usable invitation into an active membership.
+
+    A new address gets a user with `password`; an existing user (who must be
+    logged in as that address, `user`) just gains the membership.
+    """
+    if not invitation.is_usable():
+        raise ValidationError(_("Invitasjonen er utløpt eller allerede brukt."))
+    with transaction.atomic():
+        existing = User.objects.filter(email__iexact=invitation.email).first()
+        if existing is not None:
+            if user is None or user.pk != existing.pk:
+                raise PermissionDenied
+            account = existing
+            if not account.is_active:
+                account.is_active = True
+                account.save(update_fields=["is_active"])
+        else:
+            account = User.objects.create_user(invitation.email, password, name=name.strip())
+        membership, _created = Membership.objects.update_or_create(
+            user=account,
+            organization_id=invitation.organization_id,
+            defaults={"role": invitation.role, "is_active": True, "deactivated_at": None},
+        )
+        membership.set_departments(invitation.departments.all())
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_record(
+            organization=invitation.organization,
+            actor=account,
+            action="invitation.accepted",
+            obj=invitation,
+        )
+    return membership
+
+
+def membership_update(
+    *, membership: Membership, by: Membership, role: str, departments: Sequence[Department]
+) -> Membership:
+    """Change a member's role and departments."""
+    if membership.pk == by.pk and role != membership.role:
+        raise ValidationError(_("Du kan ikke endre din egen rolle."))
+    _check_departments(by=by, role=role, departments=departments)
+    before = {"role": membership.role, "departments": sorted(membership.department_ids)}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    membership.set_departments(departments)
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="membership.updated",
+        obj=membership,
+        details={
+            "before": before,
+            "after": {"role": role, "departments": sorted(d.pk for d in departments)},
+        },
+    )
+    return membership
+
+
+def membership_deactivate(*, membership: Membership, by: Membership) -> None:
+    """End a membership; its history stays. A user with no active membership left is
+    deactivated too, which ends their sessions at the next request."""
+    if membership.pk == by.pk:
+        raise ValidationError(_("Du kan ikke deaktivere deg selv."))
+    if not membership.is_active:
+        return
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    user = membership.user
+    if not Membership.objects.filter(user=user, is_active=True).exists() and not user.is_staff:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    audit_record(
+        organization=by.organization, actor=by.user, action="membership.deactivated", obj=membership
+    )
+
+
+def membership_reactivate(*, membership: Membership, by: Membership) -> None:
+    if membership.is_active:
+        return
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    if not membership.user.is_active:
+        membership.user.is_active = True
+        membership.user.save(update_fields=["is_active"])
+    audit_record(
+        organization=by.organization, actor=by.user, action="membership.reactivated", obj=membership
+    )
+
+
+def department_save(
+    *, organization: Organization, by: User, department: Department | None, name: str, email: str
+) -> Department:
+    """Create a department, or rename one."""
+    name = name.strip()
+    clash = Department.objects.for_organization(organization).filter(name__iexact=name)
+    if department is not None:
+        clash = clash.exclude(pk=department.pk)
+    if clash.exists():
+        raise ValidationError(_("Det finnes allerede en avdeling med dette navnet."))
+    if department is None:
+        department = Department.objects.create(organization=organization, name=name, email=email)
+        action = "department.created"
+    else:
+        department.name = name
+        department.email = email
+        department.save(update_fields=["name", "email"])
+        action = "department.updated"
+    audit_record(organization=organization, actor=by, action=action, obj=department)
+    return department

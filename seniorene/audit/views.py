@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from seniorene.accounts.decorators import require
+from seniorene.accounts.policy import Perm
+from seniorene.audit.models import AuditEvent, ViewRecord
+
+
+@require(Perm.VIEW_AUDIT)
+def log(request: HttpRequest) -> HttpResponse:
+    """Admin's page: what was done, and who looked at what, in this organization."""
+    tab = "views" if request.GET.get("vis") == "innsyn" else "events"
+    if tab == "views":
+        rows = ViewRecord.objects.for_organization(request.organization).select_related("viewer")
+    else:
+        rows = AuditEvent.objects.for_organization(request.organization).select_related("actor")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        rows = rows.filter(object_repr__icontains=query)
+    page = Paginator(rows, 50).get_page(request.GET.get("side"))
+    ctx = {"tab": tab, "page": page, "q": query}
+    return render(request, "audit/log.html", ctx)

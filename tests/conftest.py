@@ -1,0 +1,134 @@
+"""Personas, clients and the browser for the whole suite.
+
+`world` builds two organizations with the same cast (STYLE.md, "Tests"):
+an admin, a lead, a leader of department A, a leader of department B, a
+senior of A, a second senior of A, a senior of B — and `world.other` is the
+same cast in another organization. Later issues add recipients, so "a senior
+assigned to a recipient" and "a senior who is not" are `senior_a` and
+`senior_a2` once there is a recipient to assign.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from seniorene.accounts.middleware import SESSION_KEY
+from seniorene.accounts.models import Department, Membership, Organization, Role
+from tests.factories import DepartmentFactory, MembershipFactory, OrganizationFactory
+
+# Sync Playwright drives the browser from the test thread while the ORM is used
+# there too (tests only; see ../shared/STACK.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PERSONAS = ("admin", "lead", "leader_a", "leader_b", "senior_a", "senior_a2", "senior_b")
+
+
+@dataclass
+class Cast:
+    organization: Organization
+    dept_a: Department
+    dept_b: Department
+    admin: Membership
+    lead: Membership
+    leader_a: Membership
+    leader_b: Membership
+    senior_a: Membership
+    senior_a2: Membership
+    senior_b: Membership
+
+    def persona(self, name: str) -> Membership:
+        return getattr(self, name)
+
+
+def make_cast(name: str) -> Cast:
+    org = OrganizationFactory(name=name)
+    dept_a = DepartmentFactory(organization=org, name=f"{name} A")
+    dept_b = DepartmentFactory(organization=org, name=f"{name} B")
+
+    def member(role: str, departments: list[Department]) -> Membership:
+        return MembershipFactory(organization=org, role=role, departments=departments)
+
+    return Cast(
+        organization=org,
+        dept_a=dept_a,
+        dept_b=dept_b,
+        admin=member(Role.ADMIN, []),
+        lead=member(Role.LEAD, []),
+        leader_a=member(Role.LEADER, [dept_a]),
+        leader_b=member(Role.LEADER, [dept_b]),
+        senior_a=member(Role.SENIOR, [dept_a]),
+        senior_a2=member(Role.SENIOR, [dept_a]),
+        senior_b=member(Role.SENIOR, [dept_b]),
+    )
+
+
+@dataclass
+class World:
+    home: Cast
+    other: Cast
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(home=make_cast("Hjemme"), other=make_cast("Borte"))
+
+
+def login(client: Client, membership: Membership) -> Client:
+    """Log `client` in as `membership`'s user with that organization active."""
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_KEY] = membership.organization_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """Return a function: membership → a logged-in test client of its own."""
+
+    def make(membership: Membership) -> Client:
+        return login(Client(), membership)
+
+    return make
+
+
+# --- Browser ----------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 390×844 touch viewport (an ordinary phone) on the live server."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        base_url=live_server.url,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,74 @@
+"""factory_boy factories for the whole suite; apps add theirs below as they grow."""
+
+from __future__ import annotations
+
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from seniorene.accounts.models import Department, Membership, Organization, Role, User
+
+TEST_PASSWORD = "test-passord-123"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Organisasjon {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Avdeling {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@test.example")
+    name = factory.Faker("name", locale="no_NO")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy API
+        if create:
+            obj.save(update_fields=["password"])
+
+
+def enrol_totp(user: User) -> str:
+    """Give `user` a TOTP authenticator; return its secret (to compute codes)."""
+    secret = generate_totp_secret()
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    TOTP.activate(user, secret)
+    return secret
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A member; staff roles get MFA enrolled unless `mfa=False`."""
+
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.SENIOR
+
+    @factory.post_generation
+    def departments(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy API
+        if create and extracted:
+            obj.set_departments(extracted)
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy API
+        wanted = obj.role != Role.SENIOR if extracted is None else extracted
+        if create and wanted:
+            enrol_totp(obj.user)

@@ -1,0 +1,139 @@
+"""Settings come from the environment and refuse to run production on bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from seniorene.env import env_bool, env_choice, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-production-secret-for-the-test-only-0123456789",
+    "ALLOWED_HOSTS": "omsorg.example.no",
+    "DATABASE_URL": "postgres://app@127.0.0.1:5432/seniorene",
+}
+
+
+def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `code` after django.setup() in a fresh interpreter with exactly `env` set."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    script = f"import django; django.setup()\n{code}"
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "seniorene.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_it_reads_booleans_strictly(monkeypatch):
+    monkeypatch.setenv("FLAG", "ja")
+    with pytest.raises(ImproperlyConfigured, match="FLAG='ja' is not a boolean"):
+        env_bool("FLAG", False)
+    monkeypatch.setenv("FLAG", "Off")
+    assert env_bool("FLAG", True) is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", True) is True
+
+
+def test_it_reads_integers_with_a_minimum(monkeypatch):
+    monkeypatch.setenv("N", "tolv")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 1)
+    monkeypatch.setenv("N", "-3")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum 0"):
+        env_int("N", 1, minimum=0)
+    monkeypatch.setenv("N", " 12 ")
+    assert env_int("N", 1) == 12
+
+
+def test_it_reads_lists_choices_and_secret_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOSTS", " a.no, ,b.no ")
+    assert env_list("HOSTS") == ["a.no", "b.no"]
+    monkeypatch.setenv("BACKEND", "carrier-pigeon")
+    with pytest.raises(ImproperlyConfigured, match="must be one of: outbox, twilio"):
+        env_choice("BACKEND", "outbox", {"outbox", "twilio"})
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("TOKEN_FILE", str(secret))
+    assert env_str("TOKEN") == "from-a-file"
+    monkeypatch.setenv("TOKEN_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env_str("TOKEN")
+
+
+def test_the_embedded_default_needs_no_server():
+    result = run_django(
+        "from django.conf import settings as s\n"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.SMS_BACKEND,"
+        " s.EMAIL_BACKEND.rsplit('.', 2)[-2], s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE)",
+        {"TESTING": "false"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "outbox",
+        "console",
+        "True",
+        "Europe/Oslo",
+        "nb",
+    ]
+
+
+def test_it_uses_postgres_and_redis_when_given():
+    result = run_django(
+        "from django.conf import settings as s\n"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL,"
+        " s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1])",
+        {
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://127.0.0.1:6379/3",
+        "RedisCache",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"SECRET_KEY": ""}, "set SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "set ALLOWED_HOSTS"),
+        ({"DEBUG": "maybe"}, "not a boolean"),
+    ],
+)
+def test_production_refuses_to_start_on_unsafe_settings(override, message):
+    env = {**PRODUCTION_ENV, **override}
+    env = {k: v for k, v in env.items() if v != "" or k == "ALLOWED_HOSTS"}
+    result = run_django("", env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_reports_nothing_in_production():
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
