@@ -2,7 +2,7 @@
 
 With nothing set this is the embedded default: SQLite under ``var/``, Celery
 through the no-server filesystem broker, SMS to the database outbox, e-mail to
-the console, DEBUG on. README.md has the table of every variable.
+the console, DEBUG on. docs/configuration.md has the table of every variable.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ if not DEBUG:
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated).")
+    if SITE_URL.startswith("http://localhost"):
+        raise ImproperlyConfigured(
+            "DEBUG is off: set SITE_URL to the public address (links in e-mails use it)."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -187,6 +191,10 @@ TWILIO_FROM = env_str("TWILIO_FROM")
 SMS_BACKEND = env_choice(
     "SMS_BACKEND", "twilio" if TWILIO_ACCOUNT_SID else "outbox", {"outbox", "twilio"}
 )
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM."
+    )
 
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
@@ -195,8 +203,10 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Seniorene Omsorg <omsorg@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -242,6 +252,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Behind a reverse proxy, how many proxies to trust for the client IP that rate limits use.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Seniorene Omsorg"

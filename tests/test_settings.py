@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 20 + "-production-secret-for-the-test-only-0123456789",
     "ALLOWED_HOSTS": "omsorg.example.no",
+    "SITE_URL": "https://omsorg.example.no",
     "DATABASE_URL": "postgres://app@127.0.0.1:5432/seniorene",
 }
 
@@ -115,6 +116,8 @@ def test_it_uses_postgres_and_redis_when_given():
         ({"SECRET_KEY": ""}, "set SECRET_KEY"),
         ({"ALLOWED_HOSTS": ""}, "set ALLOWED_HOSTS"),
         ({"DEBUG": "maybe"}, "not a boolean"),
+        ({"SITE_URL": "http://localhost:8000"}, "set SITE_URL"),
+        ({"SMS_BACKEND": "twilio"}, "needs TWILIO_ACCOUNT_SID"),
     ],
 )
 def test_production_refuses_to_start_on_unsafe_settings(override, message):
