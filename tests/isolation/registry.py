@@ -1,0 +1,104 @@
+"""How the isolation and role-matrix suites reach every URL of the project.
+
+Every URL pattern is read from the resolver. A pattern is either
+
+- **ours**: its view carries `required_perm` or `is_public` (the decorators
+  in `seniorene.accounts.decorators`); if it takes arguments, `SAMPLES` must
+  say how to build an object for it, or the suite fails; or
+- **exempt**: listed in `EXEMPT_PREFIXES`/`EXEMPT_NAMES` with the reason.
+
+When you add a view with an object id, add a `Sample` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from seniorene.accounts.models import Department, Invitation, Membership, Role
+from tests.factories import DepartmentFactory, MembershipFactory
+
+# URL-name prefixes and names that are not ours to police, and why.
+EXEMPT_PREFIXES = {
+    "account_": "allauth's own account pages (login, logout, password): the same for every "
+    "role, no tenant data; MFA enforcement is in tests/accounts/test_mfa.py",
+    "mfa_": "allauth's MFA self-service for the logged-in user only",
+    "admin:": "Django admin, for platform superusers only (is_staff); no organization role "
+    "reaches it — tests/accounts/test_platform_admin.py",
+}
+EXEMPT_NAMES = {
+    "set_language": "Django's language switch: a cookie, no data",
+}
+
+
+def departments_of(who: Membership) -> list[Department]:
+    return list(who.departments.all())
+
+
+def home_department(cast: Any, who: Membership) -> Department:
+    """A department `who` belongs to (or department A for all-department roles)."""
+    own = departments_of(who)
+    return own[0] if own else cast.dept_a
+
+
+def foreign_department(cast: Any, who: Membership) -> Department | None:
+    """A department of the same organization that `who` does not belong to, if it matters."""
+    own = {d.pk for d in departments_of(who)}
+    if not own:
+        return None
+    return cast.dept_b if cast.dept_a.pk in own else cast.dept_a
+
+
+@dataclass
+class Sample:
+    """How to make an object for a URL: build(cast, who, department) → URL kwargs.
+
+    `department_scoped`: the object belongs to a department, so a leader or
+    senior of another department must get 404 too.
+    `allowed_status`: what an allowed persona gets for its own object.
+    """
+
+    build: Callable[[Any, Membership, Department], dict[str, Any]]
+    method: str = "GET"
+    data: dict[str, Any] = field(default_factory=dict)
+    department_scoped: bool = False
+    allowed_status: frozenset[int] = frozenset({200})
+
+
+def _member(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    target = MembershipFactory(organization=cast.organization, role=Role.SENIOR, departments=[dept])
+    return {"pk": target.pk}
+
+
+def _department(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": DepartmentFactory(organization=cast.organization).pk}
+
+
+def _invitation(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    invitation = Invitation.objects.create(
+        organization=cast.organization,
+        email=f"ny-{Invitation.objects.count()}@test.example",
+        name="Ny Senior",
+        role=Role.SENIOR,
+        invited_by=who.user,
+    )
+    invitation.departments.set([dept], through_defaults={"organization": cast.organization})
+    return {"pk": invitation.pk}
+
+
+SAMPLES: dict[str, Sample] = {
+    "accounts:member_edit": Sample(_member),
+    "accounts:member_set_active": Sample(
+        _member, method="POST", data={"active": "0"}, allowed_status=frozenset({302})
+    ),
+    "accounts:department_edit": Sample(_department),
+    "accounts:invitation_revoke": Sample(
+        _invitation, method="POST", allowed_status=frozenset({302})
+    ),
+}
+
+# Views without arguments that only take POST, with the data an allowed role sends.
+POST_ONLY: dict[str, dict[str, Any]] = {
+    "accounts:switch_organization": {"organization": "0"},
+}

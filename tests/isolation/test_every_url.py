@@ -1,0 +1,83 @@
+"""Every URL pattern of the project, as every persona, against other tenants' objects.
+
+The list of URLs comes from the resolver, so views added later are covered
+without editing this file; a view the suite cannot exercise fails it until
+`tests/isolation/registry.py` says how to build its object or why it is exempt.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from seniorene.accounts.policy import has_perm
+from tests.conftest import PERSONAS
+from tests.isolation.registry import SAMPLES, foreign_department, home_department
+from tests.isolation.urls import all_routes, our_routes
+
+ROUTES = our_routes()
+ID_ROUTES = [r for r in ROUTES if r.params and not r.is_public]
+
+
+def test_every_view_declares_who_may_use_it():
+    undeclared = [r.name for r in ROUTES if r.perm is None and not r.is_public]
+    assert undeclared == [], "decorate these with @require(Perm.X) or @public"
+
+
+def test_every_view_with_an_object_id_can_be_exercised():
+    missing = [r.name for r in ID_ROUTES if r.name not in SAMPLES]
+    assert missing == [], "add a Sample to tests/isolation/registry.py for these"
+
+
+def test_every_exempt_route_has_a_reason():
+    exempt = [r for r in all_routes() if r.exempt_reason is not None]
+    assert exempt, "the allauth and admin routes should be listed as exempt"
+    assert all(len(r.exempt_reason) > 20 for r in exempt)
+
+
+def request(client, route, kwargs, sample):
+    url = reverse(route.name, kwargs=kwargs)
+    if sample.method == "POST":
+        return client.post(url, sample.data)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_objects_of_another_organization_are_not_found(world, client_for, route, persona):
+    sample = SAMPLES[route.name]
+    who = world.home.persona(persona)
+    twin = world.other.persona(persona)
+    kwargs = sample.build(world.other, twin, home_department(world.other, twin))
+    response = request(client_for(who), route, kwargs, sample)
+    expected = 404 if has_perm(who, route.perm) else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ID_ROUTES if SAMPLES.get(r.name) and SAMPLES[r.name].department_scoped],
+    ids=lambda r: r.name,
+)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_objects_of_another_department_are_not_found(world, client_for, route, persona):
+    sample = SAMPLES[route.name]
+    who = world.home.persona(persona)
+    foreign = foreign_department(world.home, who)
+    if foreign is None:
+        pytest.skip("this role sees every department")
+    kwargs = sample.build(world.home, who, foreign)
+    response = request(client_for(who), route, kwargs, sample)
+    expected = 404 if has_perm(who, route.perm) else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_anonymous_visitors_are_sent_to_login(world, client, route, persona):
+    sample = SAMPLES[route.name]
+    who = world.home.persona(persona)
+    kwargs = sample.build(world.home, who, home_department(world.home, who))
+    response = request(client, route, kwargs, sample)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
