@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+
 from seniorene.accounts.models import Department, Invitation, Membership, Role
 from tests.factories import DepartmentFactory, MembershipFactory
 
@@ -85,6 +87,14 @@ def _invitation(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
     )
     invitation.departments.set([dept], through_defaults={"organization": cast.organization})
     return {"pk": invitation.pk}
+
+
+def send(client: Any, route: Any, kwargs: dict[str, Any], sample: Sample) -> Any:
+    """Request `route` for the object in `kwargs` the way `sample` says."""
+    url = reverse(route.name, kwargs=kwargs)
+    if sample.method == "POST":
+        return client.post(url, sample.data)
+    return client.get(url)
 
 
 SAMPLES: dict[str, Sample] = {

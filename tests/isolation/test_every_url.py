@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from seniorene.accounts.policy import has_perm
 from tests.conftest import PERSONAS
-from tests.isolation.registry import SAMPLES, foreign_department, home_department
+from tests.isolation.registry import SAMPLES, foreign_department, home_department, send
 from tests.isolation.urls import all_routes, our_routes
 
 ROUTES = our_routes()
@@ -35,13 +35,6 @@ def test_every_exempt_route_has_a_reason():
     assert all(len(r.exempt_reason) > 20 for r in exempt)
 
 
-def request(client, route, kwargs, sample):
-    url = reverse(route.name, kwargs=kwargs)
-    if sample.method == "POST":
-        return client.post(url, sample.data)
-    return client.get(url)
-
-
 @pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: r.name)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_objects_of_another_organization_are_not_found(world, client_for, route, persona):
@@ -49,7 +42,7 @@ def test_objects_of_another_organization_are_not_found(world, client_for, route,
     who = world.home.persona(persona)
     twin = world.other.persona(persona)
     kwargs = sample.build(world.other, twin, home_department(world.other, twin))
-    response = request(client_for(who), route, kwargs, sample)
+    response = send(client_for(who), route, kwargs, sample)
     expected = 404 if has_perm(who, route.perm) else 403
     assert response.status_code == expected
 
@@ -67,7 +60,7 @@ def test_objects_of_another_department_are_not_found(world, client_for, route, p
     if foreign is None:
         pytest.skip("this role sees every department")
     kwargs = sample.build(world.home, who, foreign)
-    response = request(client_for(who), route, kwargs, sample)
+    response = send(client_for(who), route, kwargs, sample)
     expected = 404 if has_perm(who, route.perm) else 403
     assert response.status_code == expected
 
@@ -78,6 +71,6 @@ def test_anonymous_visitors_are_sent_to_login(world, client, route, persona):
     sample = SAMPLES[route.name]
     who = world.home.persona(persona)
     kwargs = sample.build(world.home, who, home_department(world.home, who))
-    response = request(client, route, kwargs, sample)
+    response = send(client, route, kwargs, sample)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))

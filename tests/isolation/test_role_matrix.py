@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from seniorene.accounts.policy import has_perm
 from tests.conftest import PERSONAS
-from tests.isolation.registry import POST_ONLY, SAMPLES, home_department
+from tests.isolation.registry import POST_ONLY, SAMPLES, home_department, send
 from tests.isolation.urls import our_routes
 
 GUARDED = [r for r in our_routes() if r.perm is not None]
@@ -22,11 +22,7 @@ def test_each_role_gets_what_the_policy_grants(world, client_for, route, persona
     if route.params:
         sample = SAMPLES[route.name]
         kwargs = sample.build(world.home, who, home_department(world.home, who))
-        url = reverse(route.name, kwargs=kwargs)
-        if sample.method == "POST":
-            response = client.post(url, sample.data)
-        else:
-            response = client.get(url)
+        response = send(client, route, kwargs, sample)
         ok = sample.allowed_status
     elif route.name in POST_ONLY:
         response = client.post(reverse(route.name), POST_ONLY[route.name])
