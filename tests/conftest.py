@@ -77,6 +77,12 @@ def world(db) -> World:
     return World(home=make_cast("Hjemme"), other=make_cast("Borte"))
 
 
+@pytest.fixture
+def world_tx(transactional_db) -> Cast:
+    """One organization's cast for browser tests (which need committed data)."""
+    return make_cast("Hjemme")
+
+
 def login(client: Client, membership: Membership) -> Client:
     """Log `client` in as `membership`'s user with that organization active."""
     client.force_login(membership.user)
