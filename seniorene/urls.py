@@ -14,5 +14,6 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("", include("seniorene.accounts.urls")),
     path("", include("seniorene.audit.urls")),
+    path("", include("customers.urls")),
     path("platform-admin/", admin.site.urls),
 ]

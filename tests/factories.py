@@ -72,3 +72,66 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         wanted = obj.role != Role.SENIOR if extracted is None else extracted
         if create and wanted:
             enrol_totp(obj.user)
+
+
+# --- customers ----------------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from customers.models import (  # noqa: E402
+    Assignment,
+    CareRecipient,
+    Consent,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentPurpose,
+    Relation,
+    Relative,
+)
+
+
+class CareRecipientFactory(factory.django.DjangoModelFactory):
+    """A recipient; pass `department` (its organization is taken from it) and `seniors`."""
+
+    class Meta:
+        model = CareRecipient
+        skip_postgeneration_save = True
+
+    department = factory.SubFactory(DepartmentFactory)
+    organization = factory.LazyAttribute(lambda o: o.department.organization)
+    name = factory.Faker("name", locale="no_NO")
+    date_of_birth = factory.Sequence(lambda n: date(1930 + n % 20, 1 + n % 12, 1 + n % 28))
+    address = factory.Faker("street_address", locale="no_NO")
+    postal_code = "0450"
+    city = "Oslo"
+
+    @factory.post_generation
+    def seniors(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy API
+        for senior in extracted or []:
+            Assignment.objects.create(
+                organization_id=obj.organization_id, recipient=obj, senior=senior
+            )
+
+
+class RelativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relative
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    organization = factory.LazyAttribute(lambda o: o.recipient.organization)
+    name = factory.Faker("name", locale="no_NO")
+    relation = Relation.CHILD
+    phone = factory.Sequence(lambda n: f"+479{n % 10000000:07d}")
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    organization = factory.LazyAttribute(lambda o: o.recipient.organization)
+    relative = None
+    purpose = ConsentPurpose.VISIT_SUMMARY_SMS
+    given_by = ConsentGiver.RECIPIENT
+    method = ConsentMethod.VERBAL
+    recorded_by = factory.SubFactory(UserFactory)

@@ -27,22 +27,43 @@ class Perm(StrEnum):
     # Admin and leaders: seniors join by invitation (leaders: their own departments).
     INVITE_SENIORS = "invite_seniors"
     VIEW_AUDIT = "view_audit"
+    # Training (issue 5): seniors take it, the lead owns the content and the team meetings,
+    # leaders, lead and admin see who is cleared (R6); everyone may read the content.
+    TAKE_TRAINING = "take_training"
+    VIEW_TRAINING_CONTENT = "view_training_content"
+    MANAGE_TRAINING = "manage_training"
+    VIEW_TRAINING_STATUS = "view_training_status"
+    MANAGE_TEAM_MEETINGS = "manage_team_meetings"
+    # Leaders (their departments) and the lead (all): the recipient register.
+    VIEW_RECIPIENTS = "view_recipients"
+    MANAGE_RECIPIENTS = "manage_recipients"
+    # Seniors: the recipients assigned to them, with what the visit needs.
+    VIEW_OWN_RECIPIENTS = "view_own_recipients"
 
+
+_ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
+
+# One line per permission: which roles have it.
+PERM_ROLES: dict[Perm, frozenset[str]] = {
+    Perm.USE_APP: frozenset({_ADMIN, _LEAD, _LEADER, _SENIOR}),
+    Perm.MANAGE_DEPARTMENTS: frozenset({_ADMIN}),
+    Perm.MANAGE_MEMBERS: frozenset({_ADMIN}),
+    Perm.INVITE_STAFF: frozenset({_ADMIN}),
+    Perm.INVITE_SENIORS: frozenset({_ADMIN, _LEADER}),
+    Perm.VIEW_AUDIT: frozenset({_ADMIN}),
+    Perm.TAKE_TRAINING: frozenset({_SENIOR}),
+    Perm.VIEW_TRAINING_CONTENT: frozenset({_ADMIN, _LEAD, _LEADER, _SENIOR}),
+    Perm.MANAGE_TRAINING: frozenset({_LEAD}),
+    Perm.VIEW_TRAINING_STATUS: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.MANAGE_TEAM_MEETINGS: frozenset({_LEAD}),
+    Perm.VIEW_RECIPIENTS: frozenset({_LEAD, _LEADER}),
+    Perm.MANAGE_RECIPIENTS: frozenset({_LEAD, _LEADER}),
+    Perm.VIEW_OWN_RECIPIENTS: frozenset({_SENIOR}),
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.ADMIN: frozenset(
-        {
-            Perm.USE_APP,
-            Perm.MANAGE_DEPARTMENTS,
-            Perm.MANAGE_MEMBERS,
-            Perm.INVITE_STAFF,
-            Perm.INVITE_SENIORS,
-            Perm.VIEW_AUDIT,
-        }
-    ),
-    Role.LEAD: frozenset({Perm.USE_APP}),
-    Role.LEADER: frozenset({Perm.USE_APP, Perm.INVITE_SENIORS}),
-    Role.SENIOR: frozenset({Perm.USE_APP}),
+    role: frozenset(perm for perm, roles in PERM_ROLES.items() if role in roles)
+    for role in Role.values
 }
 
 # Roles that see every department of their organization; the others see their own.

@@ -19,7 +19,13 @@ from typing import Any
 from django.urls import reverse
 
 from seniorene.accounts.models import Department, Invitation, Membership, Role
-from tests.factories import DepartmentFactory, MembershipFactory
+from tests.factories import (
+    CareRecipientFactory,
+    ConsentFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    RelativeFactory,
+)
 
 # URL-name prefixes and names that are not ours to police, and why.
 EXEMPT_PREFIXES = {
@@ -97,7 +103,49 @@ def send(client: Any, route: Any, kwargs: dict[str, Any], sample: Sample) -> Any
     return client.get(url)
 
 
+def _recipient(cast: Any, who: Membership, dept: Department):
+    """A recipient in `dept`; assigned to `who` when who is a senior of that department."""
+    seniors = [who] if who.role == Role.SENIOR and dept.pk in who.department_ids else []
+    return CareRecipientFactory(department=dept, seniors=seniors)
+
+
+def _recipient_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": _recipient(cast, who, dept).pk}
+
+
+def _relative_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    relative = RelativeFactory(recipient=_recipient(cast, who, dept))
+    return {"pk": relative.recipient_id, "relative_pk": relative.pk}
+
+
+def _consent_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    consent = ConsentFactory(recipient=_recipient(cast, who, dept), recorded_by=who.user)
+    return {"pk": consent.recipient_id, "consent_pk": consent.pk}
+
+
+RECIPIENT = {"department_scoped": True}
+CHANGED = frozenset({200, 302})
+
 SAMPLES: dict[str, Sample] = {
+    "customers:card": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:edit": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:status": Sample(
+        _recipient_kwargs,
+        method="POST",
+        data={"to_status": "screening"},
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
+    "customers:customer": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:relative_create": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:relative_edit": Sample(_relative_kwargs, **RECIPIENT),
+    "customers:consent_create": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:consent_withdraw": Sample(
+        _consent_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "customers:export": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:export_json": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:my_card": Sample(_recipient_kwargs, **RECIPIENT),
     "accounts:member_edit": Sample(_member),
     "accounts:member_set_active": Sample(
         _member, method="POST", data={"active": "0"}, allowed_status=frozenset({302})

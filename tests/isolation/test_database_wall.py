@@ -8,11 +8,13 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from customers.models import Customer, StatusChange
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
 from seniorene.audit.models import AuditEvent
 from seniorene.audit.services import audit_record, view_record
 from tests.conftest import login
+from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -65,6 +67,12 @@ def populate_every_tenant_table(world) -> None:
     home = world.home
     audit_record(organization=home.organization, actor=None, action="test")
     view_record(organization=home.organization, viewer=home.lead.user, obj=home.dept_a, what="t")
+    recipient = CareRecipientFactory(department=home.dept_a, seniors=[home.senior_a])
+    StatusChange.objects.create(
+        organization=home.organization, recipient=recipient, to_status="inquiry"
+    )
+    Customer.objects.create(organization=home.organization, recipient=recipient, kind="recipient")
+    ConsentFactory(recipient=recipient, relative=RelativeFactory(recipient=recipient))
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",

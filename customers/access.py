@@ -1,0 +1,49 @@
+"""Fetch recipients and what hangs off them for the current member, or 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from customers.models import CareRecipient, Consent, Relative
+from seniorene.accounts.models import Role
+from seniorene.accounts.policy import sees_all_departments
+
+
+def visible_recipients(request: HttpRequest) -> QuerySet[CareRecipient]:
+    """Recipients the member may see: all (lead), their departments (leader), assigned (senior)."""
+    membership = request.membership
+    rows = CareRecipient.objects.for_organization(request.organization)
+    if membership.role == Role.SENIOR:
+        return rows.filter(assignment__senior=membership)
+    if membership.role == Role.LEADER:
+        return rows.filter(department_id__in=membership.department_ids)
+    if sees_all_departments(membership):
+        return rows
+    return rows.none()
+
+
+def get_recipient_for_user(request: HttpRequest, pk: int) -> CareRecipient:
+    recipient = (
+        visible_recipients(request)
+        .select_related("department", "contact_person__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if recipient is None:
+        raise Http404
+    return recipient
+
+
+def get_relative_for_user(request: HttpRequest, recipient: CareRecipient, pk: int) -> Relative:
+    relative = Relative.objects.filter(recipient=recipient, pk=pk).first()
+    if relative is None:
+        raise Http404
+    return relative
+
+
+def get_consent_for_user(request: HttpRequest, recipient: CareRecipient, pk: int) -> Consent:
+    consent = Consent.objects.filter(recipient=recipient, pk=pk).first()
+    if consent is None:
+        raise Http404
+    return consent

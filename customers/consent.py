@@ -1,0 +1,42 @@
+"""The consent gate (R4/R5): the one function every sender asks before sending."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import CareRecipient, Consent, RecipientStatus
+
+
+def consent_is_active(
+    *, recipient_id: int, relative_id: int | None, purpose: str, at: datetime | None = None
+) -> bool:
+    """True when an unwithdrawn consent for this person and purpose exists at `at`.
+
+    `relative_id` None means the recipient themself.
+    """
+    at = at or timezone.now()
+    person = Q(relative__isnull=True) if relative_id is None else Q(relative_id=relative_id)
+    return (
+        Consent.objects.filter(person, recipient_id=recipient_id, purpose=purpose, given_at__lte=at)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+        .exists()
+    )
+
+
+def may_send(
+    *, recipient_id: int, relative_id: int | None, purpose: str, at: datetime | None = None
+) -> bool:
+    """May we send `purpose` to this person now? Consent, and the recipient not ended (R11)."""
+    status = (
+        CareRecipient.objects.filter(pk=recipient_id, anonymised_at__isnull=True)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None or status == RecipientStatus.ENDED:
+        return False
+    return consent_is_active(
+        recipient_id=recipient_id, relative_id=relative_id, purpose=purpose, at=at
+    )

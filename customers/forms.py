@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from customers.models import (
+    NOTE_MAX,
+    CareRecipient,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentPurpose,
+    CustomerKind,
+    RecipientStatus,
+    Relative,
+)
+from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.policy import sees_all_departments
+
+PHONE_ERROR = _("Skriv et gyldig norsk telefonnummer, for eksempel 912 34 567.")
+NO_MARKUP = _("Teksten kan ikke inneholde tegnene < eller >.")
+
+
+def _no_markup(value: str) -> str:
+    if "<" in value or ">" in value:
+        raise forms.ValidationError(NO_MARKUP)
+    return value.strip()
+
+
+def _phone_field(label: str, required: bool = False) -> PhoneNumberField:
+    return PhoneNumberField(
+        label=label,
+        region="NO",
+        required=required,
+        error_messages={"invalid": PHONE_ERROR},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+def visible_departments(membership: Membership):
+    rows = Department.objects.for_organization(membership.organization_id).filter(is_active=True)
+    if not sees_all_departments(membership):
+        rows = rows.filter(pk__in=membership.department_ids)
+    return rows
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.name
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.name
+
+
+class RecipientForm(forms.ModelForm):
+    phone = _phone_field(_("Telefon"))
+    postal_code = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Fødselsdato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
+        error_messages={"invalid": _("Skriv datoen som dd.mm.åååå, for eksempel 03.04.1941.")},
+    )
+    key_notes = forms.CharField(
+        label=_("Viktige merknader"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Det seniorene må vite før besøket: nøkkel, dørkode, hørsel, allergier."),
+        error_messages={
+            "max_length": _("Merknadene kan være høyst %(limit_value)d tegn (nå %(show_value)d).")
+        },
+    )
+
+    class Meta:
+        model = CareRecipient
+        fields = [
+            "name",
+            "date_of_birth",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "department",
+            "contact_person",
+            "key_notes",
+        ]
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.fields["department"].queryset = visible_departments(membership)
+        self.fields["department"].empty_label = None
+        leaders = Membership.objects.for_organization(membership.organization_id).filter(
+            role__in=[Role.LEADER, Role.LEAD], is_active=True
+        )
+        self.fields["contact_person"] = LeaderChoiceField(
+            queryset=leaders.select_related("user").order_by("user__name"),
+            required=False,
+            label=_("Kontaktperson for pårørende"),
+            help_text=_("Avdelingslederen som pårørende kan ringe."),
+        )
+        if not self.instance.pk and membership.role == Role.LEADER:
+            self.fields["contact_person"].initial = membership.pk
+        seniors = Membership.objects.for_organization(membership.organization_id).filter(
+            role=Role.SENIOR, is_active=True
+        )
+        if not sees_all_departments(membership):
+            seniors = seniors.filter(
+                membershipdepartment__department_id__in=membership.department_ids
+            ).distinct()
+        self.fields["seniors"] = MemberChoiceField(
+            queryset=seniors.select_related("user").order_by("user__name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=_("Seniorer som besøker"),
+        )
+        if self.instance.pk:
+            self.fields["seniors"].initial = list(
+                self.instance.seniors.values_list("pk", flat=True)
+            )
+        self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric"})
+        self.fields["name"].widget.attrs.update({"autocomplete": "off"})
+
+    def clean_name(self) -> str:
+        return _no_markup(self.cleaned_data["name"])
+
+    def clean_address(self) -> str:
+        return _no_markup(self.cleaned_data["address"])
+
+    def clean_city(self) -> str:
+        return _no_markup(self.cleaned_data["city"])
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data["postal_code"].strip()
+        if value and (len(value) != 4 or not value.isdigit()):
+            raise forms.ValidationError(_("Postnummeret har fire sifre."))
+        return value
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError(_("Fødselsdatoen kan ikke være i fremtiden."))
+        if born.year < today.year - 120:
+            raise forms.ValidationError(_("Sjekk fødselsåret: personen ville vært over 120 år."))
+        return born
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Ny status"), choices=RecipientStatus.choices)
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RelativeForm(forms.ModelForm):
+    phone = _phone_field(_("Mobil"))
+
+    class Meta:
+        model = Relative
+        fields = ["name", "relation", "phone", "email", "contact_during_visits", "ordered_service"]
+
+    def clean_name(self) -> str:
+        return _no_markup(self.cleaned_data["name"])
+
+
+class CustomerForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Hvem bestiller og betaler?"),
+        choices=CustomerKind.choices,
+        widget=forms.RadioSelect,
+    )
+    relative = forms.ModelChoiceField(
+        queryset=Relative.objects.none(), required=False, label=_("Pårørende som er kunde")
+    )
+    name = forms.CharField(label=_("Navn på kommune/sykehjem"), max_length=150, required=False)
+    org_number = forms.CharField(label=_("Organisasjonsnummer"), max_length=11, required=False)
+    invoice_reference = forms.CharField(label=_("Fakturareferanse"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("Kontaktperson"), max_length=150, required=False)
+    contact_phone = _phone_field(_("Kontaktperson telefon"))
+    contact_email = forms.EmailField(label=_("Kontaktperson e-post"), required=False)
+
+    def __init__(self, *args: Any, recipient: CareRecipient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relative"].queryset = recipient.relatives.all()
+
+    def clean_org_number(self) -> str:
+        value = self.cleaned_data["org_number"].replace(" ", "")
+        if value and (len(value) != 9 or not value.isdigit()):
+            raise forms.ValidationError(_("Organisasjonsnummeret har ni sifre."))
+        return value
+
+    def clean_name(self) -> str:
+        return _no_markup(self.cleaned_data["name"])
+
+
+class ConsentForm(forms.Form):
+    person = forms.ChoiceField(label=_("Hvem kan motta"))
+    purpose = forms.ChoiceField(
+        label=_("Formål"), choices=ConsentPurpose.choices, widget=forms.RadioSelect
+    )
+    given_by = forms.ChoiceField(
+        label=_("Samtykket er gitt av"),
+        choices=ConsentGiver.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentGiver.RECIPIENT,
+    )
+    given_by_name = forms.CharField(
+        label=_("Navn på verge/fullmektig"), max_length=150, required=False
+    )
+    method = forms.ChoiceField(
+        label=_("Hvordan"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentMethod.VERBAL,
+    )
+
+    def __init__(self, *args: Any, recipient: CareRecipient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recipient = recipient
+        choices = [("self", _("%(name)s (brukeren selv)") % {"name": recipient.name})]
+        choices += [(str(r.pk), str(r)) for r in recipient.relatives.all()]
+        self.fields["person"].choices = choices
+
+    def clean_given_by_name(self) -> str:
+        return _no_markup(self.cleaned_data["given_by_name"])
+
+    def relative(self) -> Relative | None:
+        person = self.cleaned_data["person"]
+        return None if person == "self" else self.recipient.relatives.get(pk=int(person))
+
+
+class RecipientFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk"), required=False, max_length=100)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, label=_("Avdeling")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle unntatt avsluttet"))]
+        + list(RecipientStatus.choices)
+        + [("all", _("Alle"))],
+    )
+    senior = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, label=_("Senior")
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = visible_departments(membership)
+        self.fields["department"].empty_label = _("Alle avdelinger")
+        seniors = Membership.objects.for_organization(membership.organization_id).filter(
+            role=Role.SENIOR
+        )
+        self.fields["senior"].queryset = seniors.select_related("user").order_by("user__name")
+        self.fields["senior"].label_from_instance = lambda m: m.user.name
+        self.fields["senior"].empty_label = _("Alle seniorer")
