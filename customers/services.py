@@ -219,6 +219,22 @@ def recipient_change_status(
     return change
 
 
+def recipient_advance_status(
+    *, recipient: CareRecipient, by: Membership | None, when_in: str, to_status: str
+) -> bool:
+    """Move to `to_status` only if the recipient is (still) in `when_in`; True if it moved.
+
+    For workflows that nudge the status along (screening, booking, completion)
+    without failing when someone already moved it.
+    """
+    current = CareRecipient.objects.filter(pk=recipient.pk).values_list("status", flat=True).first()
+    if current != when_in:
+        return False
+    recipient_change_status(recipient=recipient, by=by, to_status=to_status)
+    recipient.status = to_status
+    return True
+
+
 @transaction.atomic
 def relative_save(
     *,

@@ -164,6 +164,9 @@ def recipient_card(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "purposes": ConsentPurpose,
     }
+    from omsorg.views import card_context
+
+    ctx.update(card_context(request, recipient))
     return render(request, "customers/recipient_card.html", ctx)
 
 

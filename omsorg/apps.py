@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class OmsorgConfig(AppConfig):
     name = "omsorg"
     verbose_name = "Omsorg: kartlegging og Bli kjent"
+
+    def ready(self) -> None:
+        from customers import hooks
+        from omsorg.services import interviews_cancel_for_recipient
+
+        hooks.on_recipient_end(interviews_cancel_for_recipient)
+        hooks.on_recipient_pause(interviews_cancel_for_recipient)

@@ -63,10 +63,11 @@ INSTALLED_APPS = [
     "seniorene",
     "seniorene.accounts",
     "seniorene.audit",
+    "seniorene.sms",
     "customers",
+    "training",
     "omsorg",
     "visits",
-    "training",
 ]
 
 MIDDLEWARE = [

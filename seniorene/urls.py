@@ -15,5 +15,8 @@ urlpatterns = [
     path("", include("seniorene.accounts.urls")),
     path("", include("seniorene.audit.urls")),
     path("", include("customers.urls")),
+    path("", include("omsorg.urls")),
+    path("", include("training.urls")),
+    path("", include("seniorene.sms.urls")),
     path("platform-admin/", admin.site.urls),
 ]

@@ -76,7 +76,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 # --- customers ----------------------------------------------------------------
 
-from datetime import date  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 
 from customers.models import (  # noqa: E402
     Assignment,
@@ -135,3 +135,86 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_by = ConsentGiver.RECIPIENT
     method = ConsentMethod.VERBAL
     recorded_by = factory.SubFactory(UserFactory)
+
+
+# --- omsorg -------------------------------------------------------------------
+
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
+from django.utils import timezone as dj_timezone  # noqa: E402
+
+from omsorg.models import (  # noqa: E402
+    AdminNotification,
+    Criterion,
+    CriterionKind,
+    IntakeInterview,
+    InterviewCriterionAnswer,
+    PdfStatus,
+    ServiceArea,
+)
+
+
+def make_criteria(organization) -> tuple[list[Criterion], list[Criterion]]:
+    """The manual's two screening and three training criteria for `organization`."""
+    from omsorg.services import omsorg_seed_defaults
+
+    omsorg_seed_defaults(organization=organization)
+    rows = Criterion.objects.filter(organization=organization, is_active=True)
+    return (
+        list(rows.filter(kind=CriterionKind.SCREENING)),
+        list(rows.filter(kind=CriterionKind.TRAINING)),
+    )
+
+
+class IntakeInterviewFactory(factory.django.DjangoModelFactory):
+    """A booked interview; `recipient` and `senior` are required in practice."""
+
+    class Meta:
+        model = IntakeInterview
+        skip_postgeneration_save = True
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    organization = factory.LazyAttribute(lambda o: o.recipient.organization)
+    senior = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    starts_at = factory.LazyFunction(lambda: dj_timezone.now() + timedelta(days=1))
+    prepared_by = "senior"
+    booked_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def answers(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy API
+        if not create:
+            return
+        _screening, training = make_criteria(obj.organization)
+        for c in training:
+            InterviewCriterionAnswer.objects.create(
+                organization=obj.organization, interview=obj, criterion=c, wording=c.text
+            )
+
+
+def with_ready_pdf(interview: IntakeInterview) -> IntakeInterview:
+    path = f"interviews/{interview.organization_id}/bli-kjent-{interview.pk}.pdf"
+    default_storage.save(path, ContentFile(b"%PDF-1.4 test"))
+    IntakeInterview.objects.filter(pk=interview.pk).update(
+        status="completed", pdf_status=PdfStatus.READY, pdf_file=path
+    )
+    interview.refresh_from_db()
+    return interview
+
+
+def make_notification(interview: IntakeInterview) -> AdminNotification:
+    return AdminNotification.objects.create(
+        organization=interview.organization,
+        interview=interview,
+        department=interview.recipient.department,
+        recipient_name=interview.recipient.name,
+        senior_name=interview.senior.user.name,
+        met_on=dj_timezone.localdate(),
+    )
+
+
+def make_service_area(organization) -> ServiceArea:
+    return ServiceArea.objects.create(
+        organization=organization, name=f"Område {ServiceArea.objects.count()}"
+    )

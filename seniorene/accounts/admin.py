@@ -27,6 +27,18 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "org_number"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new tenant starts with the manual's service areas, criteria and training.
+            from omsorg.services import omsorg_seed_defaults
+            from seniorene.accounts.tenancy import db_set_tenant
+            from training.services import training_seed_defaults
+
+            db_set_tenant(obj.pk, request.user.pk, local=True)
+            omsorg_seed_defaults(organization=obj)
+            training_seed_defaults(organization=obj)
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):

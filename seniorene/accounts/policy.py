@@ -39,6 +39,21 @@ class Perm(StrEnum):
     MANAGE_RECIPIENTS = "manage_recipients"
     # Seniors: the recipients assigned to them, with what the visit needs.
     VIEW_OWN_RECIPIENTS = "view_own_recipients"
+    # Bli kjent: leaders screen and book; seniors fill in the form; R3 narrows reading.
+    SCREEN_AND_BOOK = "screen_and_book"
+    FILL_INTERVIEW = "fill_interview"
+    READ_INTERVIEWS = "read_interviews"
+    # Admin: the "Bli kjent completed" queue (never the content), service areas.
+    REVIEW_INTAKE_NOTICES = "review_intake_notices"
+    MANAGE_SERVICE_AREAS = "manage_service_areas"
+    MANAGE_CRITERIA = "manage_criteria"
+    VIEW_INTAKE_FUNNEL = "view_intake_funnel"
+    # Admin and lead: the SMS outbox (every message of the organization, numbers masked).
+    VIEW_SMS_OUTBOX = "view_sms_outbox"
+    # Visits (issue 7): leaders (their departments) and the lead plan visits, change single
+    # visits and see the watchdog; seniors see their own agenda and calendar feed.
+    PLAN_VISITS = "plan_visits"
+    VIEW_OWN_VISITS = "view_own_visits"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -59,6 +74,16 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_RECIPIENTS: frozenset({_LEAD, _LEADER}),
     Perm.MANAGE_RECIPIENTS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_OWN_RECIPIENTS: frozenset({_SENIOR}),
+    Perm.SCREEN_AND_BOOK: frozenset({_LEAD, _LEADER}),
+    Perm.FILL_INTERVIEW: frozenset({_SENIOR}),
+    Perm.READ_INTERVIEWS: frozenset({_LEAD, _LEADER, _SENIOR}),
+    Perm.REVIEW_INTAKE_NOTICES: frozenset({_ADMIN}),
+    Perm.MANAGE_SERVICE_AREAS: frozenset({_ADMIN}),
+    Perm.MANAGE_CRITERIA: frozenset({_ADMIN, _LEAD}),
+    Perm.VIEW_INTAKE_FUNNEL: frozenset({_ADMIN, _LEAD}),
+    Perm.VIEW_SMS_OUTBOX: frozenset({_ADMIN, _LEAD}),
+    Perm.PLAN_VISITS: frozenset({_LEAD, _LEADER}),
+    Perm.VIEW_OWN_VISITS: frozenset({_SENIOR}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

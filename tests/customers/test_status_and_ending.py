@@ -74,8 +74,15 @@ KEPT_ON_END = {
     "customers.relative",
     "customers.customer",
     "customers.consent",
+    "omsorg.screening",
+    "visits.timeentry",
+    "visits.mileageentry",
 }
-CANCELLED_ON_END: dict[str, str] = {}
+CANCELLED_ON_END: dict[str, str] = {
+    # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.
+    "omsorg.intakeinterview": "omsorg.services.interviews_cancel_for_recipient",
+    "sms.smsmessage": "seniorene.sms.services.cancel_on_recipient_stop",
+}
 
 
 def models_pointing_at_recipients() -> set[str]:

@@ -23,9 +23,15 @@ from tests.factories import (
     CareRecipientFactory,
     ConsentFactory,
     DepartmentFactory,
+    IntakeInterviewFactory,
     MembershipFactory,
     RelativeFactory,
+    make_criteria,
+    make_notification,
+    make_service_area,
+    with_ready_pdf,
 )
+from tests.training import helpers as training_samples
 
 # URL-name prefixes and names that are not ours to police, and why.
 EXEMPT_PREFIXES = {
@@ -123,6 +129,38 @@ def _consent_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, A
     return {"pk": consent.recipient_id, "consent_pk": consent.pk}
 
 
+def _interview(cast: Any, who: Membership, dept: Department):
+    """An interview in `dept`, held by `who` when who is a senior of that department."""
+    recipient = _recipient(cast, who, dept)
+    if who.role == Role.SENIOR and dept.pk in who.department_ids:
+        senior = who
+    else:
+        senior = MembershipFactory(
+            organization=cast.organization, role=Role.SENIOR, departments=[dept]
+        )
+    return IntakeInterviewFactory(recipient=recipient, senior=senior)
+
+
+def _interview_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": _interview(cast, who, dept).pk}
+
+
+def _ready_pdf_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": with_ready_pdf(_interview(cast, who, dept)).pk}
+
+
+def _notification_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": make_notification(_interview(cast, who, dept)).pk}
+
+
+def _service_area_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": make_service_area(cast.organization).pk}
+
+
+def _criterion_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": make_criteria(cast.organization)[0][0].pk}
+
+
 RECIPIENT = {"department_scoped": True}
 CHANGED = frozenset({200, 302})
 
@@ -146,11 +184,30 @@ SAMPLES: dict[str, Sample] = {
     "customers:export": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:export_json": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:my_card": Sample(_recipient_kwargs, **RECIPIENT),
+    "omsorg:screening": Sample(_recipient_kwargs, **RECIPIENT),
+    "omsorg:book": Sample(_recipient_kwargs, **RECIPIENT),
+    "omsorg:interview": Sample(_interview_kwargs, **RECIPIENT),
+    "omsorg:fill": Sample(_interview_kwargs, **RECIPIENT),
+    "omsorg:pdf": Sample(_ready_pdf_kwargs, **RECIPIENT),
+    "omsorg:pdf_retry": Sample(
+        _interview_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "omsorg:review": Sample(_notification_kwargs, method="POST", allowed_status=frozenset({302})),
+    "omsorg:service_area_edit": Sample(_service_area_kwargs),
+    "omsorg:criterion_edit": Sample(_criterion_kwargs),
     "accounts:member_edit": Sample(_member),
     "accounts:member_set_active": Sample(
         _member, method="POST", data={"active": "0"}, allowed_status=frozenset({302})
     ),
     "accounts:department_edit": Sample(_department),
+    "training:module": Sample(training_samples.sample_module),
+    "training:module_complete": Sample(
+        training_samples.sample_module, method="POST", allowed_status=frozenset({302})
+    ),
+    "training:module_video": Sample(training_samples.sample_video_module),
+    "training:module_pdf": Sample(training_samples.sample_module),
+    "training:module_edit": Sample(training_samples.sample_module),
+    "training:meeting_edit": Sample(training_samples.sample_meeting),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),
@@ -159,4 +216,5 @@ SAMPLES: dict[str, Sample] = {
 # Views without arguments that only take POST, with the data an allowed role sends.
 POST_ONLY: dict[str, dict[str, Any]] = {
     "accounts:switch_organization": {"organization": "0"},
+    "training:seed_defaults": {},
 }

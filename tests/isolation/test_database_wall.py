@@ -9,12 +9,23 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from customers.models import Customer, StatusChange
+from omsorg import services as omsorg_services
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
 from seniorene.audit.models import AuditEvent
 from seniorene.audit.services import audit_record, view_record
 from tests.conftest import login
-from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory
+from tests.factories import (
+    CareRecipientFactory,
+    ConsentFactory,
+    IntakeInterviewFactory,
+    RelativeFactory,
+    make_criteria,
+    make_notification,
+)
+from tests.sms.helpers import populate_sms_tables
+from tests.training.helpers import populate_training_tables
+from visits.models import MileageEntry, TimeEntry
 
 pytestmark = [
     pytest.mark.django_db,
@@ -73,6 +84,25 @@ def populate_every_tenant_table(world) -> None:
     )
     Customer.objects.create(organization=home.organization, recipient=recipient, kind="recipient")
     ConsentFactory(recipient=recipient, relative=RelativeFactory(recipient=recipient))
+    screening_criteria, _training = make_criteria(home.organization)
+    omsorg_services.screening_record(
+        recipient=recipient,
+        by=home.leader_a,
+        answers={c.pk: (True, "") for c in screening_criteria},
+    )
+    interview = IntakeInterviewFactory(recipient=recipient, senior=home.senior_a)
+    make_notification(interview)
+    for model, extra in ((TimeEntry, {"hours": 1}), (MileageEntry, {"km": 3, "purpose": "x"})):
+        model.objects.create(
+            organization=home.organization,
+            membership=home.senior_a,
+            date=interview.starts_at,
+            billable=True,
+            source="manual",
+            **extra,
+        )
+    populate_training_tables(world)
+    populate_sms_tables(world)
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",

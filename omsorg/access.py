@@ -1,0 +1,57 @@
+"""R3: interview content only for the assigned senior(s), the recipient's department
+leaders and the professional lead. Admin sees that it happened (the notice), never this."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from customers.models import Assignment
+from omsorg.models import AdminNotification, IntakeInterview
+from seniorene.accounts.models import Membership, Role
+
+
+def can_read_interview(membership: Membership, interview: IntakeInterview) -> bool:
+    """The R3 rule, one condition per role."""
+    if interview.organization_id != membership.organization_id:
+        return False
+    if membership.role == Role.LEAD:
+        return True
+    if membership.role == Role.LEADER:
+        return interview.recipient.department_id in membership.department_ids
+    if membership.role == Role.SENIOR:
+        return (
+            interview.senior_id == membership.pk
+            or Assignment.objects.filter(
+                recipient_id=interview.recipient_id, senior=membership
+            ).exists()
+        )
+    return False
+
+
+def get_interview_for_user(request: HttpRequest, pk: int) -> IntakeInterview:
+    interview = (
+        IntakeInterview.objects.for_organization(request.organization)
+        .select_related("recipient__department", "senior__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if interview is None or not can_read_interview(request.membership, interview):
+        raise Http404
+    return interview
+
+
+def get_own_interview_for_senior(request: HttpRequest, pk: int) -> IntakeInterview:
+    """The interview the requesting senior is booked to hold."""
+    interview = get_interview_for_user(request, pk)
+    if interview.senior_id != request.membership.pk:
+        raise Http404
+    return interview
+
+
+def get_notification_for_user(request: HttpRequest, pk: int) -> AdminNotification:
+    notification = (
+        AdminNotification.objects.for_organization(request.organization).filter(pk=pk).first()
+    )
+    if notification is None:
+        raise Http404
+    return notification

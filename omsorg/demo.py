@@ -1,0 +1,66 @@
+"""Demo service areas, criteria, a passed screening, a booked and a completed Bli kjent."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from customers.models import CareRecipient
+from omsorg import services
+from omsorg.models import Criterion, CriterionKind, IntakeInterview
+from seniorene.accounts.demo import DemoOrg
+
+
+def _next_weekday_at(hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def seed(orgs: dict[str, DemoOrg]) -> None:
+    for demo in orgs.values():
+        services.omsorg_seed_defaults(organization=demo.organization)
+    demo = orgs["seniorene"]
+    leader = demo.people["leader"]
+    senior = demo.people["senior"]
+    screening = {
+        c.pk: (True, "")
+        for c in Criterion.objects.filter(
+            organization=demo.organization, kind=CriterionKind.SCREENING
+        )
+    }
+    # Åse: screened, Bli kjent booked with Ragnhild tomorrow (fill it in on the phone).
+    aase = CareRecipient.objects.filter(organization=demo.organization, name="Åse Lunde").first()
+    if aase and not aase.interviews.exists():
+        services.screening_record(recipient=aase, by=leader, answers=screening)
+        services.interview_book(
+            recipient=aase, by=leader, senior=senior, starts_at=_next_weekday_at(11)
+        )
+    # Arne: a completed Bli kjent with all three training criteria met.
+    arne = CareRecipient.objects.filter(organization=demo.organization, name="Arne Bakke").first()
+    if arne and not arne.interviews.exists() and arne.status == "active":
+        done = IntakeInterview.objects.create(
+            organization=demo.organization,
+            recipient=arne,
+            senior=senior,
+            starts_at=timezone.now() - timedelta(days=14),
+            prepared_by="relative",
+            booked_by=leader.user,
+        )
+        for c in Criterion.objects.filter(
+            organization=demo.organization, kind=CriterionKind.TRAINING
+        ):
+            done.criterion_answers.create(
+                organization=demo.organization, criterion=c, wording=c.text, met=True
+            )
+        done.q5_likes = "Fotball, Vålerenga, båtliv i Oslofjorden."
+        done.q9_frequency = "Én gang i uken, torsdager"
+        done.q1_person = f"{arne.name}, {arne.age} år, {arne.full_address}"
+        done.status = "completed"
+        done.completed_at = done.starts_at + timedelta(hours=1)
+        done.completed_by = senior.user
+        done.km = Decimal("12.5")
+        done.save()

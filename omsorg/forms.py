@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from omsorg.models import Criterion, Informed, IntakeInterview, Preparer, ServiceArea
+from seniorene.accounts.models import Membership
+
+YES_NO = [("yes", _("Ja")), ("no", _("Nei"))]
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+class ScreeningForm(forms.Form):
+    note = forms.CharField(
+        label=_("Merknad (valgfritt)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for c in criteria:
+            self.fields[f"c_{c.pk}"] = forms.ChoiceField(
+                label=c.text,
+                help_text=c.help_text,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Svar ja eller nei.")},
+            )
+            self.fields[f"n_{c.pk}"] = forms.CharField(
+                label=_("Merknad"), required=False, max_length=500
+            )
+
+    def answers(self) -> dict[int, tuple[bool, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"c_{c.pk}"] == "yes", self.cleaned_data[f"n_{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class SeniorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.name
+
+
+class BookingForm(forms.Form):
+    senior = SeniorChoiceField(queryset=Membership.objects.none(), label=_("Senior"))
+    date = forms.DateField(
+        label=_("Dato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    )
+    start = forms.TimeField(
+        label=_("Klokkeslett"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Varighet i minutter (høyst 60)"),
+        min_value=15,
+        max_value=60,
+        initial=60,
+        error_messages={"max_value": _("Bli kjent-møtet varer høyst én time (60 minutter).")},
+    )
+    relative_attends = forms.BooleanField(label=_("Pårørende er med"), required=False)
+    prepared_by = forms.ChoiceField(
+        label=_("Hvem forbereder brukeren på besøket?"),
+        choices=Preparer.choices,
+        widget=forms.RadioSelect,
+        initial=Preparer.SENIOR,
+    )
+
+    def __init__(self, *args: Any, seniors, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["senior"].queryset = seniors
+
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(
+            datetime.combine(self.cleaned_data["date"], self.cleaned_data["start"])
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date") and data.get("start"):
+            when = timezone.make_aware(datetime.combine(data["date"], data["start"]))
+            if when < timezone.now():
+                self.add_error("date", _("Tidspunktet har allerede vært."))
+            if not time(7) <= data["start"] <= time(21):
+                self.add_error("start", _("Velg et tidspunkt mellom 07.00 og 21.00."))
+        return data
+
+
+class InterviewForm(forms.ModelForm):
+    q2_informed = forms.ChoiceField(
+        label=IntakeInterview._meta.get_field("q2_informed").verbose_name,
+        choices=Informed.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    q3_prepared_by = forms.ChoiceField(
+        label=IntakeInterview._meta.get_field("q3_prepared_by").verbose_name,
+        choices=Preparer.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    km = forms.DecimalField(
+        label=_("Kilometer kjørt til møtet (registreres med formål «bli kjent møte»)"),
+        min_value=0,
+        max_value=2000,
+        decimal_places=1,
+        required=False,
+        localize=True,  # "12,5" as written in Norway
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    class Meta:
+        model = IntakeInterview
+        fields = [
+            "q2_informed",
+            "q3_prepared_by",
+            "q4_contact_name",
+            "q4_contact_phone",
+            "q5_likes",
+            "q6_avoid",
+            "q7_cognitive",
+            "q8_falls",
+            "q9_frequency",
+        ]
+        widgets = {
+            "q5_likes": forms.Textarea(attrs={"rows": 3}),
+            "q6_avoid": forms.Textarea(attrs={"rows": 3}),
+            "q7_cognitive": forms.Textarea(attrs={"rows": 3}),
+            "q8_falls": forms.Textarea(attrs={"rows": 3}),
+            "q4_contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answers = list(self.instance.criterion_answers.all())
+        for answer in self.answers:
+            self.fields[f"k_{answer.pk}"] = forms.ChoiceField(
+                label=answer.wording,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=_yes_no(answer.met),
+            )
+        if self.instance.km is not None:
+            self.fields["km"].initial = self.instance.km
+
+    def criteria(self) -> dict[int, bool | None]:
+        result: dict[int, bool | None] = {}
+        for answer in self.answers:
+            value = self.cleaned_data.get(f"k_{answer.pk}")
+            result[answer.pk] = None if not value else value == "yes"
+        return result
+
+    def answers_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class ServiceAreaForm(forms.ModelForm):
+    class Meta:
+        model = ServiceArea
+        fields = ["name", "is_training", "is_active", "position"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["kind", "text", "help_text", "position", "is_active"]
+
+
+class NotificationFilterForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=None, required=False, label=_("Avdeling"))
+    date_from = forms.DateField(
+        label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, departments, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = _("Alle avdelinger")

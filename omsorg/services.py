@@ -1,0 +1,579 @@
+"""Screening (R1), the Bli kjent interview and its completion (R7), R2, the review queue."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import CareRecipient, CustomerKind, RecipientStatus, StatusChange
+from customers.services import current_customer, recipient_advance_status
+from omsorg.models import (
+    AdminNotification,
+    Criterion,
+    CriterionKind,
+    IntakeInterview,
+    InterviewCriterionAnswer,
+    InterviewStatus,
+    PdfStatus,
+    Preparer,
+    Screening,
+    ScreeningAnswer,
+    ScreeningOutcome,
+    ServiceArea,
+)
+from seniorene.accounts.models import Membership, Organization, Role, User
+from seniorene.audit.services import audit_record
+from visits.models import PURPOSE_INTAKE, EntrySource, MileageEntry, TimeEntry
+
+log = logging.getLogger(__name__)
+
+# The manual's twelve service areas; the first is the quality visit with training.
+DEFAULT_SERVICE_AREAS = [
+    ("Kvalitetsbesøk med fokus på fysisk og kognitiv trening", True),
+    ("Følgetjenester (lege, butikk, tur, frisør)", False),
+    ("Samtale og sosial kontakt", False),
+    ("Aktivisering av lettere demente", False),
+    ("Enkle måltidstjenester", False),
+    ("Avlastning for pårørende", False),
+    ("Tilrettelegging ved overgang til ny livssituasjon", False),
+    ("Besøk på gravplasser med innkjøp av blomster", False),
+    ("Følge til sosiale aktiviteter", False),
+    ("Hjelp til innkjøp av klær", False),
+    ("Hjelpe med mobilen", False),
+    ("Følge til bibliotek", False),
+]
+DEFAULT_CRITERIA = [
+    (
+        CriterionKind.SCREENING,
+        "Personen oppfyller kravene for å få besøk",
+        "Ikke for syk, og trenger ikke mer hjelp enn ufaglærte seniorer kan gi.",
+    ),
+    (
+        CriterionKind.SCREENING,
+        "Arbeidet hører hjemme i Seniorene Omsorg",
+        "Det er omsorg og aktivisering, ikke praktisk arbeid eller vanlig seniorjobb.",
+    ),
+    (CriterionKind.TRAINING, "Besøket er frivillig og ønsket av den som får det", ""),
+    (
+        CriterionKind.TRAINING,
+        "Personen er ikke kjent for å bli sint eller irritert uten åpenbar grunn",
+        "",
+    ),
+    (CriterionKind.TRAINING, "Personen klarer toalettbesøk uten hjelp fra senioren", ""),
+]
+
+
+def omsorg_seed_defaults(*, organization: Organization) -> None:
+    """Give a new organization the manual's service areas and criteria (idempotent)."""
+    for position, (name, is_training) in enumerate(DEFAULT_SERVICE_AREAS):
+        ServiceArea.objects.get_or_create(
+            organization=organization,
+            name=name,
+            defaults={"is_training": is_training, "position": position},
+        )
+    if not Criterion.objects.for_organization(organization).exists():
+        for position, (kind, text, help_text) in enumerate(DEFAULT_CRITERIA):
+            Criterion.objects.create(
+                organization=organization,
+                kind=kind,
+                text=text,
+                help_text=help_text,
+                position=position,
+            )
+
+
+def active_criteria(organization_id: int, kind: str) -> list[Criterion]:
+    return list(
+        Criterion.objects.for_organization(organization_id).filter(kind=kind, is_active=True)
+    )
+
+
+# --- Screening (R1) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    recipient: CareRecipient,
+    by: Membership,
+    answers: dict[int, tuple[bool, str]],
+    note: str = "",
+) -> Screening:
+    """Record the leader's screening: passed only when every active criterion is met."""
+    criteria = active_criteria(recipient.organization_id, CriterionKind.SCREENING)
+    if not criteria:
+        raise ValidationError(_("Organisasjonen har ingen kartleggingskriterier."))
+    missing = [c.text for c in criteria if c.pk not in answers]
+    if missing:
+        raise ValidationError(_("Svar på alle kriteriene: %(list)s") % {"list": "; ".join(missing)})
+    passed = all(answers[c.pk][0] for c in criteria)
+    screening = Screening.objects.create(
+        organization_id=recipient.organization_id,
+        recipient=recipient,
+        outcome=ScreeningOutcome.PASSED if passed else ScreeningOutcome.NOT_PASSED,
+        note=note.strip(),
+        screened_by=by.user,
+    )
+    ScreeningAnswer.objects.bulk_create(
+        [
+            ScreeningAnswer(
+                organization_id=recipient.organization_id,
+                screening=screening,
+                criterion=c,
+                wording=c.text,
+                met=answers[c.pk][0],
+                note=answers[c.pk][1][:500],
+            )
+            for c in criteria
+        ]
+    )
+    recipient_advance_status(
+        recipient=recipient,
+        by=by,
+        when_in=RecipientStatus.INQUIRY,
+        to_status=RecipientStatus.SCREENING,
+    )
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="screening.recorded",
+        obj=recipient,
+        details={"outcome": screening.outcome},
+    )
+    return screening
+
+
+def latest_screening(recipient: CareRecipient) -> Screening | None:
+    return recipient.screenings.order_by("-at", "-pk").first()
+
+
+def screening_passed(recipient: CareRecipient) -> bool:
+    """R1: the latest screening passed every criterion."""
+    screening = latest_screening(recipient)
+    return screening is not None and screening.passed
+
+
+# --- Booking ----------------------------------------------------------------------
+
+
+def relative_is_customer(recipient: CareRecipient) -> bool:
+    customer = current_customer(recipient)
+    return customer is not None and customer.kind == CustomerKind.RELATIVE
+
+
+@transaction.atomic
+def interview_book(
+    *,
+    recipient: CareRecipient,
+    by: Membership,
+    senior: Membership,
+    starts_at: datetime,
+    duration_minutes: int = 60,
+    relative_attends: bool | None = None,
+    prepared_by: str = Preparer.SENIOR,
+) -> IntakeInterview:
+    """Book the Bli kjent meeting: screening passed (R1), a trained senior (R6), max 1 hour."""
+    from training.services import training_require_cleared
+
+    if not screening_passed(recipient):
+        raise ValidationError(
+            _("Bli kjent-møtet kan ikke avtales før kartleggingen er gjennomført og bestått.")
+        )
+    if recipient.status == RecipientStatus.ENDED:
+        raise ValidationError(_("Brukeren er avsluttet."))
+    if senior.organization_id != recipient.organization_id or senior.role != Role.SENIOR:
+        raise ValidationError(_("Velg en senior i organisasjonen."))
+    if not 15 <= duration_minutes <= 60:
+        raise ValidationError(_("Bli kjent-møtet varer høyst én time."))
+    if starts_at < timezone.now() - timedelta(days=1):
+        raise ValidationError(_("Tidspunktet har allerede vært."))
+    training_require_cleared(membership=senior)
+    if relative_attends is None:
+        relative_attends = relative_is_customer(recipient)
+    interview = IntakeInterview.objects.create(
+        organization_id=recipient.organization_id,
+        recipient=recipient,
+        senior=senior,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        relative_attends=relative_attends,
+        prepared_by=prepared_by,
+        q3_prepared_by=prepared_by,
+        booked_by=by.user,
+    )
+    InterviewCriterionAnswer.objects.bulk_create(
+        [
+            InterviewCriterionAnswer(
+                organization_id=recipient.organization_id,
+                interview=interview,
+                criterion=c,
+                wording=c.text,
+            )
+            for c in active_criteria(recipient.organization_id, CriterionKind.TRAINING)
+        ]
+    )
+    recipient_advance_status(
+        recipient=recipient,
+        by=by,
+        when_in=RecipientStatus.SCREENING,
+        to_status=RecipientStatus.INTAKE_BOOKED,
+    )
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="interview.booked",
+        obj=interview,
+        details={"senior": senior.pk, "starts_at": starts_at.isoformat()},
+    )
+    return interview
+
+
+# --- The form -----------------------------------------------------------------------
+
+FORM_FIELDS = (
+    "q2_informed",
+    "q3_prepared_by",
+    "q4_contact_name",
+    "q4_contact_phone",
+    "q5_likes",
+    "q6_avoid",
+    "q7_cognitive",
+    "q8_falls",
+    "q9_frequency",
+)
+
+
+def _apply_answers(
+    interview: IntakeInterview, data: dict[str, Any], criteria: dict[int, bool | None]
+) -> list[str]:
+    changed = []
+    for field in FORM_FIELDS:
+        if field in data and data[field] is not None and getattr(interview, field) != data[field]:
+            setattr(interview, field, data[field])
+            changed.append(field)
+    for answer in interview.criterion_answers.all():
+        if answer.pk in criteria and answer.met != criteria[answer.pk]:
+            answer.met = criteria[answer.pk]
+            answer.save(update_fields=["met"])
+    return changed
+
+
+@transaction.atomic
+def interview_save_draft(
+    *,
+    interview: IntakeInterview,
+    by: Membership,
+    data: dict[str, Any],
+    criteria: dict[int, bool | None] | None = None,
+) -> IntakeInterview:
+    """Autosave: keep what the senior has typed so far; saving the same twice is harmless."""
+    interview = IntakeInterview.objects.select_for_update().get(pk=interview.pk)
+    if interview.status != InterviewStatus.BOOKED:
+        raise ValidationError(_("Skjemaet er allerede levert."))
+    changed = _apply_answers(interview, data, criteria or {})
+    interview.draft_saved_at = timezone.now()
+    interview.full_clean(exclude=["recipient", "senior", "booked_by", "completed_by"])
+    interview.save(update_fields=[*changed, "draft_saved_at"])
+    return interview
+
+
+def _person_line(recipient: CareRecipient) -> str:
+    return f"{recipient.name}, {recipient.age} år, {recipient.full_address}"
+
+
+@transaction.atomic
+def interview_complete(
+    *,
+    interview: IntakeInterview,
+    by: Membership,
+    data: dict[str, Any],
+    criteria: dict[int, bool | None],
+    km: Decimal | None,
+) -> IntakeInterview:
+    """Complete the interview in one transaction.
+
+    1. Save the answers; every training criterion must be answered yes or no.
+    2. Hours for the senior, paid and never invoiced; km with purpose
+       "bli kjent møte" and no customer (R7).
+    3. The recipient moves on (Bli kjent avtalt → aktiv).
+    4. Admin is notified (who, by whom, when — not the content) by a row and e-mail.
+    5. The PDF is queued after commit.
+    """
+    interview = (
+        IntakeInterview.objects.select_for_update()
+        .select_related("recipient__department", "senior__user")
+        .get(pk=interview.pk)
+    )
+    if interview.status == InterviewStatus.COMPLETED:
+        return interview  # a second press of "Fullfør" changes nothing
+    if interview.status != InterviewStatus.BOOKED:
+        raise ValidationError(_("Møtet er avlyst."))
+    _apply_answers(interview, data, criteria)
+    unanswered = [a.wording for a in interview.criterion_answers.all() if a.met is None]
+    if unanswered:
+        raise ValidationError(
+            _("Svar ja eller nei på alle tre kriteriene: %(list)s")
+            % {"list": "; ".join(unanswered)}
+        )
+    if km is not None and km < 0:
+        raise ValidationError(_("Kilometer kan ikke være negativt."))
+    recipient = interview.recipient
+    now = timezone.now()
+    interview.q1_person = _person_line(recipient)
+    interview.km = km
+    interview.status = InterviewStatus.COMPLETED
+    interview.completed_at = now
+    interview.completed_by = by.user
+    interview.pdf_status = PdfStatus.PENDING
+    interview.full_clean(exclude=["recipient", "senior", "booked_by", "completed_by"])
+    interview.save()
+
+    day = timezone.localdate(interview.starts_at)
+    TimeEntry.objects.create(
+        organization_id=interview.organization_id,
+        membership=interview.senior,
+        date=day,
+        hours=Decimal(interview.duration_minutes) / Decimal(60),
+        billable=False,
+        customer=None,
+        source=EntrySource.INTAKE,
+        source_id=interview.pk,
+    )
+    if km:
+        MileageEntry.objects.create(
+            organization_id=interview.organization_id,
+            membership=interview.senior,
+            date=day,
+            km=km,
+            purpose=PURPOSE_INTAKE,
+            customer=None,
+            billable=False,
+            source=EntrySource.INTAKE,
+            source_id=interview.pk,
+        )
+    recipient_advance_status(
+        recipient=recipient,
+        by=by,
+        when_in=RecipientStatus.INTAKE_BOOKED,
+        to_status=RecipientStatus.ACTIVE,
+    )
+    notification = AdminNotification.objects.create(
+        organization_id=interview.organization_id,
+        interview=interview,
+        department=recipient.department,
+        recipient_name=recipient.name,
+        senior_name=interview.senior.user.name,
+        met_on=day,
+    )
+    audit_record(
+        organization=by.organization, actor=by.user, action="interview.completed", obj=interview
+    )
+    org_id = interview.organization_id
+    transaction.on_commit(lambda: _after_completion(org_id, interview.pk, notification.pk))
+    return interview
+
+
+def _after_completion(organization_id: int, interview_id: int, notification_id: int) -> None:
+    from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
+
+    render_interview_pdf.delay(organization_id, interview_id)
+    notify_admin_of_intake.delay(organization_id, notification_id)
+
+
+def notification_email(*, notification: AdminNotification) -> None:
+    """E-mail the organization's admins (and its contact address): no form content (R3)."""
+    org = notification.organization
+    admins = Membership.objects.for_organization(org).filter(role=Role.ADMIN, is_active=True)
+    recipients = sorted(
+        {m.user.email for m in admins.select_related("user")}
+        | ({org.contact_email} if org.contact_email else set())
+    )
+    if not recipients:
+        return
+    send_mail(
+        subject=_("Bli kjent gjennomført: %(name)s") % {"name": notification.recipient_name},
+        message=_(
+            "Bli kjent-møtet med %(recipient)s er gjennomført av %(senior)s %(date)s.\n"
+            "Se varselet i Seniorene Omsorg under Varsler."
+        )
+        % {
+            "recipient": notification.recipient_name,
+            "senior": notification.senior_name,
+            "date": notification.met_on.strftime("%d.%m.%Y"),
+        },
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+@transaction.atomic
+def notification_mark_reviewed(*, notification: AdminNotification, by: Membership) -> None:
+    if notification.reviewed_at is not None:
+        return
+    notification.reviewed_at = timezone.now()
+    notification.reviewed_by = by.user
+    notification.save(update_fields=["reviewed_at", "reviewed_by"])
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="notification.reviewed",
+        obj=notification,
+    )
+
+
+# --- R2 -------------------------------------------------------------------------------
+
+
+def training_visits_allowed(*, recipient: CareRecipient) -> tuple[bool, str]:
+    """R2: may plans include the quality visit with training? (allowed, reason if not)."""
+    interview = (
+        recipient.interviews.filter(status=InterviewStatus.COMPLETED)
+        .order_by("-completed_at")
+        .prefetch_related("criterion_answers")
+        .first()
+    )
+    if interview is None:
+        return False, _("Kvalitetsbesøk med trening krever et gjennomført Bli kjent-møte.")
+    failed = [a.wording for a in interview.criterion_answers.all() if a.met is not True]
+    if failed:
+        return False, _("Ikke oppfylt i Bli kjent-møtet: %(list)s") % {"list": "; ".join(failed)}
+    return True, ""
+
+
+def service_areas_allowed(*, recipient: CareRecipient, areas: Sequence[ServiceArea]) -> None:
+    """Raise ValidationError if `areas` include training and R2 does not allow it."""
+    if any(a.is_training for a in areas):
+        allowed, reason = training_visits_allowed(recipient=recipient)
+        if not allowed:
+            raise ValidationError(reason)
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def interview_pdf_path(interview: IntakeInterview) -> str:
+    return f"interviews/{interview.organization_id}/bli-kjent-{interview.pk}.pdf"
+
+
+def interview_render_pdf(*, interview_id: int) -> None:
+    """Render the filled form to private storage and mark it ready (or failed)."""
+    from seniorene.pdf import render_pdf
+
+    interview = IntakeInterview.objects.select_related(
+        "recipient__department", "senior__user", "organization"
+    ).get(pk=interview_id)
+    if interview.status != InterviewStatus.COMPLETED:
+        return
+    # Rendering again is harmless (the file is replaced), so retries need no claim.
+    IntakeInterview.objects.filter(pk=interview_id).update(
+        pdf_status=PdfStatus.PENDING, pdf_attempts=interview.pdf_attempts + 1
+    )
+    try:
+        pdf = render_pdf("pdf/interview.html", interview_pdf_context(interview))
+        path = interview_pdf_path(interview)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        default_storage.save(path, ContentFile(pdf))
+    except Exception as exc:
+        IntakeInterview.objects.filter(pk=interview_id).update(
+            pdf_status=PdfStatus.FAILED, pdf_error=str(exc)[:300]
+        )
+        raise
+    IntakeInterview.objects.filter(pk=interview_id).update(
+        pdf_status=PdfStatus.READY, pdf_file=path, pdf_error=""
+    )
+
+
+def interview_pdf_context(interview: IntakeInterview | None) -> dict[str, Any]:
+    """Context for pdf/interview.html; None renders the blank form to print."""
+    if interview is None:
+        return {"interview": None, "criteria": [c for _k, c, _h in DEFAULT_CRITERIA[2:]]}
+    return {
+        "interview": interview,
+        "recipient": interview.recipient,
+        "answers": list(interview.criterion_answers.all()),
+        "organization": interview.organization,
+    }
+
+
+def blank_interview_pdf(*, organization: Organization) -> bytes:
+    from seniorene.pdf import render_pdf
+
+    criteria = [c.text for c in active_criteria(organization.pk, CriterionKind.TRAINING)]
+    return render_pdf(
+        "pdf/interview.html",
+        {"interview": None, "criteria": criteria, "organization": organization},
+    )
+
+
+# --- Funnel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    label: str
+    count: int
+    median_days_from_previous: float | None
+
+
+def intake_funnel(*, organization: Organization, since: datetime | None = None) -> list[FunnelStep]:
+    """Inquiries → screened → Bli kjent done → active, with median days between steps."""
+    recipients = CareRecipient.objects.for_organization(organization)
+    if since is not None:
+        recipients = recipients.filter(created_at__gte=since)
+    ids = list(recipients.values_list("pk", "created_at"))
+    created = dict(ids)
+    first_screened: dict[int, datetime] = {}
+    for rid, at in Screening.objects.filter(recipient_id__in=created).values_list(
+        "recipient_id", "at"
+    ):
+        first_screened[rid] = min(at, first_screened.get(rid, at))
+    done: dict[int, datetime] = {}
+    for rid, at in IntakeInterview.objects.filter(
+        recipient_id__in=created, status=InterviewStatus.COMPLETED
+    ).values_list("recipient_id", "completed_at"):
+        done[rid] = min(at, done.get(rid, at))
+    active: dict[int, datetime] = {}
+    for rid, at in StatusChange.objects.filter(
+        recipient_id__in=created, to_status=RecipientStatus.ACTIVE
+    ).values_list("recipient_id", "at"):
+        active[rid] = min(at, active.get(rid, at))
+
+    def median_days(later: dict[int, datetime], earlier: dict[int, datetime]) -> float | None:
+        gaps = [(later[r] - earlier[r]).total_seconds() / 86400 for r in later if r in earlier]
+        return round(statistics.median(gaps), 1) if gaps else None
+
+    return [
+        FunnelStep(_("Henvendelser"), len(created), None),
+        FunnelStep(_("Kartlagt"), len(first_screened), median_days(first_screened, created)),
+        FunnelStep(_("Bli kjent gjennomført"), len(done), median_days(done, first_screened)),
+        FunnelStep(_("Aktive"), len(active), median_days(active, done)),
+    ]
+
+
+def interviews_cancel_for_recipient(recipient: CareRecipient, by: User | None) -> None:
+    """R11: an ended or paused recipient's booked Bli kjent meetings are cancelled."""
+    cancelled = IntakeInterview.objects.filter(
+        recipient=recipient, status=InterviewStatus.BOOKED
+    ).update(status=InterviewStatus.CANCELLED)
+    if cancelled:
+        audit_record(
+            organization=recipient.organization,
+            actor=by,
+            action="interview.cancelled",
+            obj=recipient,
+            details={"count": cancelled},
+        )

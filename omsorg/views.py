@@ -1,0 +1,379 @@
+"""Screening, booking, the interview on the phone, its PDF, and admin's review queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.access import get_recipient_for_user
+from omsorg import services
+from omsorg.access import (
+    get_interview_for_user,
+    get_notification_for_user,
+    get_own_interview_for_senior,
+)
+from omsorg.forms import (
+    BookingForm,
+    CriterionForm,
+    InterviewForm,
+    NotificationFilterForm,
+    ScreeningForm,
+    ServiceAreaForm,
+)
+from omsorg.models import (
+    AdminNotification,
+    Criterion,
+    CriterionKind,
+    IntakeInterview,
+    InterviewStatus,
+    PdfStatus,
+    ServiceArea,
+)
+from seniorene.accounts.decorators import require
+from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.policy import Perm
+from seniorene.audit.services import view_record
+
+
+def _errors(form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+# --- Leader: screening and booking --------------------------------------------------------
+
+
+@require(Perm.SCREEN_AND_BOOK)
+def screening(request: HttpRequest, pk: int) -> HttpResponse:
+    recipient = get_recipient_for_user(request, pk)
+    criteria = services.active_criteria(request.organization.pk, CriterionKind.SCREENING)
+    form = ScreeningForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.screening_record(
+                recipient=recipient,
+                by=request.membership,
+                answers=form.answers(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            if result.passed:
+                messages.success(
+                    request, _("Kartleggingen er bestått. Nå kan Bli kjent-møtet avtales.")
+                )
+            else:
+                messages.warning(
+                    request, _("Kartleggingen er ikke bestått. Bli kjent-møtet kan ikke avtales.")
+                )
+            return redirect("customers:card", recipient.pk)
+    ctx = {"recipient": recipient, "form": form, "criteria": criteria}
+    return render(request, "omsorg/screening.html", ctx)
+
+
+def _department_seniors(recipient) -> list[Membership]:
+    return list(
+        Membership.objects.for_organization(recipient.organization_id)
+        .filter(
+            role=Role.SENIOR,
+            is_active=True,
+            membershipdepartment__department_id=recipient.department_id,
+        )
+        .select_related("user")
+        .order_by("user__name")
+    )
+
+
+@require(Perm.SCREEN_AND_BOOK)
+def book_interview(request: HttpRequest, pk: int) -> HttpResponse:
+    from training.services import training_clearances
+
+    recipient = get_recipient_for_user(request, pk)
+    seniors = _department_seniors(recipient)
+    clearances = training_clearances(memberships=seniors)
+    cleared_ids = [s.pk for s in seniors if clearances[s.pk].cleared]
+    blocked = [(s, clearances[s.pk].missing) for s in seniors if not clearances[s.pk].cleared]
+    queryset = Membership.objects.filter(pk__in=cleared_ids).select_related("user")
+    initial = {"relative_attends": services.relative_is_customer(recipient)}
+    form = BookingForm(request.POST or None, seniors=queryset, initial=initial)
+    passed = services.screening_passed(recipient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interview_book(
+                recipient=recipient,
+                by=request.membership,
+                senior=form.cleaned_data["senior"],
+                starts_at=form.starts_at(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                relative_attends=form.cleaned_data["relative_attends"],
+                prepared_by=form.cleaned_data["prepared_by"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Bli kjent-møtet er avtalt. Senioren ser det på mobilen."))
+            return redirect("customers:card", recipient.pk)
+    ctx = {"recipient": recipient, "form": form, "blocked": blocked, "passed": passed}
+    return render(request, "omsorg/book.html", ctx)
+
+
+# --- Reading the interview (R3) -----------------------------------------------------------
+
+
+@require(Perm.READ_INTERVIEWS)
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_interview_for_user(request, pk)
+    view_record(
+        organization=request.organization, viewer=request.user, obj=interview, what="intervjuskjema"
+    )
+    ctx = {
+        "interview": interview,
+        "answers": interview.criterion_answers.all(),
+        "can_fill": interview.senior_id == request.membership.pk
+        and interview.status == InterviewStatus.BOOKED,
+    }
+    return render(request, "omsorg/interview_detail.html", ctx)
+
+
+@require(Perm.READ_INTERVIEWS)
+def interview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_interview_for_user(request, pk)
+    if interview.pdf_status != PdfStatus.READY or not default_storage.exists(interview.pdf_file):
+        raise Http404
+    view_record(
+        organization=request.organization,
+        viewer=request.user,
+        obj=interview,
+        what="intervjuskjema (PDF)",
+    )
+    response = FileResponse(
+        default_storage.open(interview.pdf_file, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"bli-kjent-{interview.pk}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@require(Perm.READ_INTERVIEWS)
+def interview_pdf_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    from omsorg.tasks import render_interview_pdf
+
+    interview = get_interview_for_user(request, pk)
+    if interview.status == InterviewStatus.COMPLETED and interview.pdf_status != PdfStatus.READY:
+        IntakeInterview.objects.filter(pk=interview.pk).update(pdf_status=PdfStatus.PENDING)
+        render_interview_pdf.delay(interview.organization_id, interview.pk)
+        messages.info(request, _("PDF-en lages på nytt."))
+    return redirect("omsorg:interview", interview.pk)
+
+
+@require(Perm.USE_APP)
+def blank_form_pdf(request: HttpRequest) -> HttpResponse:
+    pdf = services.blank_interview_pdf(organization=request.organization)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="intervjuskjema-bli-kjent.pdf"'
+    return response
+
+
+# --- The senior on the phone ------------------------------------------------------------------
+
+
+@require(Perm.FILL_INTERVIEW)
+def my_interviews(request: HttpRequest) -> HttpResponse:
+    rows = (
+        IntakeInterview.objects.for_organization(request.organization)
+        .filter(senior=request.membership)
+        .exclude(status=InterviewStatus.CANCELLED)
+        .select_related("recipient")
+        .order_by("status", "starts_at")
+    )
+    return render(request, "omsorg/my_interviews.html", {"interviews": rows})
+
+
+@require(Perm.FILL_INTERVIEW)
+def interview_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_own_interview_for_senior(request, pk)
+    if interview.status != InterviewStatus.BOOKED:
+        return redirect("omsorg:interview", interview.pk)
+    form = InterviewForm(request.POST or None, instance=interview)
+    if request.method == "POST" and form.is_valid():
+        complete = request.POST.get("action") == "complete"
+        try:
+            if complete:
+                services.interview_complete(
+                    interview=interview,
+                    by=request.membership,
+                    data=form.answers_data(),
+                    criteria=form.criteria(),
+                    km=form.cleaned_data["km"],
+                )
+            else:
+                services.interview_save_draft(
+                    interview=interview,
+                    by=request.membership,
+                    data=form.answers_data(),
+                    criteria=form.criteria(),
+                )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            if complete:
+                messages.success(
+                    request, _("Takk! Skjemaet er levert, og administrasjonen er varslet.")
+                )
+                return redirect("omsorg:mine")
+            if request.htmx:
+                return render(request, "omsorg/_saved.html", {"saved_at": timezone.localtime()})
+            messages.success(request, _("Utkastet er lagret."))
+            return redirect("omsorg:fill", interview.pk)
+    if request.htmx and request.method == "POST":
+        return render(request, "omsorg/_saved.html", {"error": True}, status=422)
+    ctx = {"interview": interview, "form": form}
+    return render(request, "omsorg/interview_fill.html", ctx)
+
+
+# --- Admin ------------------------------------------------------------------------------------
+
+
+@require(Perm.REVIEW_INTAKE_NOTICES)
+def notifications(request: HttpRequest) -> HttpResponse:
+    departments = Department.objects.for_organization(request.organization)
+    form = NotificationFilterForm(request.GET or None, departments=departments)
+    rows = AdminNotification.objects.for_organization(request.organization).select_related(
+        "department", "reviewed_by"
+    )
+    if form.is_valid():
+        if form.cleaned_data["department"]:
+            rows = rows.filter(department=form.cleaned_data["department"])
+        if form.cleaned_data["date_from"]:
+            rows = rows.filter(met_on__gte=form.cleaned_data["date_from"])
+        if form.cleaned_data["date_to"]:
+            rows = rows.filter(met_on__lte=form.cleaned_data["date_to"])
+    rows = rows.order_by(F("reviewed_at").asc(nulls_first=True), "-met_on", "-pk")
+    unreviewed = [n for n in rows if n.reviewed_at is None]
+    reviewed = [n for n in rows if n.reviewed_at is not None][:100]
+    ctx = {"form": form, "unreviewed": unreviewed, "reviewed": reviewed}
+    return render(request, "omsorg/notifications.html", ctx)
+
+
+@require_POST
+@require(Perm.REVIEW_INTAKE_NOTICES)
+def notification_review(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request, pk)
+    services.notification_mark_reviewed(notification=notification, by=request.membership)
+    messages.success(request, _("Markert som gjennomgått."))
+    return redirect("omsorg:notifications")
+
+
+@require(Perm.MANAGE_SERVICE_AREAS)
+def service_areas(request: HttpRequest) -> HttpResponse:
+    return _simple_list(
+        request,
+        model=ServiceArea,
+        form_class=ServiceAreaForm,
+        template="omsorg/service_areas.html",
+        action="service_area",
+        pk=None,
+        list_url="omsorg:service_areas",
+    )
+
+
+@require(Perm.MANAGE_SERVICE_AREAS)
+def service_area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _simple_list(
+        request,
+        model=ServiceArea,
+        form_class=ServiceAreaForm,
+        template="omsorg/service_areas.html",
+        action="service_area",
+        pk=pk,
+        list_url="omsorg:service_areas",
+    )
+
+
+@require(Perm.MANAGE_CRITERIA)
+def criteria(request: HttpRequest) -> HttpResponse:
+    return _simple_list(
+        request,
+        model=Criterion,
+        form_class=CriterionForm,
+        template="omsorg/criteria.html",
+        action="criterion",
+        pk=None,
+        list_url="omsorg:criteria",
+    )
+
+
+@require(Perm.MANAGE_CRITERIA)
+def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _simple_list(
+        request,
+        model=Criterion,
+        form_class=CriterionForm,
+        template="omsorg/criteria.html",
+        action="criterion",
+        pk=pk,
+        list_url="omsorg:criteria",
+    )
+
+
+def _simple_list(request, *, model, form_class, template, action, pk, list_url):
+    """List the organization's rows of `model` with a create (or edit) form beside them."""
+    from seniorene.audit.services import audit_record
+
+    rows = model.objects.for_organization(request.organization)
+    instance = None
+    if pk is not None:
+        instance = rows.filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.organization = request.organization
+        obj.save()
+        audit_record(
+            organization=request.organization,
+            actor=request.user,
+            action=f"{action}.{'updated' if instance else 'created'}",
+            obj=obj,
+        )
+        messages.success(request, _("Lagret."))
+        return redirect(list_url)
+    ctx = {"rows": rows, "form": form, "editing": instance}
+    return render(request, template, ctx)
+
+
+@require(Perm.VIEW_INTAKE_FUNNEL)
+def funnel(request: HttpRequest) -> HttpResponse:
+    steps = services.intake_funnel(organization=request.organization)
+    first = steps[0].count or 1
+    ctx = {"steps": [(s, round(100 * s.count / first)) for s in steps]}
+    return render(request, "omsorg/funnel.html", ctx)
+
+
+def card_context(request: HttpRequest, recipient) -> dict:
+    """What the recipient card shows of the intake, for leaders and the lead."""
+    interviews = list(
+        recipient.interviews.select_related("senior__user").exclude(
+            status=InterviewStatus.CANCELLED
+        )
+    )
+    allowed, reason = services.training_visits_allowed(recipient=recipient)
+    return {
+        "screening": services.latest_screening(recipient),
+        "interviews": interviews,
+        "training_allowed": allowed,
+        "training_reason": reason,
+        "can_book": services.screening_passed(recipient),
+    }

@@ -1,0 +1,53 @@
+"""The WeasyPrint side of `seniorene.pdf`: HTML to PDF with a fetcher for static files only."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative URLs in PDF templates resolve against this address; it never leaves the process.
+BASE_URL = "https://pdf.invalid/"
+
+# WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def static_path(name: str) -> Path | None:
+    """The file of static asset `name` (finders in development, STATIC_ROOT in production)."""
+    if not name or ".." in Path(name).parts:
+        return None
+    found = finders.find(name)
+    if found:
+        return Path(found)
+    candidate = Path(settings.STATIC_ROOT) / name
+    return candidate if candidate.is_file() else None
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Serve ``STATIC_URL`` files from disk and ``data:`` URLs; refuse everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data"})
+        self.static_prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith(self.static_prefix):
+            name = url[len(self.static_prefix) :].split("?")[0].split("#")[0]
+            path = static_path(name)
+            if path is None:
+                raise ValueError(f"No static file {name!r}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        return super().fetch(url, headers)  # data: only; any other scheme raises ValueError
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html`, whose relative URLs resolve against `BASE_URL`."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()

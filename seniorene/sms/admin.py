@@ -1,0 +1,24 @@
+"""Django admin, for platform superusers only (organizations use the outbox page)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from seniorene.sms.models import SmsMessage, StaffSmsConsent
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "organization", "purpose", "audience", "status", "send_after", "sent_at"]
+    list_filter = ["status", "purpose", "organization"]
+    search_fields = ["idempotency_key", "provider_sid"]
+    readonly_fields = [f.name for f in SmsMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(StaffSmsConsent)
+class StaffSmsConsentAdmin(admin.ModelAdmin):
+    list_display = ["membership", "organization", "given_at", "withdrawn_at"]
+    raw_id_fields = ["membership", "recorded_by"]

@@ -1,0 +1,98 @@
+"""The only cross-tenant reads of the SMS gateway, for work that starts without a tenant.
+
+A Celery task knows a message id, a Twilio webhook knows a phone number; neither
+knows the organization yet. On PostgreSQL the application role sees no tenant
+rows until the tenant is set (R9), so each question is a narrow SECURITY DEFINER
+function (migration ``sms.0002``) that answers with ids only, in the manner of
+``seniorene.accounts.tenancy.organization_for_invitation_token``. The caller then
+does the real work inside ``tenant_context`` for that organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Q
+
+MESSAGE_ORGANIZATION_SQL = """
+CREATE OR REPLACE FUNCTION seniorene_sms_message_organization(msg bigint) RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT organization_id FROM sms_smsmessage WHERE id = msg
+$$;
+"""
+
+# Active SMS consents that belong to a phone number: relatives' consents (by the
+# relative's phone), recipients' own consents (by the recipient's phone) and staff
+# members' own SMS consents (by the user's phone). $1 is the E.164 number, $2 the
+# consent purposes that are SMS purposes.
+STOP_TARGETS_SQL = """
+CREATE OR REPLACE FUNCTION seniorene_sms_stop_targets(text, text[])
+RETURNS TABLE (organization_id bigint, kind text, row_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT c.organization_id, 'consent'::text, c.id
+      FROM customers_consent c JOIN customers_relative r ON r.id = c.relative_id
+     WHERE r.phone = $1 AND c.withdrawn_at IS NULL AND c.purpose = ANY($2)
+    UNION ALL
+    SELECT c.organization_id, 'consent'::text, c.id
+      FROM customers_consent c JOIN customers_carerecipient p ON p.id = c.recipient_id
+     WHERE c.relative_id IS NULL AND p.phone = $1 AND c.withdrawn_at IS NULL
+       AND c.purpose = ANY($2)
+    UNION ALL
+    SELECT s.organization_id, 'staff'::text, s.id
+      FROM sms_staffsmsconsent s JOIN accounts_membership m ON m.id = s.membership_id
+      JOIN accounts_user u ON u.id = m.user_id
+     WHERE u.phone = $1 AND s.withdrawn_at IS NULL
+$$;
+"""
+
+DROP_SQL = """
+DROP FUNCTION IF EXISTS seniorene_sms_message_organization(bigint);
+DROP FUNCTION IF EXISTS seniorene_sms_stop_targets(text, text[]);
+"""
+
+
+class StopTarget(NamedTuple):
+    organization_id: int
+    kind: str  # "consent" (customers.Consent) or "staff" (sms.StaffSmsConsent)
+    row_id: int
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def message_organization_id(message_id: int) -> int | None:
+    """The organization of SMS `message_id`, found across tenants (None: no such message)."""
+    if not _is_postgres():
+        from seniorene.sms.models import SmsMessage
+
+        return (
+            SmsMessage.objects.filter(pk=message_id)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seniorene_sms_message_organization(%s)", [message_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def stop_targets(phone: str, purposes: Iterable[str]) -> list[StopTarget]:
+    """Every active SMS consent, in any organization, that belongs to `phone` (E.164)."""
+    purposes = sorted(purposes)
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM seniorene_sms_stop_targets(%s, %s)", [phone, purposes])
+            return [StopTarget(*row) for row in cursor.fetchall()]
+    from customers.models import Consent
+    from seniorene.sms.models import StaffSmsConsent
+
+    consents = Consent.objects.filter(withdrawn_at__isnull=True, purpose__in=purposes).filter(
+        Q(relative__phone=phone) | Q(relative__isnull=True, recipient__phone=phone)
+    )
+    staff = StaffSmsConsent.objects.filter(withdrawn_at__isnull=True, membership__user__phone=phone)
+    return [
+        StopTarget(o, "consent", i) for o, i in consents.values_list("organization_id", "pk")
+    ] + [StopTarget(o, "staff", i) for o, i in staff.values_list("organization_id", "pk")]

@@ -1,0 +1,714 @@
+"""The SMS gateway: queue, send at most once (R8), consent at the moment of sending (R4/R5).
+
+Life of a message::
+
+    sms_queue ──► queued ──(claim)──► sending ──► sent ──► delivered
+                    │  ▲                 │  │        └────► failed (provider callback)
+                    │  └─ transient ─────┘  ├─► failed (permanent error, or out of attempts)
+                    │     error (retry)     └─► uncertain (the worker died or timed out
+                    │                            after handing it over: never re-sent)
+                    ├─► blocked_no_consent (consent gone when it was about to go)
+                    └─► cancelled (recipient ended or paused, or the number changed)
+
+Sending is three steps with their own transactions, so that a crash at any point
+can only lose a message, never send one twice:
+
+1. Claim: ``queued → sending`` with a conditional UPDATE, check quiet hours and
+   consent, count the attempt; commit. A worker that dies before this commit
+   leaves the row ``queued`` (rolled back) and the broker's redelivery sends it.
+2. Call the backend, outside any transaction.
+3. Record the outcome. A worker that dies between 1 and 3 leaves ``sending``;
+   `sms_sweep` marks such rows ``uncertain`` after `STUCK_AFTER` for a person to
+   check with the provider — re-sending them could send twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.consent import may_send
+from customers.models import CareRecipient, Consent, RecipientStatus, Relative
+from customers.services import consent_withdraw
+from seniorene.accounts.models import Membership, Organization, User
+from seniorene.accounts.tenancy import tenant_context
+from seniorene.audit.services import audit_record
+from seniorene.sms import lookups
+from seniorene.sms.backends import (
+    SmsPermanentError,
+    SmsTransientError,
+    SmsUncertainError,
+    get_backend,
+)
+from seniorene.sms.models import (
+    SMS_CONSENT_PURPOSES,
+    STAFF_PURPOSES,
+    SmsAudience,
+    SmsMessage,
+    SmsPurpose,
+    SmsStatus,
+    StaffSmsConsent,
+)
+from seniorene.sms.text import is_stop_request, normalise_body, normalise_phone, segments
+
+__all__ = [
+    "is_stop_request",
+    "normalise_body",
+    "segments",
+    "sms_cancel_for_recipient",
+    "sms_queue",
+    "sms_receive",
+    "sms_record_status",
+    "sms_render",
+    "sms_send",
+    "sms_sweep",
+    "staff_may_receive_sms",
+    "staff_sms_consent_give",
+    "staff_sms_consent_withdraw",
+]
+
+logger = logging.getLogger(__name__)
+
+OSLO = ZoneInfo("Europe/Oslo")
+MAX_ATTEMPTS = 5
+# Longer than the send task's hard time limit (60 s): a row still "sending" after
+# this has lost its worker.
+STUCK_AFTER = timedelta(minutes=10)
+# A queued, due message whose send task was enqueued longer ago than this has lost
+# it (broker restarted, enqueue failed); the sweeper enqueues it again.
+LOST_AFTER = timedelta(minutes=15)
+# Waits up to this long are an ETA task; longer ones (overnight quiet hours) are left
+# to the sweeper, because Redis redelivers ETA tasks older than its visibility timeout.
+MAX_ETA = timedelta(minutes=30)
+STOP_NOTE = "STOPP på SMS"
+
+
+# --- Quiet hours ------------------------------------------------------------------
+
+
+def quiet_hours_send_after(*, organization: Organization, at: datetime) -> datetime:
+    """The first moment at or after `at` inside the organization's sending hours (Oslo time).
+
+    Civil time: 09:00 means 09:00 on the wall clock, in winter and summer alike.
+    """
+    start, end = organization.quiet_hours_start, organization.quiet_hours_end
+    local = at.astimezone(OSLO)
+    if start <= local.hour < end:
+        return at
+    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(start), tzinfo=OSLO).astimezone(at.tzinfo)
+
+
+# --- Consent ------------------------------------------------------------------------
+
+
+def staff_may_receive_sms(*, membership_id: int, at: datetime | None = None) -> bool:
+    """May we send work SMS to this staff member? Their own unwithdrawn consent, still active."""
+    at = at or timezone.now()
+    if not Membership.objects.filter(pk=membership_id, is_active=True).exists():
+        return False
+    return (
+        StaffSmsConsent.objects.filter(membership_id=membership_id, given_at__lte=at)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+        .exists()
+    )
+
+
+@transaction.atomic
+def staff_sms_consent_give(*, membership: Membership, by: User | None) -> StaffSmsConsent:
+    """Record `membership`'s consent to work SMS; giving it again changes nothing."""
+    existing = StaffSmsConsent.objects.filter(
+        membership=membership, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    consent = StaffSmsConsent.objects.create(
+        organization_id=membership.organization_id, membership=membership, recorded_by=by
+    )
+    audit_record(
+        organization=membership.organization,
+        actor=by,
+        action="sms.staff_consent_given",
+        obj=membership,
+    )
+    return consent
+
+
+@transaction.atomic
+def staff_sms_consent_withdraw(*, membership: Membership, by: User | None, note: str = "") -> int:
+    """Withdraw `membership`'s consent to work SMS; return how many consents it ended."""
+    now = timezone.now()
+    ended = StaffSmsConsent.objects.filter(membership=membership, withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawal_note=note.strip()[:200]
+    )
+    if ended:
+        audit_record(
+            organization=membership.organization,
+            actor=by,
+            action="sms.staff_consent_withdrawn",
+            obj=membership,
+            details={"note": "stop" if note == STOP_NOTE else ""},
+        )
+    return ended
+
+
+def _person_phone(message_like: dict[str, Any]) -> str:
+    """The current phone number of whom the message is for, E.164 (or "" if none)."""
+    audience = message_like["audience"]
+    if audience == SmsAudience.RELATIVE:
+        value = (
+            Relative.objects.filter(pk=message_like["relative_id"])
+            .values_list("phone", flat=True)
+            .first()
+        )
+    elif audience == SmsAudience.RECIPIENT:
+        value = (
+            CareRecipient.objects.filter(pk=message_like["recipient_id"])
+            .values_list("phone", flat=True)
+            .first()
+        )
+    else:
+        value = (
+            Membership.objects.filter(pk=message_like["membership_id"])
+            .values_list("user__phone", flat=True)
+            .first()
+        )
+    try:
+        return normalise_phone(value) if value else ""
+    except ValidationError:
+        return ""
+
+
+def _refusal(
+    *, audience: str, purpose: str, recipient_id: int | None, relative_id: int | None,
+    membership_id: int | None, at: datetime | None = None,
+) -> tuple[str, str] | None:  # fmt: skip
+    """Why this may not be sent now, as (status, Norwegian reason); None when it may."""
+    if audience == SmsAudience.STAFF:
+        if staff_may_receive_sms(membership_id=membership_id, at=at):
+            return None
+        return SmsStatus.BLOCKED_NO_CONSENT, _(
+            "Medarbeideren har ikke samtykket til å få SMS, eller har trukket samtykket."
+        )
+    status = (
+        CareRecipient.objects.filter(pk=recipient_id, anonymised_at__isnull=True)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None or status == RecipientStatus.ENDED:
+        return SmsStatus.CANCELLED, _("Brukeren er avsluttet. Det sendes ingen SMS.")
+    consent_relative = relative_id if audience == SmsAudience.RELATIVE else None
+    if may_send(recipient_id=recipient_id, relative_id=consent_relative, purpose=purpose, at=at):
+        return None
+    if audience == SmsAudience.RELATIVE:
+        reason = _("Pårørende har ikke samtykket til denne typen SMS, eller har trukket samtykket.")
+    else:
+        reason = _("Brukeren har ikke samtykket til denne typen SMS, eller har trukket samtykket.")
+    return SmsStatus.BLOCKED_NO_CONSENT, reason
+
+
+# --- Queue ------------------------------------------------------------------------
+
+
+def _schedule(message_id: int, when: datetime) -> datetime | None:
+    """Enqueue the send task for `when` after commit; return the time it was enqueued for."""
+    from seniorene.sms.tasks import send_sms
+
+    now = timezone.now()
+    if when <= now:
+        transaction.on_commit(lambda: send_sms.delay(message_id), robust=True)
+        return now
+    if when - now <= MAX_ETA and not send_sms.app.conf.task_always_eager:
+        transaction.on_commit(
+            lambda: send_sms.apply_async(args=[message_id], eta=when), robust=True
+        )
+        return when
+    return None  # the sweeper enqueues it when it is due
+
+
+def _check_people(
+    *, organization_id: int, audience: str, purpose: str, recipient_id: int | None,
+    relative_id: int | None, membership_id: int | None,
+) -> int | None:  # fmt: skip
+    """Validate who the message is for; return the recipient id (taken from the relative)."""
+    if audience not in SmsAudience.values:
+        raise ValidationError(_("Ukjent mottakertype."), code="invalid")
+    if purpose not in SmsPurpose.values:
+        raise ValidationError(_("Ukjent formål."), code="invalid")
+    if audience == SmsAudience.STAFF:
+        if purpose not in STAFF_PURPOSES or membership_id is None:
+            raise ValidationError(_("SMS til medarbeidere gjelder bare jobbformål."))
+        if recipient_id is not None or relative_id is not None:
+            raise ValidationError(_("SMS til medarbeidere kan ikke gjelde en bruker."))
+        if not Membership.objects.for_organization(organization_id).filter(pk=membership_id):
+            raise ValidationError(_("Fant ikke medarbeideren."))
+        return None
+    if purpose in STAFF_PURPOSES or membership_id is not None:
+        raise ValidationError(_("Dette formålet gjelder bare medarbeidere."))
+    if audience == SmsAudience.RELATIVE:
+        relative = (
+            Relative.objects.for_organization(organization_id)
+            .filter(pk=relative_id)
+            .values_list("recipient_id", flat=True)
+            .first()
+        )
+        if relative is None or (recipient_id is not None and recipient_id != relative):
+            raise ValidationError(_("Fant ikke den pårørende."))
+        return relative
+    if relative_id is not None:
+        raise ValidationError(_("En SMS til brukeren kan ikke ha en pårørende som mottaker."))
+    if not CareRecipient.objects.for_organization(organization_id).filter(pk=recipient_id):
+        raise ValidationError(_("Fant ikke brukeren."))
+    return recipient_id
+
+
+def sms_queue(
+    *,
+    organization_id: int,
+    to_phone: Any,
+    body: str,
+    purpose: str,
+    audience: str,
+    idempotency_key: str,
+    recipient_id: int | None = None,
+    relative_id: int | None = None,
+    membership_id: int | None = None,
+    visit_id: int | None = None,
+    created_by: User | None = None,
+    not_before: datetime | None = None,
+) -> tuple[SmsMessage, bool]:
+    """Queue one logical SMS; return (message, created).
+
+    The same `idempotency_key` (or, for a visit, the same visit, purpose and phone)
+    returns the existing row and sends nothing new (R8). Without consent at queue
+    time this raises ValidationError (code "no_consent") and stores nothing; consent
+    is checked again when it is sent (R4/R5). The message waits for the
+    organization's sending hours (Oslo time) and `not_before`.
+    """
+    idempotency_key = idempotency_key.strip()
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValidationError(_("Meldingen mangler en gyldig nøkkel."), code="invalid")
+    body = normalise_body(body)
+    if not body:
+        raise ValidationError(_("Meldingen er tom."), code="empty")
+    if segments(body)[1] > 10:
+        raise ValidationError(_("Meldingen er for lang (over ti SMS-er)."), code="too_long")
+    phone = normalise_phone(to_phone)
+    with transaction.atomic():
+        rows = SmsMessage.objects.for_organization(organization_id)
+        existing = rows.filter(idempotency_key=idempotency_key).first()
+        if existing is None and visit_id is not None:
+            existing = rows.filter(visit_id=visit_id, purpose=purpose, to_phone=phone).first()
+        if existing is not None:
+            return existing, False
+        recipient_id = _check_people(
+            organization_id=organization_id,
+            audience=audience,
+            purpose=purpose,
+            recipient_id=recipient_id,
+            relative_id=relative_id,
+            membership_id=membership_id,
+        )
+        people = {
+            "audience": audience,
+            "recipient_id": recipient_id,
+            "relative_id": relative_id,
+            "membership_id": membership_id,
+        }
+        refusal = _refusal(purpose=purpose, **people)
+        if refusal is not None:
+            status, reason = refusal
+            code = "no_consent" if status == SmsStatus.BLOCKED_NO_CONSENT else "recipient_ended"
+            raise ValidationError(reason, code=code)
+        if _person_phone(people) != phone:
+            raise ValidationError(
+                _("Telefonnummeret er ikke mottakerens registrerte mobilnummer."),
+                code="wrong_phone",
+            )
+        organization = Organization.objects.get(pk=organization_id)
+        now = timezone.now()
+        send_after = quiet_hours_send_after(
+            organization=organization, at=max(now, not_before or now)
+        )
+        try:
+            with transaction.atomic():
+                message = SmsMessage.objects.create(
+                    organization=organization,
+                    to_phone=phone,
+                    body=body,
+                    purpose=purpose,
+                    idempotency_key=idempotency_key,
+                    visit_id=visit_id,
+                    send_after=send_after,
+                    created_by=created_by,
+                    updated_at=now,
+                    **people,
+                )
+        except IntegrityError:
+            # Someone queued the same message a moment ago: theirs is the one.
+            existing = rows.filter(
+                Q(idempotency_key=idempotency_key)
+                | Q(visit_id=visit_id, purpose=purpose, to_phone=phone, visit_id__isnull=False)
+            ).first()
+            if existing is None:
+                raise
+            return existing, False
+        enqueued_for = _schedule(message.pk, send_after)
+        if enqueued_for is not None:
+            SmsMessage.objects.filter(pk=message.pk).update(enqueued_for=enqueued_for)
+        audit_record(
+            organization=organization,
+            actor=created_by,
+            action="sms.queued",
+            obj=message,
+            details={"purpose": purpose, "audience": audience, "visit": visit_id},
+        )
+    return message, True
+
+
+def sms_render(*, purpose: str, context: dict[str, Any]) -> str:
+    """The body for `purpose` from ``templates/sms/<purpose>.txt``, in Bokmål, cleaned."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return normalise_body(render_to_string(f"sms/{purpose}.txt", context))
+
+
+# --- Send ---------------------------------------------------------------------------
+
+
+def _finish(
+    message_id: int, *, status: str, from_status: str = SmsStatus.SENDING, **fields: Any
+) -> int:
+    now = timezone.now()
+    return SmsMessage.objects.filter(pk=message_id, status=from_status).update(
+        status=status, updated_at=now, **fields
+    )
+
+
+def _audit(message: SmsMessage, action: str, **details: Any) -> None:
+    audit_record(
+        organization=message.organization,
+        actor=None,
+        action=action,
+        obj=message,
+        details={"purpose": message.purpose, **details},
+    )
+
+
+def sms_send(*, message_id: int) -> str:
+    """Send queued message `message_id` at most once; return what happened.
+
+    Call it from the send task, outside any transaction: it commits its claim
+    before it calls the provider (see the module docstring). Raises
+    SmsTransientError, after putting the message back in the queue, when the
+    provider should be tried again later (the task retries with backoff).
+    """
+    organization_id = lookups.message_organization_id(message_id)
+    if organization_id is None:
+        return "missing"
+    now = timezone.now()
+    with tenant_context(organization_id):
+        # 1. Claim. Zero rows: sent, cancelled, or another worker has it.
+        claimed = (
+            SmsMessage.objects.for_organization(organization_id)
+            .filter(pk=message_id, status=SmsStatus.QUEUED)
+            .update(status=SmsStatus.SENDING, claimed_at=now, updated_at=now)
+        )
+        if not claimed:
+            return "not_claimed"
+        message = SmsMessage.objects.select_related("organization").get(pk=message_id)
+        due = max(
+            message.send_after,
+            quiet_hours_send_after(organization=message.organization, at=now),
+        )
+        if due > now:
+            enqueued_for = _schedule(message_id, due)
+            _finish(
+                message_id,
+                status=SmsStatus.QUEUED,
+                send_after=due,
+                claimed_at=None,
+                enqueued_for=enqueued_for,
+            )
+            return "deferred"
+        refusal = _refusal(
+            audience=message.audience,
+            purpose=message.purpose,
+            recipient_id=message.recipient_id,
+            relative_id=message.relative_id,
+            membership_id=message.membership_id,
+        )
+        people = {
+            "audience": message.audience,
+            "recipient_id": message.recipient_id,
+            "relative_id": message.relative_id,
+            "membership_id": message.membership_id,
+        }
+        if refusal is None and _person_phone(people) != message.to_phone:
+            # The number may belong to someone else now.
+            refusal = SmsStatus.CANCELLED, _("Mottakerens mobilnummer er endret etter køsetting.")
+        if refusal is not None:
+            status, reason = refusal
+            _finish(message_id, status=status, error_code=status, error_message=reason[:300])
+            _audit(message, f"sms.{status}")
+            return status
+        SmsMessage.objects.filter(pk=message_id).update(attempts=F("attempts") + 1)
+        message.attempts += 1
+    # 2. The claim is committed: from here on the message may be out of our hands.
+    try:
+        sid = get_backend().send(message)
+    except SmsPermanentError as exc:
+        return _record_failure(message, exc.code, exc.message)
+    except SmsTransientError as exc:
+        if message.attempts >= MAX_ATTEMPTS:
+            return _record_failure(message, exc.code, exc.message)
+        with tenant_context(organization_id):
+            _finish(
+                message_id,
+                status=SmsStatus.QUEUED,
+                claimed_at=None,
+                enqueued_for=timezone.now(),
+                error_code=exc.code,
+                error_message=exc.message[:300],
+            )
+        raise
+    except SmsUncertainError as exc:
+        return _record_uncertain(message, exc.code, exc.message)
+    except Exception as exc:
+        # An unexpected error (or the task's soft time limit) during the call: it may
+        # have gone out, so it must not be retried.
+        logger.exception("SMS %s: unexpected error from the backend", message_id)
+        _record_uncertain(message, "error", f"{type(exc).__name__}: {exc}")
+        raise
+    # 3. Record the provider's id.
+    with tenant_context(organization_id):
+        now = timezone.now()
+        sent = {"provider_sid": sid, "sent_at": now, "error_code": "", "error_message": ""}
+        if not (
+            _finish(message_id, status=SmsStatus.SENT, **sent)
+            or _finish(message_id, status=SmsStatus.SENT, from_status=SmsStatus.UNCERTAIN, **sent)
+        ):
+            # A delivery callback got here first; keep its (later) status.
+            SmsMessage.objects.filter(pk=message_id, provider_sid="").update(provider_sid=sid)
+            SmsMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now)
+        _audit(message, "sms.sent", attempts=message.attempts)
+    return SmsStatus.SENT
+
+
+def _record_failure(message: SmsMessage, code: str, reason: str) -> str:
+    with tenant_context(message.organization_id):
+        _finish(
+            message.pk, status=SmsStatus.FAILED, claimed_at=None, error_code=code[:20],
+            error_message=reason[:300],
+        )  # fmt: skip
+        _audit(message, "sms.failed", code=code)
+    return SmsStatus.FAILED
+
+
+def _record_uncertain(message: SmsMessage, code: str, reason: str) -> str:
+    with tenant_context(message.organization_id):
+        _finish(
+            message.pk, status=SmsStatus.UNCERTAIN, error_code=code[:20],
+            error_message=reason[:300],
+        )  # fmt: skip
+        _audit(message, "sms.uncertain", code=code)
+    return SmsStatus.UNCERTAIN
+
+
+# --- Provider callbacks ---------------------------------------------------------------
+
+# What each provider status may follow: a status never moves backwards, so a late
+# "sent" cannot undo "delivered", and final states stay final.
+_PROVIDER_STATUS = {
+    "sent": SmsStatus.SENT,
+    "delivered": SmsStatus.DELIVERED,
+    "undelivered": SmsStatus.FAILED,
+    "failed": SmsStatus.FAILED,
+}
+_MAY_FOLLOW = {
+    SmsStatus.SENT: {SmsStatus.SENDING, SmsStatus.UNCERTAIN},
+    SmsStatus.DELIVERED: {SmsStatus.SENDING, SmsStatus.UNCERTAIN, SmsStatus.SENT},
+    SmsStatus.FAILED: {SmsStatus.SENDING, SmsStatus.UNCERTAIN, SmsStatus.SENT},
+}
+
+
+def sms_record_status(
+    *, message_id: int, provider_sid: str, provider_status: str, error_code: str = ""
+) -> bool:
+    """Apply a provider's delivery report to `message_id`; True when the status changed."""
+    new = _PROVIDER_STATUS.get(provider_status)
+    organization_id = lookups.message_organization_id(message_id)
+    if new is None or organization_id is None or not provider_sid:
+        return False
+    with tenant_context(organization_id):
+        now = timezone.now()
+        fields: dict[str, Any] = {"status": new, "provider_sid": provider_sid, "updated_at": now}
+        if new == SmsStatus.DELIVERED:
+            fields["delivered_at"] = now
+        if new == SmsStatus.FAILED:
+            fields["error_code"] = (error_code or provider_status)[:20]
+            fields["error_message"] = _("Leverandøren kunne ikke levere meldingen.")
+        changed = (
+            SmsMessage.objects.for_organization(organization_id)
+            .filter(pk=message_id, status__in=_MAY_FOLLOW[new])
+            .filter(Q(provider_sid="") | Q(provider_sid=provider_sid))
+            .update(**fields)
+        )
+        if changed and new == SmsStatus.FAILED:
+            message = SmsMessage.objects.select_related("organization").get(pk=message_id)
+            _audit(message, "sms.undelivered", code=fields["error_code"])
+    return bool(changed)
+
+
+def sms_receive(*, from_phone: str, body: str) -> int:
+    """Handle an incoming SMS; a STOPP withdraws every SMS consent of that number.
+
+    Returns how many consents were withdrawn, across every organization that has
+    the number (each in its own tenant context, each audited).
+    """
+    if not is_stop_request(body):
+        return 0
+    try:
+        phone = normalise_phone(from_phone)
+    except ValidationError:
+        return 0
+    targets = lookups.stop_targets(phone, SMS_CONSENT_PURPOSES)
+    withdrawn = 0
+    for organization_id in sorted({t.organization_id for t in targets}):
+        mine = [t for t in targets if t.organization_id == organization_id]
+        with tenant_context(organization_id):
+            organization = Organization.objects.get(pk=organization_id)
+            consent_ids = [t.row_id for t in mine if t.kind == "consent"]
+            for consent in Consent.objects.for_organization(organization_id).filter(
+                pk__in=consent_ids
+            ):
+                consent_withdraw(consent=consent, by=None, note=STOP_NOTE)
+                withdrawn += 1
+            staff_ids = [t.row_id for t in mine if t.kind == "staff"]
+            for staff in (
+                StaffSmsConsent.objects.for_organization(organization_id)
+                .filter(pk__in=staff_ids)
+                .select_related("membership__organization")
+            ):
+                withdrawn += staff_sms_consent_withdraw(
+                    membership=staff.membership, by=None, note=STOP_NOTE
+                )
+            audit_record(
+                organization=organization,
+                actor=None,
+                action="sms.stop_received",
+                details={"consents": len(consent_ids), "staff": len(staff_ids)},
+            )
+    return withdrawn
+
+
+# --- Recipient ends, pauses, is anonymised ------------------------------------------------
+
+
+def sms_cancel_for_recipient(*, recipient: CareRecipient, by: User | None) -> int:
+    """Cancel the recipient's queued messages (to them and their relatives); return how many."""
+    cancelled = (
+        SmsMessage.objects.for_organization(recipient.organization_id)
+        .filter(recipient_id=recipient.pk, status=SmsStatus.QUEUED)
+        .update(
+            status=SmsStatus.CANCELLED,
+            updated_at=timezone.now(),
+            error_code="recipient_stopped",
+            error_message=_("Brukeren er avsluttet eller satt på pause."),
+        )
+    )
+    if cancelled:
+        audit_record(
+            organization=recipient.organization,
+            actor=by,
+            action="sms.cancelled",
+            obj=recipient,
+            details={"count": cancelled, "status": recipient.status},
+        )
+    return cancelled
+
+
+def cancel_on_recipient_stop(recipient: CareRecipient, by: User | None) -> None:
+    """The hook for `customers.hooks.on_recipient_end` and `on_recipient_pause` (R11)."""
+    sms_cancel_for_recipient(recipient=recipient, by=by)
+
+
+def anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
+    """Remove numbers and texts of the recipient's messages; keep dates and statuses."""
+    sms_cancel_for_recipient(recipient=recipient, by=by)
+    SmsMessage.objects.for_organization(recipient.organization_id).filter(
+        recipient_id=recipient.pk
+    ).update(to_phone="", body="", error_message="")
+
+
+def export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
+    """The recipient's messages (to them and their relatives) for a data-access export."""
+    rows = SmsMessage.objects.for_organization(recipient.organization_id).filter(
+        recipient_id=recipient.pk
+    )
+    return {
+        "sms": [
+            {
+                "queued": timezone.localtime(m.created_at).isoformat(),
+                "sent": timezone.localtime(m.sent_at).isoformat() if m.sent_at else None,
+                "to": m.get_audience_display(),
+                "phone": m.to_phone,
+                "purpose": m.get_purpose_display(),
+                "status": m.get_status_display(),
+                "text": m.body,
+            }
+            for m in rows.order_by("created_at", "id")
+        ]
+    }
+
+
+# --- Sweeper -------------------------------------------------------------------------------
+
+
+def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Every minute: enqueue due messages that wait for no task; flag stuck sends.
+
+    A row "sending" for longer than `STUCK_AFTER` lost its worker after the claim
+    was committed, so the provider may have the message: it becomes "uncertain"
+    and is never re-sent automatically (R8).
+    """
+    from seniorene.sms.tasks import send_sms
+
+    now = now or timezone.now()
+    counts = {"enqueued": 0, "uncertain": 0}
+    # Organizations are not tenant rows: the list is readable without a tenant.
+    for organization_id in Organization.objects.values_list("pk", flat=True):
+        with tenant_context(organization_id):
+            rows = SmsMessage.objects.for_organization(organization_id)
+            for message in rows.filter(status=SmsStatus.SENDING, claimed_at__lt=now - STUCK_AFTER):
+                if _finish(
+                    message.pk,
+                    status=SmsStatus.UNCERTAIN,
+                    error_code="worker_lost",
+                    error_message=_(
+                        "Sendingen ble avbrutt. Sjekk hos leverandøren om den gikk ut "
+                        "før du sender på nytt."
+                    ),
+                ):
+                    counts["uncertain"] += 1
+                    _audit(message, "sms.uncertain", code="worker_lost")
+            due = list(
+                rows.filter(status=SmsStatus.QUEUED, send_after__lte=now)
+                .filter(Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=now - LOST_AFTER))
+                .values_list("pk", flat=True)[:500]
+            )
+            if due:
+                rows.filter(pk__in=due).update(enqueued_for=now)
+                for pk in due:
+                    transaction.on_commit(lambda pk=pk: send_sms.delay(pk), robust=True)
+                counts["enqueued"] += len(due)
+    return counts

@@ -1,0 +1,110 @@
+"""The outbox page, a staff member's own SMS consent, and Twilio's two webhooks."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from seniorene.accounts.decorators import public, require
+from seniorene.accounts.policy import Perm
+from seniorene.sms import services
+from seniorene.sms.models import SmsMessage, SmsStatus
+from seniorene.sms.text import segments
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@require(Perm.VIEW_SMS_OUTBOX)
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Every SMS of the organization, newest first: status, purpose, masked number, text."""
+    rows = SmsMessage.objects.for_organization(request.organization)
+    status = request.GET.get("status", "")
+    if status in SmsStatus.values:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(rows.order_by("-created_at", "-id"), 50).get_page(request.GET.get("side"))
+    page.object_list = list(page.object_list)
+    for message in page.object_list:
+        message.encoding, message.segment_count = segments(message.body)
+    ctx = {"page": page, "status": status, "statuses": SmsStatus.choices}
+    return render(request, "sms/outbox.html", ctx)
+
+
+@require(Perm.USE_APP)
+def my_consent(request: HttpRequest) -> HttpResponse:
+    """A staff member gives or withdraws their own consent to work SMS (team meetings)."""
+    membership = request.membership
+    if request.method == "POST":
+        if request.POST.get("action") == "give":
+            services.staff_sms_consent_give(membership=membership, by=request.user)
+            messages.success(request, _("Du får nå SMS om teamsmøter og lignende."))
+        else:
+            services.staff_sms_consent_withdraw(membership=membership, by=request.user)
+            messages.success(request, _("Du får ikke lenger SMS fra oss."))
+        return redirect("sms:my_consent")
+    ctx = {
+        "active": services.staff_may_receive_sms(membership_id=membership.pk),
+        "phone": request.user.phone,
+    }
+    return render(request, "sms/my_consent.html", ctx)
+
+
+def _signed_by_twilio(request: HttpRequest) -> bool:
+    """True when the request carries a valid X-Twilio-Signature for our public URL.
+
+    The URL is the public one (SITE_URL), not what the request looks like behind
+    the proxy; the parameters are the raw POST (repeated keys included).
+    """
+    token = settings.TWILIO_AUTH_TOKEN
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    url = settings.SITE_URL + request.get_full_path()
+    return RequestValidator(token).validate(url, request.POST, signature)
+
+
+@csrf_exempt
+@require_POST
+@public
+def twilio_status(request: HttpRequest) -> HttpResponse:
+    """Twilio's delivery report for one message (`?m=<id>` in the callback URL)."""
+    if not _signed_by_twilio(request):
+        return HttpResponseForbidden()
+    try:
+        message_id = int(request.GET.get("m", ""))
+    except ValueError:
+        return HttpResponseBadRequest()
+    services.sms_record_status(
+        message_id=message_id,
+        provider_sid=request.POST.get("MessageSid", ""),
+        provider_status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+@public
+def twilio_inbound(request: HttpRequest) -> HttpResponse:
+    """An SMS to our number: STOPP (and its variants) withdraws that number's SMS consents."""
+    if not _signed_by_twilio(request):
+        return HttpResponseForbidden()
+    withdrawn = services.sms_receive(
+        from_phone=request.POST.get("From", ""), body=request.POST.get("Body", "")
+    )
+    if withdrawn:
+        logger.info("SMS stop request withdrew %s consent(s)", withdrawn)
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -1,0 +1,281 @@
+"""R8 with real Celery workers, real Redis and PostgreSQL: duplicates and crashes send once.
+
+Each test starts `celery worker` processes on a queue of its own, logged in to the
+test database as a role bound by row-level security (as production's app role),
+with a backend that appends every send to a file. Workers are killed in teardown.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from seniorene.celery import app as celery_app
+from seniorene.sms import services
+from seniorene.sms.models import SmsMessage, SmsStatus
+from seniorene.sms.tasks import send_sms
+from tests.factories import DepartmentFactory, OrganizationFactory
+from tests.sms.helpers import queue_to_relative, relative_with_consent
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"),
+        reason="needs PostgreSQL and Redis (REDIS_URL)",
+    ),
+]
+
+BASE_DIR = Path(settings.BASE_DIR)
+WORKER_ROLE = "seniorene_sms_worker"
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, needle: str, count: int = 1, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.text().count(needle) >= count:
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        pytest.fail(f"worker never logged {needle!r} x{count}:\n{self.text()[-3000:]}")
+
+    def wait_for_tasks(self, task_ids: list[str], timeout: float = 20) -> None:
+        for task_id in task_ids:
+            self.wait_for(f"[{task_id}] succeeded", timeout=timeout)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the whole worker: main and children
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_role(transactional_db):
+    """A login role that is a member of the app role: row-level security binds it."""
+    app_role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKER_ROLE}') THEN
+                    CREATE ROLE {WORKER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {app_role};
+                END IF;
+            END
+            $$;
+            """
+        )
+    return WORKER_ROLE
+
+
+@pytest.fixture
+def broker(transactional_db):
+    """Publish for real (not eagerly) to a queue of this test's own."""
+    queue = f"sms-test-{uuid.uuid4().hex[:12]}"
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield queue
+    celery_app.conf.task_always_eager = eager
+    with celery_app.connection_for_write() as conn:
+        redis = conn.default_channel.client
+        redis.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+@pytest.fixture
+def start_worker(worker_role, broker, tmp_path):
+    """Return a function that starts a worker on the test's queue; all are killed after."""
+    started: list[Worker] = []
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.sms.worker_settings",
+        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
+            worker_role, db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
+        ),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "SMS_TEST_DIR": str(tmp_path),
+        "PYTHONPATH": str(BASE_DIR),
+    }
+
+    def start(concurrency: int = 2, send_seconds: float = 0) -> Worker:
+        name = f"w{len(started)}-{uuid.uuid4().hex[:6]}"
+        log = tmp_path / f"{name}.log"
+        process = subprocess.Popen(  # noqa: S603 - our own celery binary
+            [
+                str(BASE_DIR / ".venv/bin/celery"),
+                "-A",
+                "seniorene",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "-Q",
+                broker,
+                "-n",
+                f"{name}@%h",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=BASE_DIR,
+            env={**env, "SMS_TEST_SEND_SECONDS": str(send_seconds)},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        worker = Worker(process, log)
+        started.append(worker)
+        worker.wait_for(" ready.")
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill()
+
+
+def sends(tmp_path: Path) -> Counter[int]:
+    log = tmp_path / "sends.log"
+    return Counter(int(line) for line in log.read_text().split()) if log.exists() else Counter()
+
+
+def due_message(relative, key: str) -> SmsMessage:
+    """A queued message that is due now; queueing it enqueues nothing (the test does)."""
+    message = queue_to_relative(relative, key=key, not_before=timezone.now() + timedelta(days=1))
+    SmsMessage.objects.filter(pk=message.pk).update(send_after=timezone.now())
+    return message
+
+
+@pytest.fixture
+def relative():
+    # Sending hours all day, so the test passes at any hour of the real clock.
+    organization = OrganizationFactory(quiet_hours_start=0, quiet_hours_end=24)
+    return relative_with_consent(DepartmentFactory(organization=organization))
+
+
+def publish(message_id: int, queue: str) -> str:
+    task_id = str(uuid.uuid4())
+    send_sms.apply_async(args=[message_id], queue=queue, task_id=task_id)
+    return task_id
+
+
+def test_the_same_send_task_many_times_at_once_sends_once(relative, broker, start_worker, tmp_path):
+    message = due_message(relative, "many")
+    first = start_worker(concurrency=2, send_seconds=0.3)
+    second = start_worker(concurrency=2, send_seconds=0.3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        task_ids = list(pool.map(lambda _n: publish(message.pk, broker), range(24)))
+    deadline = time.monotonic() + 25
+    while time.monotonic() < deadline:
+        done = sum(f"[{t}] succeeded" in first.text() + second.text() for t in task_ids)
+        if done == len(task_ids):
+            break
+        time.sleep(0.1)
+    assert done == len(task_ids)
+    assert sends(tmp_path) == Counter({message.pk: 1})
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (SmsStatus.SENT, 1)
+    both = first.text() + second.text()
+    assert both.count("'sent'") == 1
+    assert both.count("'not_claimed'") == len(task_ids) - 1
+    assert "succeeded" in first.text()
+    assert "succeeded" in second.text()  # both workers really competed
+
+
+def test_a_worker_killed_mid_send_never_causes_a_second_send(
+    relative, broker, start_worker, tmp_path
+):
+    """SIGKILL a worker at three points; a fresh worker takes over what it held.
+
+    - `before_claim`: blocked in its claim (a row lock the test holds). Nothing was
+      committed, so the claim rolls back and the fresh worker sends it: once.
+    - `after_send`: the provider has it, the worker died before storing the answer.
+      The fresh worker finds it "sending" and leaves it: sent once, never twice.
+    - `during_send`: died inside the provider call; nobody can know whether it went
+      out. Left alone, then flagged "uncertain" by the sweeper: at most once (R8).
+    """
+    before_claim = due_message(relative, "before-claim")
+    after_send = due_message(relative, "after-send")
+    during_send = due_message(relative, "during-send")
+    (tmp_path / f"hang-after-{after_send.pk}").touch()
+    (tmp_path / f"hang-before-{during_send.pk}").touch()
+    db = connection.settings_dict
+    lock = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+    )
+    lock.execute("SELECT id FROM sms_smsmessage WHERE id = %s FOR UPDATE", [before_claim.pk])
+    try:
+        doomed = start_worker(concurrency=3)
+        task_ids = [publish(m.pk, broker) for m in (before_claim, after_send, during_send)]
+        published = time.monotonic()
+        doomed.wait_for(f"[{task_ids[0]}]")  # received
+        deadline = time.monotonic() + 15
+        while not (
+            (tmp_path / f"reached-after-{after_send.pk}").exists()
+            and (tmp_path / f"reached-before-{during_send.pk}").exists()
+            and _waiting_on_a_lock(db["NAME"])
+        ):
+            assert time.monotonic() < deadline, doomed.text()[-3000:]
+            time.sleep(0.05)
+        doomed.kill()
+    finally:
+        lock.rollback()
+        lock.close()
+    (tmp_path / f"hang-after-{after_send.pk}").unlink()
+    (tmp_path / f"hang-before-{during_send.pk}").unlink()
+    assert sends(tmp_path) == Counter({after_send.pk: 1})
+
+    # The fresh worker gets the killed worker's unacknowledged tasks from the broker,
+    # once they are older than the visibility timeout (1 s here, an hour in production).
+    time.sleep(max(0.0, published + 1.5 - time.monotonic()))
+    fresh = start_worker(concurrency=2)
+    fresh.wait_for_tasks(task_ids)
+    assert sends(tmp_path) == Counter({before_claim.pk: 1, after_send.pk: 1})
+    statuses = dict(SmsMessage.objects.values_list("idempotency_key", "status"))
+    assert statuses == {
+        "before-claim": SmsStatus.SENT,
+        "after-send": SmsStatus.SENDING,
+        "during-send": SmsStatus.SENDING,
+    }
+    # Ten minutes on, the sweeper hands the two unknowns to a person; it resends nothing.
+    later = timezone.now() + services.STUCK_AFTER + timedelta(minutes=1)
+    assert services.sms_sweep(now=later) == {"enqueued": 0, "uncertain": 2}
+    statuses = dict(SmsMessage.objects.values_list("idempotency_key", "status"))
+    assert statuses["after-send"] == statuses["during-send"] == SmsStatus.UNCERTAIN
+    # Even a stray duplicate task sends nothing more.
+    fresh.wait_for_tasks([publish(m.pk, broker) for m in (after_send, during_send)])
+    assert sends(tmp_path) == Counter({before_claim.pk: 1, after_send.pk: 1})
+
+
+def _waiting_on_a_lock(dbname: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = %s AND usename = %s AND wait_event_type = 'Lock'",
+            [dbname, WORKER_ROLE],
+        )
+        return cursor.fetchone()[0] > 0

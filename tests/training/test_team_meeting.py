@@ -1,0 +1,200 @@
+"""The monthly team meeting: the lead sets it, a job sends the link once per person and month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from seniorene.accounts.models import Role
+from seniorene.audit.models import AuditEvent
+from tests.factories import MembershipFactory
+from tests.training.mail_backends import RefusingBackend
+from training import tasks
+from training.models import InviteStatus, TeamMeeting, TeamMeetingInvite
+
+OSLO = ZoneInfo("Europe/Oslo")
+START_OF_MARCH = dt.datetime(2026, 3, 1, 8, 0, tzinfo=OSLO)
+
+
+@pytest.fixture
+def lead(world, client_for):
+    return client_for(world.home.lead)
+
+
+@pytest.fixture
+def meeting(world, lead):
+    """The home organization's March meeting, set by the lead through the page."""
+    with time_machine.travel(dt.datetime(2026, 2, 20, 12, 0, tzinfo=OSLO), tick=False):
+        response = lead.post(
+            reverse("training:meetings"),
+            {
+                "date": "2026-03-12",
+                "time": "18:00",
+                "link": "https://teams.example/mars",
+                "note": "Vi snakker om kognitiv trening.",
+            },
+        )
+    assert response.status_code == 302
+    return TeamMeeting.objects.get(organization=world.home.organization)
+
+
+def seniors_of(cast):
+    return {cast.senior_a, cast.senior_a2, cast.senior_b}
+
+
+def test_the_lead_sets_the_month_s_meeting(world, meeting):
+    assert (meeting.year, meeting.month) == (2026, 3)
+    assert meeting.starts_at == dt.datetime(2026, 3, 12, 17, 0, tzinfo=dt.UTC)
+    assert meeting.link == "https://teams.example/mars"
+    assert AuditEvent.objects.filter(action="training.team_meeting_created").count() == 1
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_the_job_sends_exactly_once_per_person_and_month_across_two_runs(world, meeting):
+    assert tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3) == 3
+    assert tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3) == 0
+    tasks.send_team_meeting_invites_all()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        s.user.email for s in seniors_of(world.home)
+    )
+    invites = TeamMeetingInvite.objects.filter(meeting=meeting)
+    assert invites.count() == 3
+    assert set(invites.values_list("status", flat=True)) == {InviteStatus.SENT}
+    assert AuditEvent.objects.filter(action="training.team_meeting_invites_sent").count() == 1
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_the_mail_has_the_link_and_the_time_in_norwegian(world, meeting):
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    message = next(m for m in mail.outbox if m.to == [world.home.senior_a.user.email])
+    assert message.subject == f"Teamsmøte mars 2026 – {world.home.organization.name}"
+    assert "torsdag 12. mars 2026 kl. 18.00" in message.body
+    assert "https://teams.example/mars" in message.body
+    assert "Vi snakker om kognitiv trening." in message.body
+    assert f"Hei {world.home.senior_a.user.get_short_name()}" in message.body
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_only_active_seniors_of_the_organization_get_it(world, meeting):
+    world.home.senior_b.is_active = False
+    world.home.senior_b.save(update_fields=["is_active"])
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    recipients = {m.to[0] for m in mail.outbox}
+    assert recipients == {world.home.senior_a.user.email, world.home.senior_a2.user.email}
+    for who in ("admin", "lead", "leader_a"):
+        assert world.home.persona(who).user.email not in recipients
+    assert not {s.user.email for s in seniors_of(world.other)} & recipients
+
+
+def test_a_senior_who_joins_later_in_the_month_gets_it_on_the_next_run(world, meeting):
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        tasks.send_team_meeting_invites_all()
+    newcomer = MembershipFactory(
+        organization=world.home.organization, role=Role.SENIOR, departments=[world.home.dept_a]
+    )
+    with time_machine.travel(dt.datetime(2026, 3, 5, 8, 0, tzinfo=OSLO), tick=False):
+        tasks.send_team_meeting_invites_all()
+    assert [m.to[0] for m in mail.outbox].count(newcomer.user.email) == 1
+    assert len(mail.outbox) == 4
+
+
+def test_nothing_is_sent_for_a_meeting_that_has_started(world, meeting):
+    with time_machine.travel(dt.datetime(2026, 3, 12, 18, 30, tzinfo=OSLO), tick=False):
+        assert tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3) == 0
+    assert mail.outbox == []
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_a_month_without_a_meeting_sends_nothing(world):
+    tasks.send_team_meeting_invites_all()
+    assert mail.outbox == []
+    assert not TeamMeetingInvite.objects.exists()
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_an_invite_another_worker_has_claimed_is_not_sent_again(world, meeting):
+    TeamMeetingInvite.objects.create(
+        organization=world.home.organization,
+        meeting=meeting,
+        membership=world.home.senior_a,
+        status=InviteStatus.SENDING,
+    )
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    assert world.home.senior_a.user.email not in {m.to[0] for m in mail.outbox}
+    assert len(mail.outbox) == 2
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_a_refused_mail_is_tried_again_on_the_next_run_and_then_given_up(world, meeting, settings):
+    settings.EMAIL_BACKEND = "tests.training.mail_backends.RefusingBackend"
+    address = world.home.senior_a.user.email
+    RefusingBackend.refuse = {address}
+    try:
+        for _ in range(3):
+            tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    finally:
+        RefusingBackend.refuse = set()
+    invite = TeamMeetingInvite.objects.get(membership=world.home.senior_a)
+    assert invite.status == InviteStatus.FAILED
+    assert invite.attempts == 3
+    assert "Connection unexpectedly closed" in invite.last_error
+    assert len(mail.outbox) == 2  # the other two, once each
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    assert len(mail.outbox) == 2
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_a_refused_mail_that_gets_through_later_is_sent_once(world, meeting, settings):
+    settings.EMAIL_BACKEND = "tests.training.mail_backends.RefusingBackend"
+    RefusingBackend.refuse = {world.home.senior_a.user.email}
+    try:
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    finally:
+        RefusingBackend.refuse = set()
+    assert TeamMeetingInvite.objects.get(membership=world.home.senior_a).status == "queued"
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    assert [m.to[0] for m in mail.outbox].count(world.home.senior_a.user.email) == 1
+
+
+def test_a_second_meeting_in_the_same_month_is_refused(world, meeting, lead):
+    response = lead.post(
+        reverse("training:meetings"),
+        {"date": "2026-03-26", "time": "18:00", "link": "https://teams.example/2"},
+    )
+    assert response.status_code == 200
+    assert "Det finnes allerede et teamsmøte i mars 2026." in response.content.decode()
+    assert TeamMeeting.objects.count() == 1
+
+
+def test_a_meeting_whose_link_went_out_cannot_move_to_another_month(world, meeting, lead):
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    client = lead
+    url = reverse("training:meeting_edit", args=[meeting.pk])
+    assert "Lenken er allerede sendt til 3 seniorer." in client.get(url).content.decode()
+    response = client.post(
+        url, {"date": "2026-04-02", "time": "18:00", "link": "https://teams.example/mars"}
+    )
+    assert response.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.month == 3
+    response = client.post(
+        url, {"date": "2026-03-13", "time": "17:30", "link": "https://teams.example/mars"}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.starts_at == dt.datetime(2026, 3, 13, 17, 30, tzinfo=OSLO)
+
+
+def test_the_lead_sees_how_many_got_the_link(world, meeting, lead):
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    html = lead.get(reverse("training:meetings")).content.decode()
+    assert "torsdag 12. mars 2026 kl. 18.00" in html
+    assert '<td class="num">3</td>' in html

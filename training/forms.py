@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training.models import VIDEO_TYPES, ModuleKind, TeamMeeting, TrainingModule
+
+MAX_VIDEO_BYTES = 500 * 1024 * 1024
+
+
+class ModuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=ModuleKind.choices)
+    title = forms.CharField(label=_("Tittel"), max_length=120)
+    body = forms.CharField(
+        label=_("Tekst"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=TrainingModule._meta.get_field("body").help_text,
+    )
+    video_url = forms.URLField(
+        label=_("Lenke til video"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("For video: en lenke, eller last opp en fil under."),
+    )
+    video_file = forms.FileField(
+        label=_("Videofil"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(VIDEO_TYPES.values()))}),
+        help_text=_("MP4, WebM eller MOV, høyst 500 MB. Filen vises bare for innloggede."),
+    )
+    is_required = forms.BooleanField(label=_("Påkrevd før oppdrag"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("I bruk"), required=False, initial=True)
+    position = forms.IntegerField(label=_("Rekkefølge"), min_value=0, max_value=9999, initial=0)
+
+    def __init__(self, *args: Any, module: TrainingModule | None = None, **kwargs: Any) -> None:
+        if module is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "kind": module.kind,
+                    "title": module.title,
+                    "body": module.body,
+                    "video_url": module.video_url,
+                    "video_file": module.video_file or None,
+                    "is_required": module.is_required,
+                    "is_active": module.is_active,
+                    "position": module.position,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.module = module
+        if module is not None:
+            # The type of an existing module never changes.
+            self.fields["kind"].disabled = True
+            self.fields["kind"].required = False
+            if module.is_declaration:
+                for name in ("is_required", "is_active", "video_url", "video_file"):
+                    del self.fields[name]
+                self.fields["body"].help_text = _(
+                    "Endrer du teksten, blir det en ny versjon som alle seniorer må godta på nytt."
+                )
+            elif module.kind != ModuleKind.VIDEO:
+                del self.fields["video_url"]
+                del self.fields["video_file"]
+
+    def clean_video_file(self) -> Any:
+        upload = self.cleaned_data.get("video_file")
+        if not isinstance(upload, UploadedFile):
+            return upload  # no new file: the current one (or False to remove it)
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in VIDEO_TYPES:
+            raise forms.ValidationError(_("Last opp en videofil (MP4, WebM eller MOV)."))
+        if upload.size > MAX_VIDEO_BYTES:
+            raise forms.ValidationError(_("Filen er større enn 500 MB."))
+        return upload
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for `module_save`."""
+        data = self.cleaned_data
+        module = self.module
+        upload = data.get("video_file")
+        return {
+            "kind": module.kind if module is not None else data["kind"],
+            "title": data["title"],
+            "body": data.get("body", ""),
+            "video_url": data.get("video_url", ""),
+            "video_file": upload if isinstance(upload, UploadedFile) else None,
+            "clear_video_file": upload is False,
+            "is_required": data.get("is_required", True),
+            "is_active": data.get("is_active", True),
+            "position": data["position"],
+        }
+
+
+class DeclarationForm(forms.Form):
+    signed_name = forms.CharField(
+        label=_("Ditt fulle navn"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Jeg har lest taushetserklæringen og lover å overholde den."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamMeetingForm(forms.Form):
+    date = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Klokkeslett"), widget=forms.TimeInput(attrs={"type": "time"}))
+    link = forms.URLField(label=_("Møtelenke"), max_length=500, assume_scheme="https")
+    note = forms.CharField(
+        label=_("Kort melding (valgfritt)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kommer med i e-posten, for eksempel hva som tas opp."),
+    )
+
+    def __init__(self, *args: Any, meeting: TeamMeeting | None = None, **kwargs: Any) -> None:
+        if meeting is not None:
+            local = timezone.localtime(meeting.starts_at)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "date": local.date(),
+                    "time": local.time().replace(second=0, microsecond=0),
+                    "link": meeting.link,
+                    "note": meeting.note,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def starts_at(self) -> dt.datetime:
+        """The chosen date and time as an aware datetime in Oslo time."""
+        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(naive)

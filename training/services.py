@@ -1,0 +1,665 @@
+"""Training: the R6 gate, modules and the declaration, the lead's overview and the monthly
+team meeting. Every change writes its audit row.
+
+Other apps call `training_require_cleared` before they assign a senior anything
+(a recipient, a Bli kjent meeting, a visit plan, a single visit); list pages
+call `training_clearances` once for all the seniors they show.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from seniorene.accounts.models import Department, Membership, Organization, Role, User
+from seniorene.accounts.policy import sees_all_departments
+from seniorene.accounts.tenancy import tenant_context
+from seniorene.audit.services import audit_record
+from seniorene.pdf import render_pdf
+from training.defaults import DEFAULT_MODULES, DefaultModule
+from training.models import (
+    InviteStatus,
+    ModuleKind,
+    TeamMeeting,
+    TeamMeetingInvite,
+    TrainingCompletion,
+    TrainingModule,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- The gate (R6) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Whether a member may be assigned Omsorg work, and if not, what is missing (Bokmål)."""
+
+    cleared: bool
+    missing: list[str] = field(default_factory=list)
+    done: int = 0  # required modules completed (current version)
+    total: int = 0  # required modules, the declaration included
+
+
+NOT_GATED = Clearance(cleared=True)
+
+
+def _gate_modules(organization_ids: set[int]) -> list[TrainingModule]:
+    """The active modules that gate assignment: required ones and the declaration."""
+    return list(
+        TrainingModule.objects.filter(organization_id__in=organization_ids, is_active=True)
+        .filter(Q(is_required=True) | Q(kind=ModuleKind.DECLARATION))
+        .only("id", "organization_id", "kind", "title", "version")
+        .order_by("position", "id")
+    )
+
+
+def _missing_label(module: TrainingModule, signed_versions: set[int]) -> str:
+    if module.is_declaration and signed_versions:
+        return _("%(title)s (ny versjon %(version)s er ikke godtatt)") % {
+            "title": module.title,
+            "version": module.version,
+        }
+    if module.kind == ModuleKind.VIDEO:
+        return _("Video: %(title)s") % {"title": module.title}
+    return module.title
+
+
+def training_clearances(*, memberships: Iterable[Membership]) -> dict[int, Clearance]:
+    """Clearance for each membership, by membership id, in two queries whatever the count.
+
+    Only seniors are gated: other roles are never assigned visits and are cleared.
+    A senior is cleared when active, every active required module is completed and
+    the current version of the organization's declaration is accepted.
+    """
+    members = list(memberships)
+    result: dict[int, Clearance] = {m.pk: NOT_GATED for m in members if m.role != Role.SENIOR}
+    seniors = [m for m in members if m.role == Role.SENIOR]
+    if not seniors:
+        return result
+    modules = _gate_modules({m.organization_id for m in seniors})
+    by_org: dict[int, list[TrainingModule]] = defaultdict(list)
+    for module in modules:
+        by_org[module.organization_id].append(module)
+    versions: dict[tuple[int, int], set[int]] = defaultdict(set)
+    if modules:
+        rows = TrainingCompletion.objects.filter(
+            membership_id__in=[m.pk for m in seniors], module_id__in=[m.pk for m in modules]
+        ).values_list("membership_id", "module_id", "version")
+        for membership_id, module_id, version in rows:
+            versions[(membership_id, module_id)].add(version)
+    for senior in seniors:
+        required = by_org.get(senior.organization_id, [])
+        missing = [] if senior.is_active else [_("Aktivt medlemskap")]
+        done = 0
+        for module in required:
+            signed = versions.get((senior.pk, module.pk), set())
+            if module.version in signed:
+                done += 1
+            else:
+                missing.append(_missing_label(module, signed))
+        total = len(required)
+        if not any(m.is_declaration for m in required):
+            missing.append(_("Taushetserklæring (ikke lagt inn av fagansvarlig ennå)"))
+            total += 1
+        result[senior.pk] = Clearance(cleared=not missing, missing=missing, done=done, total=total)
+    return result
+
+
+def training_clearance(*, membership: Membership) -> Clearance:
+    """Whether `membership` may be assigned recipients, Bli kjent meetings and visits (R6)."""
+    return training_clearances(memberships=[membership])[membership.pk]
+
+
+def training_require_cleared(*, membership: Membership) -> None:
+    """Raise ValidationError naming what is missing unless `membership` is cleared (R6).
+
+    Everything that assigns a senior calls this, inside its transaction, before writing.
+    """
+    clearance = training_clearance(membership=membership)
+    if clearance.cleared:
+        return
+    raise ValidationError(
+        _("%(name)s kan ikke få oppdrag før opplæringen er fullført. Mangler: %(missing)s."),
+        code="training_incomplete",
+        params={"name": membership.user.name, "missing": ", ".join(clearance.missing)},
+    )
+
+
+# --- The senior's training -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    """A module as one senior sees it: done at its current version, or not."""
+
+    module: TrainingModule
+    completion: TrainingCompletion | None  # the newest, possibly of an older version
+
+    @property
+    def done(self) -> bool:
+        return self.completion is not None and self.completion.version == self.module.version
+
+    @property
+    def outdated(self) -> bool:
+        """Completed once, but the module (the declaration) has a newer version since."""
+        return self.completion is not None and not self.done
+
+
+def training_progress(*, membership: Membership) -> list[ModuleStatus]:
+    """Every active module of the organization with this member's status, in order."""
+    modules = list(
+        TrainingModule.objects.for_organization(membership.organization_id)
+        .filter(is_active=True)
+        .order_by("position", "id")
+    )
+    newest: dict[int, TrainingCompletion] = {}
+    for completion in TrainingCompletion.objects.filter(membership=membership).order_by("version"):
+        newest[completion.module_id] = completion
+    return [ModuleStatus(module=m, completion=newest.get(m.pk)) for m in modules]
+
+
+def _check_same_organization(module: TrainingModule, membership: Membership) -> None:
+    if module.organization_id != membership.organization_id:
+        raise PermissionDenied
+
+
+def module_complete(*, membership: Membership, module: TrainingModule) -> TrainingCompletion:
+    """Mark `module` done for `membership` (idempotent). The declaration is accepted instead."""
+    _check_same_organization(module, membership)
+    if module.is_declaration:
+        raise ValidationError(_("Taushetserklæringen godtar du med navnet ditt på egen side."))
+    if not module.is_active:
+        raise ValidationError(_("Modulen er ikke lenger i bruk."))
+    completion, created = TrainingCompletion.objects.get_or_create(
+        module=module,
+        membership=membership,
+        version=module.version,
+        defaults={"organization_id": membership.organization_id, "completed_at": timezone.now()},
+    )
+    if created:
+        audit_record(
+            organization=membership.organization,
+            actor=membership.user,
+            action="training.module_completed",
+            obj=module,
+            details={"membership": membership.pk, "version": module.version},
+        )
+    return completion
+
+
+def declaration_accept(
+    *, membership: Membership, module: TrainingModule, signed_name: str, version: int
+) -> TrainingCompletion:
+    """Record that `membership` accepts version `version` of the declaration, signed with a name.
+
+    `version` is the one the senior read; if the lead has published a newer one
+    since, nothing is recorded and the senior is asked to read the new text.
+    """
+    _check_same_organization(module, membership)
+    if not module.is_declaration:
+        raise ValidationError(_("Dette er ikke taushetserklæringen."))
+    signed_name = " ".join(signed_name.split())
+    if not signed_name:
+        raise ValidationError(_("Skriv navnet ditt for å godta."))
+    with transaction.atomic():
+        current = TrainingModule.objects.select_for_update().get(pk=module.pk)
+        if current.version != version:
+            raise ValidationError(
+                _(
+                    "Taushetserklæringen ble endret mens du leste. "
+                    "Les den nye teksten og godta igjen."
+                )
+            )
+        completion, created = TrainingCompletion.objects.get_or_create(
+            module=current,
+            membership=membership,
+            version=current.version,
+            defaults={
+                "organization_id": membership.organization_id,
+                "completed_at": timezone.now(),
+                "signed_name": signed_name,
+                "accepted_text": current.body,
+            },
+        )
+        if created:
+            audit_record(
+                organization=membership.organization,
+                actor=membership.user,
+                action="training.declaration_accepted",
+                obj=current,
+                details={"membership": membership.pk, "version": current.version},
+            )
+    return completion
+
+
+def training_plan_pdf(*, module: TrainingModule) -> bytes:
+    """The printable PDF of a reading module (the course plans, the interview form)."""
+    if not module.is_printable:
+        raise ValidationError(_("Bare lesestoff kan skrives ut."))
+    ctx = {
+        "module": module,
+        "organization": module.organization,
+        "blocks": module.blocks(),
+        "printed_at": timezone.localdate(),
+    }
+    return render_pdf("pdf/training_plan.html", ctx)
+
+
+# --- The lead's content ------------------------------------------------------------
+
+
+def training_defaults_missing(*, organization: Organization) -> list[DefaultModule]:
+    """The manual's standard modules that `organization` does not have yet."""
+    existing = TrainingModule.objects.for_organization(organization)
+    keys = set(existing.exclude(key="").values_list("key", flat=True))
+    has_declaration = existing.filter(kind=ModuleKind.DECLARATION).exists()
+    return [
+        d
+        for d in DEFAULT_MODULES
+        if d.key not in keys and not (d.kind == ModuleKind.DECLARATION and has_declaration)
+    ]
+
+
+def training_seed_defaults(
+    *, organization: Organization, by: User | None = None
+) -> list[TrainingModule]:
+    """Add the manual's standard modules that `organization` lacks; return those created.
+
+    Idempotent: a module is known by its key, and an organization that already has
+    its own declaration keeps it. Call it when an organization is created.
+    """
+    missing = training_defaults_missing(organization=organization)
+    if not missing:
+        return []
+    last = (
+        TrainingModule.objects.for_organization(organization).aggregate(last=Max("position"))[
+            "last"
+        ]
+        or 0
+    )
+    created = []
+    for default in missing:
+        last += 10
+        created.append(
+            TrainingModule.objects.create(
+                organization=organization,
+                key=default.key,
+                kind=default.kind,
+                title=default.title,
+                body=default.body.strip(),
+                video_url=default.video_url,
+                position=last,
+            )
+        )
+    audit_record(
+        organization=organization,
+        actor=by,
+        action="training.defaults_seeded",
+        details={"created": [m.key for m in created]},
+    )
+    return created
+
+
+def module_save(
+    *,
+    organization: Organization,
+    by: Membership,
+    module: TrainingModule | None,
+    title: str,
+    kind: str,
+    body: str,
+    video_url: str = "",
+    video_file: UploadedFile | None = None,
+    clear_video_file: bool = False,
+    is_required: bool = True,
+    is_active: bool = True,
+    position: int = 0,
+) -> TrainingModule:
+    """Create a module, or change one. A changed declaration text is a new version:
+    everyone must accept it again."""
+    creating = module is None
+    if module is None:
+        module = TrainingModule(organization=organization, kind=kind)
+    elif module.organization_id != organization.pk:
+        raise PermissionDenied
+    old_file = module.video_file.name if module.video_file else ""
+    new_version = False
+    if module.is_declaration:
+        if (
+            creating
+            and TrainingModule.objects.for_organization(organization)
+            .filter(kind=ModuleKind.DECLARATION)
+            .exists()
+        ):
+            raise ValidationError(_("Organisasjonen har allerede en taushetserklæring."))
+        if not body.strip():
+            raise ValidationError(_("Taushetserklæringen må ha en tekst."))
+        is_required = is_active = True
+        new_version = not creating and body.strip() != module.body.strip()
+    if module.kind == ModuleKind.VIDEO:
+        if clear_video_file and video_file is None:
+            module.video_file = ""
+        if video_file is not None:
+            module.video_file = video_file
+        if not video_url and not module.video_file:
+            raise ValidationError(_("En video trenger en lenke eller en opplastet fil."))
+    else:
+        video_url = ""
+        module.video_file = ""
+    module.title = title.strip()
+    module.body = body.strip()
+    module.video_url = video_url
+    module.is_required = is_required
+    module.is_active = is_active
+    module.position = position
+    if new_version:
+        module.version = F("version") + 1
+    module.save()
+    module.refresh_from_db(fields=["version"])
+    new_file = module.video_file.name if module.video_file else ""
+    if old_file and old_file != new_file:
+        storage = module.video_file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    audit_record(
+        organization=organization,
+        actor=by.user,
+        action="training.module_created" if creating else "training.module_updated",
+        obj=module,
+        details={"version": module.version, "new_version": new_version},
+    )
+    return module
+
+
+def module_list(*, organization: Organization) -> tuple[list[TrainingModule], int]:
+    """All modules with `done_count` (active seniors who completed the current version),
+    and the number of active seniors."""
+    seniors = Membership.objects.for_organization(organization).filter(
+        role=Role.SENIOR, is_active=True
+    )
+    modules = list(
+        TrainingModule.objects.for_organization(organization)
+        .annotate(
+            done_count=Count(
+                "completions__membership",
+                filter=Q(
+                    completions__version=F("version"),
+                    completions__membership__role=Role.SENIOR,
+                    completions__membership__is_active=True,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("-is_active", "position", "id")
+    )
+    return modules, seniors.count()
+
+
+# --- The lead's overview -------------------------------------------------------------
+
+
+def norwegian_sort_key(text: str) -> str:
+    """Sort key that puts Æ, Ø, Å after Z, in that order (Python's default puts Å first)."""
+    return text.casefold().translate({ord("æ"): "{", ord("ø"): "|", ord("å"): "}"})
+
+
+@dataclass(frozen=True)
+class SeniorRow:
+    membership: Membership
+    clearance: Clearance
+
+
+@dataclass(frozen=True)
+class DepartmentGroup:
+    department: Department | None  # None: seniors without a department
+    rows: list[SeniorRow]
+
+    @property
+    def blocked_count(self) -> int:
+        return sum(1 for row in self.rows if not row.clearance.cleared)
+
+
+def training_overview(*, viewer: Membership, only_blocked: bool = False) -> list[DepartmentGroup]:
+    """Each department `viewer` may see, with its active seniors and their clearance."""
+    organization_id = viewer.organization_id
+    departments = Department.objects.for_organization(organization_id).filter(is_active=True)
+    all_departments = sees_all_departments(viewer)
+    if not all_departments:
+        departments = departments.filter(pk__in=viewer.department_ids)
+    seniors = list(
+        Membership.objects.for_organization(organization_id)
+        .filter(role=Role.SENIOR, is_active=True)
+        .select_related("user")
+        .prefetch_related("departments")
+    )
+    clearances = training_clearances(memberships=seniors)
+    seniors.sort(key=lambda m: norwegian_sort_key(m.user.name))
+    groups = []
+    for department in sorted(departments, key=lambda d: norwegian_sort_key(d.name)):
+        rows = [
+            SeniorRow(m, clearances[m.pk])
+            for m in seniors
+            if any(d.pk == department.pk for d in m.departments.all())
+        ]
+        groups.append(DepartmentGroup(department, rows))
+    if all_departments:
+        homeless = [SeniorRow(m, clearances[m.pk]) for m in seniors if not m.departments.all()]
+        if homeless:
+            groups.append(DepartmentGroup(None, homeless))
+    if only_blocked:
+        groups = [
+            DepartmentGroup(g.department, [r for r in g.rows if not r.clearance.cleared])
+            for g in groups
+        ]
+    return groups
+
+
+# --- The monthly team meeting --------------------------------------------------------
+
+MAX_SEND_ATTEMPTS = 3
+# SMTP and network errors that a later run may get past; anything else is a bug and raises.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def team_meeting_save(
+    *,
+    organization: Organization,
+    by: Membership,
+    meeting: TeamMeeting | None,
+    starts_at: datetime,
+    link: str,
+    note: str = "",
+) -> TeamMeeting:
+    """Set the month's team meeting (its month is that of `starts_at`, Oslo time)."""
+    local = timezone.localtime(starts_at)
+    year, month = local.year, local.month
+    same_month = TeamMeeting.objects.for_organization(organization).filter(year=year, month=month)
+    if meeting is not None:
+        if meeting.organization_id != organization.pk:
+            raise PermissionDenied
+        same_month = same_month.exclude(pk=meeting.pk)
+        moved = (meeting.year, meeting.month) != (year, month)
+        if moved and meeting.invites.exists():
+            raise ValidationError(
+                _(
+                    "Invitasjonene til dette møtet er sendt, så det kan ikke flyttes til en "
+                    "annen måned. Lag et nytt møte for den måneden."
+                )
+            )
+    if same_month.exists():
+        raise ValidationError(
+            _("Det finnes allerede et teamsmøte i %(month)s.")
+            % {"month": date_format(local, "F Y")}
+        )
+    creating = meeting is None
+    if meeting is None:
+        meeting = TeamMeeting(organization=organization)
+    meeting.year, meeting.month = year, month
+    meeting.starts_at = starts_at
+    meeting.link = link.strip()
+    meeting.note = note.strip()
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as exc:  # two leads saving the same month at once
+        raise ValidationError(_("Det finnes allerede et teamsmøte i denne måneden.")) from exc
+    audit_record(
+        organization=organization,
+        actor=by.user,
+        action="training.team_meeting_created" if creating else "training.team_meeting_updated",
+        obj=meeting,
+        details={"year": year, "month": month},
+    )
+    return meeting
+
+
+def team_meeting_invites_send(
+    *, organization_id: int, year: int, month: int, now: datetime | None = None
+) -> int:
+    """Send the month's meeting link to every active senior who has not had it; return how
+    many were sent.
+
+    Exactly once per person and month by construction:
+    1. one invite row per (meeting, senior), unique, created if missing;
+    2. each queued row is claimed with a conditional update before its e-mail goes out
+       (`team_meeting_invite_send`), so a second run, or two at once, finds nothing to send.
+    A meeting that has already started is not announced to late joiners.
+    """
+    now = now or timezone.now()
+    with tenant_context(organization_id):
+        meeting = (
+            TeamMeeting.objects.for_organization(organization_id)
+            .filter(year=year, month=month, starts_at__gt=now)
+            .first()
+        )
+        if meeting is None:
+            return 0
+        seniors = Membership.objects.for_organization(organization_id).filter(
+            role=Role.SENIOR, is_active=True
+        )
+        TeamMeetingInvite.objects.bulk_create(
+            [
+                TeamMeetingInvite(organization_id=organization_id, meeting=meeting, membership=m)
+                for m in seniors
+            ],
+            ignore_conflicts=True,
+        )
+        queued = list(
+            TeamMeetingInvite.objects.for_organization(organization_id)
+            .filter(meeting=meeting, status=InviteStatus.QUEUED)
+            .values_list("pk", flat=True)
+        )
+    sent = sum(
+        team_meeting_invite_send(organization_id=organization_id, invite_id=pk) for pk in queued
+    )
+    if sent:
+        with tenant_context(organization_id):
+            audit_record(
+                organization=Organization.objects.get(pk=organization_id),
+                actor=None,
+                action="training.team_meeting_invites_sent",
+                obj=meeting,
+                details={"sent": sent},
+            )
+    return sent
+
+
+def team_meeting_invite_send(*, organization_id: int, invite_id: int) -> bool:
+    """Claim one queued invite and e-mail it; True when this call sent it.
+
+    The claim commits before the e-mail goes out: a crash after sending leaves the
+    row "sending", never "queued", so no run can send it a second time.
+    """
+    with tenant_context(organization_id):
+        claimed = (
+            TeamMeetingInvite.objects.for_organization(organization_id)
+            .filter(pk=invite_id, status=InviteStatus.QUEUED)
+            .update(status=InviteStatus.SENDING, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            return False  # sent already, or another worker has it
+        invite = TeamMeetingInvite.objects.select_related(
+            "meeting", "meeting__organization", "membership__user"
+        ).get(pk=invite_id)
+    try:
+        _email_invite(invite)
+    except TRANSIENT_MAIL_ERRORS as exc:
+        logger.warning("team meeting invite %s: %s", invite_id, exc)
+        status = InviteStatus.QUEUED if invite.attempts < MAX_SEND_ATTEMPTS else InviteStatus.FAILED
+        with tenant_context(organization_id):
+            TeamMeetingInvite.objects.filter(pk=invite_id).update(
+                status=status, last_error=str(exc)[:200]
+            )
+        return False
+    team_meeting_invite_sms(invite=invite)
+    with tenant_context(organization_id):
+        TeamMeetingInvite.objects.filter(pk=invite_id).update(
+            status=InviteStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+    return True
+
+
+def _email_invite(invite: TeamMeetingInvite) -> None:
+    meeting = invite.meeting
+    user = invite.membership.user
+    with translation.override(settings.LANGUAGE_CODE):
+        local = timezone.localtime(meeting.starts_at)
+        ctx = {
+            "name": user.get_short_name(),
+            "organization": meeting.organization,
+            "meeting": meeting,
+            "when": local,
+        }
+        send_mail(
+            subject=_("Teamsmøte %(month)s – %(org)s")
+            % {"month": date_format(local, "F Y"), "org": meeting.organization.name},
+            message=render_to_string("training/email/team_meeting.txt", ctx),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+def team_meeting_invite_sms(*, invite: TeamMeetingInvite) -> None:
+    """SMS copy of the invite — NOT BUILT YET: the SMS gateway comes with issue 8.
+
+    When `seniorene.sms` exists, this is where the SMS is queued: only when the
+    senior has given their own consent to SMS, through the gateway's outbox with
+    the idempotency key ``f"team-meeting:{invite.pk}"`` (the outbox row, not this
+    function, makes it once-only), body from ``templates/sms/team_meeting.txt``.
+    """
+    return None
+
+
+def team_meeting_list(*, organization: Organization) -> Sequence[TeamMeeting]:
+    """The organization's meetings, newest month first, with invite counts."""
+    return list(
+        TeamMeeting.objects.for_organization(organization).annotate(
+            sent_count=Count("invites", filter=Q(invites__status=InviteStatus.SENT)),
+            failed_count=Count("invites", filter=Q(invites__status=InviteStatus.FAILED)),
+        )
+    )
+
+
+def team_meeting_next(*, organization: Organization) -> TeamMeeting | None:
+    """The organization's next team meeting that has not started yet."""
+    return (
+        TeamMeeting.objects.for_organization(organization)
+        .filter(starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )

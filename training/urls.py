@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from training import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("opplaering/", views.my_training, name="my_training"),
+    path("opplaering/taushetserklaering/", views.declaration, name="declaration"),
+    path("opplaering/moduler/<int:pk>/", views.module_detail, name="module"),
+    path("opplaering/moduler/<int:pk>/fullfort/", views.module_complete, name="module_complete"),
+    path("opplaering/moduler/<int:pk>/video/", views.module_video, name="module_video"),
+    path("opplaering/moduler/<int:pk>/utskrift.pdf", views.module_pdf, name="module_pdf"),
+    path("opplaering/innhold/", views.manage, name="manage"),
+    path("opplaering/innhold/standard/", views.seed_defaults, name="seed_defaults"),
+    path("opplaering/innhold/ny/", views.module_create, name="module_create"),
+    path("opplaering/innhold/<int:pk>/", views.module_edit, name="module_edit"),
+    path("opplaering/oversikt/", views.overview, name="overview"),
+    path("opplaering/oversikt.csv", views.overview_csv, name="overview_csv"),
+    path("teamsmoter/", views.meetings, name="meetings"),
+    path("teamsmoter/<int:pk>/", views.meeting_edit, name="meeting_edit"),
+]

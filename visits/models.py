@@ -1,0 +1,446 @@
+"""Hours and kilometres; visit plans, visits, availability and calendar feeds
+(later: notebook entries, expenses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import CareRecipient, Customer
+from seniorene.accounts.models import Membership, TenantModel
+
+ACTIVITY_OMSORG = "Omsorg"
+PURPOSE_INTAKE = "bli kjent møte"
+
+
+class EntrySource(models.TextChoices):
+    INTAKE = "intake", _("Bli kjent-møte")
+    VISIT = "visit", _("Besøk")
+    MANUAL = "manual", _("Registrert for hånd")
+
+
+class TimeEntry(TenantModel):
+    """Hours for a senior (Tripletex activity "Omsorg").
+
+    Bli kjent hours are paid to the senior and never invoiced (R7).
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    date = models.DateField(_("dato"))
+    hours = models.DecimalField(
+        _("timer"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+    )
+    activity = models.CharField(_("aktivitet"), max_length=40, default=ACTIVITY_OMSORG)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billable = models.BooleanField(_("faktureres kunden"))
+    source = models.CharField(max_length=10, choices=EntrySource.choices)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("timer")
+        verbose_name_plural = _("timer")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="intake") | Q(billable=False, customer__isnull=True),
+                name="time_intake_never_invoiced",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id", "membership"],
+                condition=Q(source_id__isnull=False),
+                name="time_entry_once_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.hours} t ({self.activity})"
+
+
+class MileageEntry(TenantModel):
+    """Kilometres driven. Bli kjent km carry the purpose "bli kjent møte" and no customer (R7)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="mileage")
+    date = models.DateField(_("dato"))
+    km = models.DecimalField(
+        _("kilometer"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("2000"))],
+    )
+    purpose = models.CharField(_("formål"), max_length=120)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billable = models.BooleanField(_("faktureres kunden"))
+    source = models.CharField(max_length=10, choices=EntrySource.choices)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kilometer")
+        verbose_name_plural = _("kilometer")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="intake")
+                | Q(billable=False, customer__isnull=True, purpose=PURPOSE_INTAKE),
+                name="mileage_intake_purpose_no_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id", "membership"],
+                condition=Q(source_id__isnull=False),
+                name="mileage_once_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.km} km ({self.purpose})"
+
+
+# --- Plans and visits (issue 7) ------------------------------------------------------
+
+WEEKDAYS = [
+    (0, _("mandag")),
+    (1, _("tirsdag")),
+    (2, _("onsdag")),
+    (3, _("torsdag")),
+    (4, _("fredag")),
+    (5, _("lørdag")),
+    (6, _("søndag")),
+]
+ALL_WEEKDAYS_MASK = 0b1111111
+
+
+def weekdays_to_mask(weekdays: Iterable[int]) -> int:
+    """Weekday numbers (Monday 0) as a bit mask (Monday bit 0)."""
+    mask = 0
+    for day in weekdays:
+        if not 0 <= int(day) <= 6:
+            raise ValueError(f"weekday {day} out of range")
+        mask |= 1 << int(day)
+    return mask
+
+
+def mask_to_weekdays(mask: int) -> list[int]:
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+class VisitPlan(TenantModel):
+    """A recurring visit (besøksplan): weekdays, a local start time, every N weeks.
+
+    Weeks are counted from the Monday of `first_date`'s week; the start time is
+    Europe/Oslo civil time (R10). `visits.services.plan_expand` turns it into
+    `Visit` rows for the rolling horizon.
+    """
+
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, related_name="visit_plans"
+    )
+    senior = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("senior")
+    )
+    service_areas = models.ManyToManyField(
+        "omsorg.ServiceArea",
+        through="PlanServiceArea",
+        related_name="+",
+        blank=True,
+        verbose_name=_("tjenesteområder"),
+    )
+    weekdays = models.PositiveSmallIntegerField(
+        _("ukedager"), help_text=_("Bitmaske: mandag = 1, tirsdag = 2, onsdag = 4 …")
+    )
+    start_time = models.TimeField(_("klokkeslett"))
+    duration_minutes = models.PositiveSmallIntegerField(_("varighet (minutter)"), default=60)
+    every_n_weeks = models.PositiveSmallIntegerField(_("hver N. uke"), default=1)
+    first_date = models.DateField(_("første dato"))
+    last_date = models.DateField(_("siste dato"), null=True, blank=True)
+    notes = models.TextField(_("merknader"), blank=True, validators=[MaxLengthValidator(1000)])
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("besøksplan")
+        verbose_name_plural = _("besøksplaner")
+        ordering = ["first_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=ALL_WEEKDAYS_MASK),
+                name="visitplan_weekdays_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="visitplan_duration_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(every_n_weeks__gte=1, every_n_weeks__lte=12),
+                name="visitplan_every_n_weeks_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_date__isnull=True) | Q(last_date__gte=models.F("first_date")),
+                name="visitplan_last_after_first",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "ended_at", "recipient"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.describe()}"
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return mask_to_weekdays(self.weekdays)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+    def describe(self) -> str:
+        """A short Bokmål description: "tirsdag og torsdag kl. 11.00, hver uke"."""
+        from django.utils.text import get_text_list
+
+        names = dict(WEEKDAYS)
+        days = get_text_list([str(names[d]) for d in self.weekday_list], str(_("og")))
+        if self.every_n_weeks == 1:
+            every = _("hver uke")
+        elif self.every_n_weeks == 2:
+            every = _("annenhver uke")
+        else:
+            every = _("hver %(n)s. uke") % {"n": self.every_n_weeks}
+        return _("%(days)s kl. %(time)s, %(every)s") % {
+            "days": days,
+            "time": self.start_time.strftime("%H.%M"),
+            "every": every,
+        }
+
+
+class PlanServiceArea(TenantModel):
+    plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE)
+    service_area = models.ForeignKey("omsorg.ServiceArea", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "service_area"], name="plan_area_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} → {self.service_area_id}"
+
+
+class VisitStatus(models.TextChoices):
+    """Where a visit is. The visit-logging issue may add states (e.g. checked in)."""
+
+    PLANNED = "planned", _("Planlagt")
+    MOVED = "moved", _("Flyttet")
+    CANCELLED = "cancelled", _("Avlyst")
+    LOGGED = "logged", _("Gjennomført")
+    NOT_HAPPENED = "not_happened", _("Ble ikke noe av")
+
+
+# Visits that still take up the senior's time (and show in calendars).
+ACTIVE_STATUSES = (VisitStatus.PLANNED, VisitStatus.MOVED)
+# Visits that count as happening or happened (double-booking checks use these).
+OCCUPYING_STATUSES = (VisitStatus.PLANNED, VisitStatus.MOVED, VisitStatus.LOGGED)
+
+
+class CancelKind(models.TextChoices):
+    CUSTOMER = "customer", _("Avlyst av kunden")
+    SENIOR = "senior", _("Avlyst av senioren")
+    OTHER = "other", _("Annen grunn")
+    # Set by the R11 hook, not chosen by people.
+    RECIPIENT_PAUSED = "recipient_paused", _("Brukeren har pause")
+    RECIPIENT_ENDED = "recipient_ended", _("Brukeren er avsluttet")
+
+
+# The kinds a leader chooses between in the cancel form.
+CHOSEN_CANCEL_KINDS = (CancelKind.CUSTOMER, CancelKind.SENIOR, CancelKind.OTHER)
+
+
+class Visit(TenantModel):
+    """One visit (besøk). From a plan (`plan`, `original_date`) or a one-off (plan empty).
+
+    `detached`: changed by hand (moved, cancelled, reassigned); edits of the
+    plan no longer touch it.
+    """
+
+    plan = models.ForeignKey(
+        VisitPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    recipient = models.ForeignKey(CareRecipient, on_delete=models.PROTECT, related_name="visits")
+    senior = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="visits", verbose_name=_("senior")
+    )
+    starts_at = models.DateTimeField(_("tidspunkt"))
+    duration_minutes = models.PositiveSmallIntegerField(_("varighet (minutter)"), default=60)
+    original_date = models.DateField(
+        null=True, blank=True, help_text=_("Planens lokale dato for dette besøket.")
+    )
+    original_starts_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    detached = models.BooleanField(_("endret enkeltvis"), default=False)
+    service_areas = models.ManyToManyField(
+        "omsorg.ServiceArea",
+        through="VisitServiceArea",
+        related_name="+",
+        blank=True,
+        verbose_name=_("tjenesteområder"),
+    )
+    cancel_kind = models.CharField(
+        _("avlyst av"), max_length=20, choices=CancelKind.choices, blank=True
+    )
+    cancel_reason = models.CharField(_("begrunnelse"), max_length=300, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("besøk")
+        verbose_name_plural = _("besøk")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "original_date"],
+                condition=Q(plan__isnull=False),
+                name="visit_once_per_plan_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="visit_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="visit_duration_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "senior", "starts_at"]),
+            models.Index(fields=["organization", "recipient", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.recipient} {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_date(self) -> date:
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == VisitStatus.CANCELLED
+
+    @property
+    def is_open(self) -> bool:
+        """Planned or moved: may still be moved, cancelled or reassigned."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def was_moved(self) -> bool:
+        return self.starts_at != self.original_starts_at
+
+
+class VisitServiceArea(TenantModel):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE)
+    service_area = models.ForeignKey("omsorg.ServiceArea", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "service_area"], name="visit_area_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} → {self.service_area_id}"
+
+
+class SeniorAvailability(TenantModel):
+    """When a senior has said they can visit: a weekday and a local time window."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(_("ukedag"), choices=WEEKDAYS)
+    start_time = models.TimeField(_("fra"))
+    end_time = models.TimeField(_("til"))
+
+    class Meta:
+        verbose_name = _("tilgjengelighet")
+        verbose_name_plural = _("tilgjengelighet")
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6) & Q(start_time__lt=models.F("end_time")),
+                name="availability_valid_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H.%M}–{self.end_time:%H.%M}"
+
+    def covers(self, weekday: int, start: time, end: time) -> bool:
+        return self.weekday == weekday and self.start_time <= start and end <= self.end_time
+
+
+class CalendarFeed(TenantModel):
+    """A senior's secret calendar (ICS) address.
+
+    The URL carries `key` and an HMAC of it under SECRET_KEY, so the database
+    alone does not reveal a working address; a new key revokes the old one.
+    """
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar {self.membership_id}"
+
+
+class WatchdogNotice(TenantModel):
+    """The daily watchdog e-mail to one leader: one row per leader and day, claimed once."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "day"], name="watchdog_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"watchdog {self.membership_id} {self.day}"
