@@ -65,12 +65,18 @@ def recipient_duplicates(
     *, organization: Organization, name: str, date_of_birth: date, exclude_id: int | None = None
 ) -> list[CareRecipient]:
     """Recipients of the organization with the same name (any case) and date of birth."""
+    # Compared in Python: SQLite folds only ASCII case, and "Ø" must match "ø".
     rows = CareRecipient.objects.for_organization(organization).filter(
-        name__iexact=name.strip(), date_of_birth=date_of_birth, anonymised_at__isnull=True
+        date_of_birth=date_of_birth, anonymised_at__isnull=True
     )
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
-    return list(rows.select_related("department"))
+    wanted = " ".join(name.split()).casefold()
+    return [
+        r
+        for r in rows.select_related("department")
+        if " ".join(r.name.split()).casefold() == wanted
+    ]
 
 
 def _check_seniors(recipient: CareRecipient, seniors: Iterable[Membership]) -> list[Membership]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("omsorg.urls")),
     path("", include("training.urls")),
+    path("", include("visits.urls")),
     path("", include("seniorene.sms.urls")),
     path("platform-admin/", admin.site.urls),
 ]

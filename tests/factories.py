@@ -218,3 +218,47 @@ def make_service_area(organization) -> ServiceArea:
     return ServiceArea.objects.create(
         organization=organization, name=f"Område {ServiceArea.objects.count()}"
     )
+
+
+# --- visits -------------------------------------------------------------------
+
+from datetime import time as dt_time  # noqa: E402
+
+from visits.models import Visit, VisitPlan, weekdays_to_mask  # noqa: E402
+
+
+class VisitPlanFactory(factory.django.DjangoModelFactory):
+    """A weekly plan (Tuesday 11.00); pass `recipient` and `senior`. Makes no visits by itself:
+    call `visits.services.plans_expand` (or use `plan_create`, which also checks R2/R6)."""
+
+    class Meta:
+        model = VisitPlan
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    organization = factory.LazyAttribute(lambda o: o.recipient.organization)
+    senior = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    weekdays = weekdays_to_mask([1])
+    start_time = dt_time(11)
+    duration_minutes = 60
+    every_n_weeks = 1
+    first_date = factory.LazyFunction(dj_timezone.localdate)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A one-off visit tomorrow at this hour; pass `recipient` and `senior`."""
+
+    class Meta:
+        model = Visit
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    organization = factory.LazyAttribute(lambda o: o.recipient.organization)
+    senior = factory.SubFactory(
+        MembershipFactory, organization=factory.SelfAttribute("..organization")
+    )
+    starts_at = factory.LazyFunction(
+        lambda: (dj_timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    )
+    original_starts_at = factory.SelfAttribute("starts_at")
+    duration_minutes = 60

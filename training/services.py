@@ -635,14 +635,37 @@ def _email_invite(invite: TeamMeetingInvite) -> None:
 
 
 def team_meeting_invite_sms(*, invite: TeamMeetingInvite) -> None:
-    """SMS copy of the invite — NOT BUILT YET: the SMS gateway comes with issue 8.
+    """Also queue the invite as SMS when the senior has given their own SMS consent.
 
-    When `seniorene.sms` exists, this is where the SMS is queued: only when the
-    senior has given their own consent to SMS, through the gateway's outbox with
-    the idempotency key ``f"team-meeting:{invite.pk}"`` (the outbox row, not this
-    function, makes it once-only), body from ``templates/sms/team_meeting.txt``.
+    The outbox's idempotency key ``team-meeting:<invite id>`` makes it once-only,
+    whatever retries happen; consent is checked again when the SMS is sent.
     """
-    return None
+    from seniorene.sms.services import sms_queue, sms_render, staff_may_receive_sms
+
+    membership = invite.membership
+    phone = membership.user.phone
+    if not phone or not staff_may_receive_sms(membership_id=membership.pk):
+        return
+    meeting = invite.meeting
+    body = sms_render(
+        purpose="team_meeting",
+        context={
+            "name": membership.user.get_short_name(),
+            "organization": meeting.organization,
+            "meeting": meeting,
+            "when": timezone.localtime(meeting.starts_at),
+        },
+    )
+    with tenant_context(invite.organization_id):
+        sms_queue(
+            organization_id=invite.organization_id,
+            to_phone=phone,
+            body=body,
+            purpose="team_meeting",
+            audience="staff",
+            idempotency_key=f"team-meeting:{invite.pk}",
+            membership_id=membership.pk,
+        )
 
 
 def team_meeting_list(*, organization: Organization) -> Sequence[TeamMeeting]:

@@ -269,9 +269,11 @@ class CancelKind(models.TextChoices):
     CUSTOMER = "customer", _("Avlyst av kunden")
     SENIOR = "senior", _("Avlyst av senioren")
     OTHER = "other", _("Annen grunn")
-    # Set by the R11 hook, not chosen by people.
+    # Set by the system (the R11 hook, plan changes), not chosen by people.
     RECIPIENT_PAUSED = "recipient_paused", _("Brukeren har pause")
     RECIPIENT_ENDED = "recipient_ended", _("Brukeren er avsluttet")
+    PLAN_CHANGED = "plan_changed", _("Besøksplanen er endret")
+    PLAN_ENDED = "plan_ended", _("Besøksplanen er avsluttet")
 
 
 # The kinds a leader chooses between in the cancel form.

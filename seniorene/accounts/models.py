@@ -53,8 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["name"]
 
     class Meta:
-        verbose_name = _("bruker")
-        verbose_name_plural = _("brukere")
+        verbose_name = _("brukerkonto")
+        verbose_name_plural = _("brukerkontoer")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:

@@ -82,6 +82,10 @@ CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.
     "omsorg.intakeinterview": "omsorg.services.interviews_cancel_for_recipient",
     "sms.smsmessage": "seniorene.sms.services.cancel_on_recipient_stop",
+    # Future visits are cancelled on end and pause; ending also ends the plans.
+    # Logged and past visits are kept.
+    "visits.visit": "visits.services.visits_stop_for_recipient",
+    "visits.visitplan": "visits.services.visits_stop_for_recipient",
 }
 
 

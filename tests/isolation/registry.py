@@ -32,6 +32,7 @@ from tests.factories import (
     with_ready_pdf,
 )
 from tests.training import helpers as training_samples
+from tests.visits import helpers as visit_samples
 
 # URL-name prefixes and names that are not ours to police, and why.
 EXEMPT_PREFIXES = {
@@ -208,6 +209,32 @@ SAMPLES: dict[str, Sample] = {
     "training:module_pdf": Sample(training_samples.sample_module),
     "training:module_edit": Sample(training_samples.sample_module),
     "training:meeting_edit": Sample(training_samples.sample_meeting),
+    "visits:visit": Sample(visit_samples.sample_visit, **RECIPIENT),
+    "visits:visit_move": Sample(
+        visit_samples.sample_visit,
+        method="POST",
+        data=visit_samples.move_data(),
+        allowed_status=CHANGED,
+        **RECIPIENT,
+    ),
+    "visits:visit_cancel": Sample(
+        visit_samples.sample_visit,
+        method="POST",
+        data={"kind": "other", "reason": "Test"},
+        allowed_status=CHANGED,
+        **RECIPIENT,
+    ),
+    "visits:visit_reassign": Sample(
+        visit_samples.sample_visit, method="POST", allowed_status=CHANGED, **RECIPIENT
+    ),
+    "visits:plans": Sample(_recipient_kwargs, **RECIPIENT),
+    "visits:plan_create": Sample(_recipient_kwargs, **RECIPIENT),
+    "visits:plan_edit": Sample(visit_samples.sample_plan, **RECIPIENT),
+    "visits:plan_end": Sample(
+        visit_samples.sample_plan, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "visits:availability": Sample(visit_samples.sample_senior, **RECIPIENT),
+    "visits:my_visit": Sample(visit_samples.sample_visit, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),
@@ -217,4 +244,5 @@ SAMPLES: dict[str, Sample] = {
 POST_ONLY: dict[str, dict[str, Any]] = {
     "accounts:switch_organization": {"organization": "0"},
     "training:seed_defaults": {},
+    "visits:calendar_reset": {},
 }

@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.sms.helpers import populate_sms_tables
 from tests.training.helpers import populate_training_tables
+from tests.visits.helpers import populate_visits_tables
 from visits.models import MileageEntry, TimeEntry
 
 pytestmark = [
@@ -103,6 +104,7 @@ def populate_every_tenant_table(world) -> None:
         )
     populate_training_tables(world)
     populate_sms_tables(world)
+    populate_visits_tables(world)
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",

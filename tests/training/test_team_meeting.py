@@ -198,3 +198,25 @@ def test_the_lead_sees_how_many_got_the_link(world, meeting, lead):
     html = lead.get(reverse("training:meetings")).content.decode()
     assert "torsdag 12. mars 2026 kl. 18.00" in html
     assert '<td class="num">3</td>' in html
+
+
+@time_machine.travel(START_OF_MARCH, tick=False)
+def test_seniors_who_consented_also_get_one_sms_across_two_runs(
+    world, meeting, django_capture_on_commit_callbacks
+):
+    from seniorene.sms.models import SmsMessage
+    from seniorene.sms.services import staff_sms_consent_give
+
+    consenting = world.home.senior_a
+    consenting.user.phone = "+4791234567"
+    consenting.user.save(update_fields=["phone"])
+    world.home.senior_a2.user.phone = "+4791234568"  # has a phone, but no consent
+    world.home.senior_a2.user.save(update_fields=["phone"])
+    staff_sms_consent_give(membership=consenting, by=consenting.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    sms = SmsMessage.objects.get()
+    assert sms.membership == consenting
+    assert sms.purpose == "team_meeting"
+    assert "https://teams.example/mars" in sms.body

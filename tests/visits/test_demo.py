@@ -1,0 +1,40 @@
+"""seed_demo gives the leader's week and Ragnhild's agenda something to show."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from seniorene.accounts.models import Membership
+from visits import services
+from visits.models import Visit, VisitPlan
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> None:
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=StringIO())
+
+
+def test_the_demo_has_plans_visits_and_a_watchdog_list():
+    seed()
+    ragnhild = Membership.objects.get(user__email="ragnhild@seniorene.example")
+    assert VisitPlan.objects.filter(senior=ragnhild).count() == 2
+    assert Visit.objects.filter(senior=ragnhild, status="planned").count() >= 16
+    rows = services.watchdog_list(organization_id=ragnhild.organization_id)
+    assert {r.recipient.name for r in rows} >= {"Åse Lunde", "Even Ødegård", "Arne Bakke"}
+    counts = (VisitPlan.objects.count(), Visit.objects.count())
+    seed()
+    assert (VisitPlan.objects.count(), Visit.objects.count()) == counts
+
+
+def test_ragnhilds_agenda_shows_visits(client):
+    seed()
+    client.login(email="ragnhild@seniorene.example", password="demo-omsorg-2026")
+    html = client.get("/mine-besok/").content.decode()
+    assert "Astrid Ødegaard" in html
+    assert "maps/search" in html

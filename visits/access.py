@@ -1,0 +1,124 @@
+"""Fetch plans, visits, departments and seniors for the current member, or 404.
+
+Leaders reach what belongs to recipients of their departments, the lead
+everything in the organization; a senior reaches only their own visits.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.policy import sees_all_departments
+from visits.models import Visit, VisitPlan
+
+
+def planning_departments(request: HttpRequest) -> QuerySet[Department]:
+    """The departments whose week the member may plan: all (lead), their own (leader)."""
+    membership = request.membership
+    rows = Department.objects.for_organization(request.organization).filter(is_active=True)
+    if membership.role == Role.LEADER:
+        return rows.filter(pk__in=membership.department_ids)
+    if sees_all_departments(membership):
+        return rows
+    return rows.none()
+
+
+def _planning_department_ids(request: HttpRequest) -> set[int] | None:
+    """None: every department; otherwise the leader's department ids."""
+    membership = request.membership
+    if membership.role == Role.LEADER:
+        return set(membership.department_ids)
+    if sees_all_departments(membership):
+        return None
+    return set()
+
+
+def visible_plans(request: HttpRequest) -> QuerySet[VisitPlan]:
+    rows = VisitPlan.objects.for_organization(request.organization)
+    departments = _planning_department_ids(request)
+    if departments is not None:
+        rows = rows.filter(recipient__department_id__in=departments)
+    return rows
+
+
+def visible_visits(request: HttpRequest) -> QuerySet[Visit]:
+    """Visits the member may see: their own (senior), their departments' (leader), all (lead)."""
+    membership = request.membership
+    rows = Visit.objects.for_organization(request.organization)
+    if membership.role == Role.SENIOR:
+        return rows.filter(senior=membership)
+    departments = _planning_department_ids(request)
+    if departments is not None:
+        rows = rows.filter(recipient__department_id__in=departments)
+    return rows
+
+
+def get_department_for_user(request: HttpRequest, pk: int) -> Department:
+    department = planning_departments(request).filter(pk=pk).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+def get_plan_for_user(request: HttpRequest, pk: int) -> VisitPlan:
+    plan = (
+        visible_plans(request)
+        .select_related("recipient__department", "senior__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
+    """A visit of the leader's departments (or any, for the lead)."""
+    visit = (
+        visible_visits(request)
+        .select_related("recipient__department", "senior__user", "plan", "cancelled_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def get_own_visit_for_senior(request: HttpRequest, pk: int) -> Visit:
+    """One of the requesting senior's own visits."""
+    visit = (
+        Visit.objects.for_organization(request.organization)
+        .filter(senior=request.membership, pk=pk)
+        .select_related("recipient", "plan")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def plannable_seniors(request: HttpRequest, department: Department) -> QuerySet[Membership]:
+    """Active seniors of `department` (which the member may plan), by name."""
+    return (
+        Membership.objects.for_organization(request.organization)
+        .filter(role=Role.SENIOR, is_active=True, membershipdepartment__department=department)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+
+
+def get_senior_for_user(request: HttpRequest, pk: int) -> Membership:
+    """A senior in one of the departments the member plans."""
+    seniors = Membership.objects.for_organization(request.organization).filter(
+        role=Role.SENIOR, pk=pk
+    )
+    departments = _planning_department_ids(request)
+    if departments is not None:
+        seniors = seniors.filter(membershipdepartment__department_id__in=departments)
+    senior = seniors.select_related("user").distinct().first()
+    if senior is None:
+        raise Http404
+    return senior

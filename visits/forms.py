@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from omsorg.models import ServiceArea
+from seniorene.accounts.models import Membership
+from visits.models import CHOSEN_CANCEL_KINDS, WEEKDAYS, CancelKind, VisitPlan
+from visits.services import MAX_DURATION, PlanFields, local_datetime
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+DATE_ERROR = _("Skriv datoen som dd.mm.åååå, for eksempel 03.04.2026.")
+EVERY_CHOICES = [
+    (1, _("Hver uke")),
+    (2, _("Annenhver uke")),
+    (3, _("Hver 3. uke")),
+    (4, _("Hver 4. uke")),
+]
+
+
+def _date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+
+def _time_field(label: str, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=required,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H:%M", "%H.%M", "%H"],
+        error_messages={"invalid": _("Skriv klokkeslettet som tt:mm, for eksempel 11:00.")},
+    )
+
+
+def _duration_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Varighet i minutter"),
+        min_value=15,
+        max_value=MAX_DURATION,
+        initial=60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 15}),
+    )
+
+
+class SeniorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.name
+
+
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ServiceArea) -> str:
+        return obj.name
+
+
+class PlanForm(forms.Form):
+    senior = SeniorChoiceField(queryset=Membership.objects.none(), label=_("Senior"))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Ukedager"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Velg minst én ukedag.")},
+    )
+    start_time = _time_field(_("Klokkeslett"))
+    duration_minutes = _duration_field()
+    every_n_weeks = forms.TypedChoiceField(
+        label=_("Hvor ofte"), choices=EVERY_CHOICES, coerce=int, initial=1
+    )
+    first_date = _date_field(_("Første dato"))
+    last_date = _date_field(
+        _("Siste dato (valgfritt)"),
+        required=False,
+        help_text=_("Tom: planen løper til den endres."),
+    )
+    service_areas = AreaChoiceField(
+        queryset=ServiceArea.objects.none(),
+        label=_("Tjenesteområder"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Merknader til senioren (valgfritt)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, seniors, areas, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["senior"].queryset = seniors
+        self.fields["service_areas"].queryset = areas
+
+    @classmethod
+    def initial_for(cls, plan: VisitPlan) -> dict[str, Any]:
+        return {
+            "senior": plan.senior_id,
+            "weekdays": plan.weekday_list,
+            "start_time": plan.start_time,
+            "duration_minutes": plan.duration_minutes,
+            "every_n_weeks": plan.every_n_weeks,
+            "first_date": plan.first_date,
+            "last_date": plan.last_date,
+            "service_areas": list(plan.service_areas.values_list("pk", flat=True)),
+            "notes": plan.notes,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, last = data.get("first_date"), data.get("last_date")
+        if first and last and last < first:
+            self.add_error("last_date", _("Siste dato kan ikke være før første dato."))
+        start = data.get("start_time")
+        if start and not time(7) <= start <= time(21):
+            self.add_error("start_time", _("Velg et tidspunkt mellom 07.00 og 21.00."))
+        return data
+
+    def plan_fields(self) -> PlanFields:
+        data = self.cleaned_data
+        return PlanFields(
+            senior=data["senior"],
+            weekdays=tuple(sorted(data["weekdays"])),
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            every_n_weeks=data["every_n_weeks"],
+            first_date=data["first_date"],
+            last_date=data["last_date"],
+            areas=tuple(data["service_areas"]),
+            notes=data["notes"],
+        )
+
+
+class MoveForm(forms.Form):
+    date = _date_field(_("Ny dato"))
+    start_time = _time_field(_("Nytt klokkeslett"))
+    duration_minutes = _duration_field()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date") and data.get("start_time") and self.starts_at() < timezone.now():
+            self.add_error("date", _("Tidspunktet har allerede vært."))
+        return data
+
+    def starts_at(self) -> datetime:
+        return local_datetime(self.cleaned_data["date"], self.cleaned_data["start_time"])
+
+
+class CancelForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Hvem avlyste?"),
+        choices=[(k.value, k.label) for k in CHOSEN_CANCEL_KINDS],
+        widget=forms.RadioSelect,
+        initial=CancelKind.CUSTOMER,
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Skriv en kort begrunnelse for avlysningen.")},
+    )
+
+
+class ReassignForm(forms.Form):
+    senior = SeniorChoiceField(queryset=Membership.objects.none(), label=_("Ny senior"))
+
+    def __init__(self, *args: Any, seniors, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["senior"].queryset = seniors
+
+
+class WeekFilterForm(forms.Form):
+    avdeling = forms.TypedChoiceField(label=_("Avdeling"), coerce=int, required=False)
+    senior = forms.TypedChoiceField(label=_("Senior"), coerce=int, required=False, empty_value=None)
+    vis = forms.ChoiceField(
+        label=_("Vis"),
+        required=False,
+        choices=[
+            ("", _("Alle besøk")),
+            ("open", _("Planlagte og flyttede")),
+            ("cancelled", _("Avlyste")),
+            ("conflicts", _("Bare konflikter")),
+        ],
+    )
+    uke = _date_field(_("Uke med dato"), required=False)
+
+    def __init__(self, *args: Any, departments, seniors, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["avdeling"].choices = [(d.pk, d.name) for d in departments]
+        self.fields["avdeling"].widget.attrs["data-autosubmit"] = ""
+        self.fields["senior"].choices = [("", _("Alle seniorer"))] + [
+            (s.pk, s.user.name) for s in seniors
+        ]
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """The cleaned value of `name`, or `default` when it is empty or invalid."""
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get(name) or default
+
+
+class AvailabilityForm(forms.Form):
+    """One optional window (from–to) per weekday."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number, name in WEEKDAYS:
+            self.fields[f"from_{number}"] = _time_field(_("%(day)s fra") % {"day": name}, False)
+            self.fields[f"to_{number}"] = _time_field(_("%(day)s til") % {"day": name}, False)
+
+    @staticmethod
+    def initial_from(windows) -> dict[str, time]:
+        initial: dict[str, time] = {}
+        for w in windows:
+            initial.setdefault(f"from_{w.weekday}", w.start_time)
+            initial.setdefault(f"to_{w.weekday}", w.end_time)
+        return initial
+
+    def rows(self) -> list[tuple[str, Any, Any]]:
+        return [(name, self[f"from_{n}"], self[f"to_{n}"]) for n, name in WEEKDAYS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for number, _name in WEEKDAYS:
+            start, end = data.get(f"from_{number}"), data.get(f"to_{number}")
+            if (start is None) != (end is None):
+                self.add_error(f"to_{number}", _("Fyll inn både fra og til, eller ingen av dem."))
+            elif start is not None and start >= end:
+                self.add_error(f"to_{number}", _("«Til» må være etter «fra»."))
+        return data
+
+    def windows(self) -> list[tuple[int, time, time]]:
+        data = self.cleaned_data
+        return [
+            (n, data[f"from_{n}"], data[f"to_{n}"])
+            for n, _name in WEEKDAYS
+            if data.get(f"from_{n}") is not None and data.get(f"to_{n}") is not None
+        ]
+
+
+def week_param(value: str | None) -> date | None:
+    """A date from the `uke` query parameter, or None."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -1,0 +1,74 @@
+"""Background jobs for visits: expanding plans and the watchdog e-mail.
+
+Each task takes the organization id first and works inside `tenant_context`:
+under row-level security a task sees nothing until it has set its tenant. The
+beat schedule (daily) is configured in a later issue; these are the entry points.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from seniorene.accounts.models import Organization
+from seniorene.accounts.tenancy import tenant_context
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def expand_plans(organization_id: int) -> dict[str, int]:
+    """Make the organization's visits for the rolling horizon (safe to repeat)."""
+    from visits.services import plans_expand
+
+    with tenant_context(organization_id):
+        result = plans_expand(organization_id=organization_id)
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "restored": result.restored,
+        "cancelled": result.cancelled,
+    }
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def expand_plans_everywhere() -> int:
+    """Queue `expand_plans` for every organization; returns how many were queued."""
+    ids = list(Organization.objects.values_list("pk", flat=True))
+    for organization_id in ids:
+        expand_plans.delay(organization_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def watchdog_email_leaders(organization_id: int) -> int:
+    """Queue the daily watchdog e-mail for each active leader of the organization."""
+    from visits.services import leaders_of
+
+    with tenant_context(organization_id):
+        leader_ids = leaders_of(organization_id)
+    for membership_id in leader_ids:
+        watchdog_email_leader.delay(organization_id, membership_id)
+    return len(leader_ids)
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=3,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def watchdog_email_leader(organization_id: int, membership_id: int) -> bool:
+    """E-mail one leader their watchdog list; at most once a day (the row is claimed)."""
+    from visits.services import watchdog_email
+
+    with tenant_context(organization_id):
+        return watchdog_email(membership_id=membership_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def watchdog_everywhere() -> int:
+    """Queue `watchdog_email_leaders` for every organization."""
+    ids = list(Organization.objects.values_list("pk", flat=True))
+    for organization_id in ids:
+        watchdog_email_leaders.delay(organization_id)
+    return len(ids)
