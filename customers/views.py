@@ -39,11 +39,7 @@ from customers.models import (
 from seniorene.accounts.decorators import require
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record, views_of
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+from seniorene.forms import add_errors
 
 
 def _with_seniors(rows):
@@ -101,7 +97,7 @@ def recipient_create(request: HttpRequest) -> HttpResponse:
                     by=request.membership, data=data, seniors=list(data["seniors"])
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s er registrert.") % {"name": recipient.name})
                 return redirect("customers:card", recipient.pk)
@@ -130,7 +126,7 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     recipient=fresh, by=request.membership, data=data, seniors=list(data["seniors"])
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Endringene er lagret."))
                 return redirect("customers:card", recipient.pk)
@@ -216,7 +212,7 @@ def _relative_form(request: HttpRequest, recipient: CareRecipient, relative) -> 
                 relative=relative,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Pårørende er lagret."))
             return redirect("customers:card", recipient.pk)
@@ -249,7 +245,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data=form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Kunden er lagret."))
             return redirect("customers:card", recipient.pk)
@@ -276,7 +272,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
                 method=form.cleaned_data["method"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Samtykket er registrert."))
             return redirect("customers:card", recipient.pk)

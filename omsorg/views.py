@@ -40,12 +40,7 @@ from seniorene.accounts.decorators import require
 from seniorene.accounts.models import Department, Membership, Role
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
-
-
-def _errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
+from seniorene.forms import add_errors
 
 # --- Leader: screening and booking --------------------------------------------------------
 
@@ -64,7 +59,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             if result.passed:
                 messages.success(
@@ -117,7 +112,7 @@ def book_interview(request: HttpRequest, pk: int) -> HttpResponse:
                 prepared_by=form.cleaned_data["prepared_by"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Bli kjent-møtet er avtalt. Senioren ser det på mobilen."))
             return redirect("customers:card", recipient.pk)
@@ -225,7 +220,7 @@ def interview_fill(request: HttpRequest, pk: int) -> HttpResponse:
                     criteria=form.criteria(),
                 )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             if complete:
                 messages.success(

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from customers.apps import norwegian_key
 from seniorene.accounts.models import Department, Membership, Organization, Role, User
 from seniorene.accounts.policy import sees_all_departments
 from seniorene.accounts.tenancy import tenant_context
@@ -413,11 +414,6 @@ def module_list(*, organization: Organization) -> tuple[list[TrainingModule], in
 # --- The lead's overview -------------------------------------------------------------
 
 
-def norwegian_sort_key(text: str) -> str:
-    """Sort key that puts Æ, Ø, Å after Z, in that order (Python's default puts Å first)."""
-    return text.casefold().translate({ord("æ"): "{", ord("ø"): "|", ord("å"): "}"})
-
-
 @dataclass(frozen=True)
 class SeniorRow:
     membership: Membership
@@ -448,9 +444,9 @@ def training_overview(*, viewer: Membership, only_blocked: bool = False) -> list
         .prefetch_related("departments")
     )
     clearances = training_clearances(memberships=seniors)
-    seniors.sort(key=lambda m: norwegian_sort_key(m.user.name))
+    seniors.sort(key=lambda m: norwegian_key(m.user.name))
     groups = []
-    for department in sorted(departments, key=lambda d: norwegian_sort_key(d.name)):
+    for department in sorted(departments, key=lambda d: norwegian_key(d.name)):
         rows = [
             SeniorRow(m, clearances[m.pk])
             for m in seniors

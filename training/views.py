@@ -24,16 +24,11 @@ from django.views.decorators.http import require_POST
 
 from seniorene.accounts.decorators import require
 from seniorene.accounts.policy import Perm, has_perm
+from seniorene.forms import add_errors
 from training import services
 from training.access import find_declaration_for_user, get_meeting_for_user, get_module_for_user
 from training.forms import DeclarationForm, ModuleForm, TeamMeetingForm
 from training.models import InviteStatus, ModuleKind, TrainingCompletion
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
 
 # --- The senior ----------------------------------------------------------------------
 
@@ -225,7 +220,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Modulen er lagt til."))
             return redirect("training:manage")
@@ -246,7 +241,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             if saved.is_declaration:
                 messages.success(
@@ -334,7 +329,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Teamsmøtet er lagret."))
             return redirect("training:meetings")
@@ -357,7 +352,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Teamsmøtet er lagret."))
             return redirect("training:meetings")

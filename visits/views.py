@@ -19,6 +19,7 @@ from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.policy import Perm
 from seniorene.accounts.tenancy import db_set_tenant
 from seniorene.audit.services import view_record
+from seniorene.forms import add_errors
 from visits import services
 from visits.access import (
     get_own_visit_for_senior,
@@ -37,11 +38,6 @@ from visits.forms import (
     WeekFilterForm,
 )
 from visits.models import PlanServiceArea, SeniorAvailability, Visit, VisitPlan, VisitStatus
-
-
-def _errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 def _week_url(department_id: int, when) -> str:
@@ -203,7 +199,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
                 recipient=recipient, by=request.membership, fields=form.plan_fields()
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             _report_plan(request, plan)
             return redirect("visits:plans", recipient.pk)
@@ -252,7 +248,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_update(plan=plan, by=request.membership, fields=form.plan_fields())
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             _report_plan(request, plan)
             return redirect("visits:plans", recipient.pk)
@@ -339,7 +335,7 @@ def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
                 duration_minutes=form.cleaned_data["duration_minutes"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Besøket er flyttet. Planen er uendret."))
             return redirect(_week_url(visit.recipient.department_id, form.starts_at()))
@@ -360,7 +356,7 @@ def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Besøket er avlyst. Planen er uendret."))
             return redirect(_week_url(visit.recipient.department_id, visit.starts_at))
@@ -378,7 +374,7 @@ def visit_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 visit=visit, by=request.membership, senior=form.cleaned_data["senior"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -403,7 +399,7 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
                 membership=senior, by=request.membership, windows=form.windows()
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, _("Tilgjengeligheten til %(name)s er lagret.") % {"name": senior.user.name}

@@ -29,11 +29,7 @@ from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Department, Invitation, Membership, User
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.accounts.tenancy import db_set_tenant, organization_for_invitation_token
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+from seniorene.forms import add_errors
 
 
 @require_POST
@@ -76,7 +72,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 departments=list(form.cleaned_data["departments"]),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("accounts:members")
@@ -116,7 +112,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
                 departments=list(form.cleaned_data["departments"]),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, _("Invitasjonen er sendt til %(email)s.") % {"email": invitation.email}
@@ -198,7 +194,7 @@ def departments(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Avdelingen er opprettet."))
             return redirect("accounts:departments")
@@ -221,7 +217,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Avdelingen er lagret."))
             return redirect("accounts:departments")
