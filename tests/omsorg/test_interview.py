@@ -265,3 +265,23 @@ def test_ending_the_recipient_cancels_a_booked_meeting_but_keeps_a_completed_one
     )
     booked.refresh_from_db()
     assert booked.status == InterviewStatus.CANCELLED
+
+
+def test_the_funnel_counts_each_step_and_the_days_between(world, client_for, booked):
+    form = {k: v for k, v in answers(booked).items() if k.startswith("q")}
+    services.interview_complete(
+        interview=booked,
+        by=world.home.senior_a,
+        data=form,
+        criteria={a.pk: True for a in booked.criterion_answers.all()},
+        km=None,
+    )
+    from tests.factories import CareRecipientFactory
+
+    CareRecipientFactory(department=world.home.dept_b)  # an inquiry that went no further
+    steps = services.intake_funnel(organization=world.home.organization)
+    assert [s.count for s in steps] == [2, 1, 1, 1]
+    assert steps[1].median_days_from_previous is not None
+    html = client_for(world.home.admin).get("/tall/inntak/").content.decode()
+    assert "Bli kjent gjennomført" in html
+    assert "50 %" in html
