@@ -18,8 +18,8 @@ urlpatterns = [
     path("varsler/", views.notifications, name="notifications"),
     path("varsler/<int:pk>/gjennomgatt/", views.notification_review, name="review"),
     path("tjenesteomrader/", views.service_areas, name="service_areas"),
-    path("tjenesteomrader/<int:pk>/", views.service_area_edit, name="service_area_edit"),
+    path("tjenesteomrader/<int:pk>/", views.service_areas, name="service_area_edit"),
     path("kriterier/", views.criteria, name="criteria"),
-    path("kriterier/<int:pk>/", views.criterion_edit, name="criterion_edit"),
+    path("kriterier/<int:pk>/", views.criteria, name="criterion_edit"),
     path("tall/inntak/", views.funnel, name="funnel"),
 ]

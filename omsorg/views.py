@@ -271,20 +271,8 @@ def notification_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_SERVICE_AREAS)
-def service_areas(request: HttpRequest) -> HttpResponse:
-    return _simple_list(
-        request,
-        model=ServiceArea,
-        form_class=ServiceAreaForm,
-        template="omsorg/service_areas.html",
-        action="service_area",
-        pk=None,
-        list_url="omsorg:service_areas",
-    )
-
-
-@require(Perm.MANAGE_SERVICE_AREAS)
-def service_area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def service_areas(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The service areas, with a form to add one (or, with `pk`, edit it)."""
     return _simple_list(
         request,
         model=ServiceArea,
@@ -297,20 +285,8 @@ def service_area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_CRITERIA)
-def criteria(request: HttpRequest) -> HttpResponse:
-    return _simple_list(
-        request,
-        model=Criterion,
-        form_class=CriterionForm,
-        template="omsorg/criteria.html",
-        action="criterion",
-        pk=None,
-        list_url="omsorg:criteria",
-    )
-
-
-@require(Perm.MANAGE_CRITERIA)
-def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def criteria(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The criteria, with a form to add one (or, with `pk`, reword or retire it)."""
     return _simple_list(
         request,
         model=Criterion,

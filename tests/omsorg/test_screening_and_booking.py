@@ -163,3 +163,29 @@ def test_the_relative_attends_by_default_when_a_relative_is_the_customer(world, 
         starts_at=timezone.now() + timedelta(days=2),
     )
     assert interview.relative_attends is True
+
+
+def test_the_organization_adds_and_retires_criteria_on_its_page(world, client_for, intake):
+    admin = client_for(world.home.admin)
+    admin.post(
+        "/kriterier/",
+        {
+            "kind": "screening",
+            "text": "Bor i kommunen",
+            "help_text": "",
+            "position": 9,
+            "is_active": "on",
+        },
+    )
+    retired = intake.screening[0]
+    admin.post(
+        f"/kriterier/{retired.pk}/",
+        {"kind": "screening", "text": retired.text, "help_text": "", "position": 0},
+    )
+    page = (
+        client_for(world.home.leader_a)
+        .get(f"/brukere/{intake.recipient.pk}/kartlegging/")
+        .content.decode()
+    )
+    assert "Bor i kommunen" in page
+    assert retired.text not in page
