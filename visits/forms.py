@@ -256,3 +256,47 @@ def week_param(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+class VisitLogForm(forms.Form):
+    """The senior's log of one visit: prefilled times, ticks, the notebook entry."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    checked_in = forms.TimeField(
+        label=_("Kom"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    checked_out = forms.TimeField(
+        label=_("Gikk"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    done_areas = forms.MultipleChoiceField(
+        label=_("Hva gjorde dere?"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    went_well = forms.CharField(
+        label=_("Notatbok: hva gikk bra?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    could_change = forms.CharField(
+        label=_("Notatbok: hva kan endres?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    share_with_relatives = forms.BooleanField(
+        label=_("Notatet kan deles med pårørende"), required=False
+    )
+
+    def __init__(self, *args: Any, areas, may_share: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done_areas"].choices = [(str(a.pk), a.name) for a in areas]
+        if not may_share:
+            self.fields["share_with_relatives"].disabled = True
+            self.fields["share_with_relatives"].help_text = _(
+                "Ingen pårørende har samtykket til deling av besøksboken."
+            )
+
+
+class NotHappenedForm(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Hvorfor ble det ikke noe av?"), max_length=300)

@@ -446,3 +446,45 @@ class WatchdogNotice(TenantModel):
 
     def __str__(self) -> str:
         return f"watchdog {self.membership_id} {self.day}"
+
+
+class VisitLog(TenantModel):
+    """What happened at a visit: times, what was done, and the notebook entry.
+
+    One per visit. `submission_key` comes from the form, so the same submission
+    sent twice (a double tap, a retry on a bad connection) stores one log.
+    """
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="log")
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, related_name="visit_logs"
+    )
+    happened = models.BooleanField(_("besøket ble gjennomført"), default=True)
+    not_happened_reason = models.CharField(_("hvorfor ikke"), max_length=300, blank=True)
+    checked_in_at = models.DateTimeField(_("kom"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("gikk"), null=True, blank=True)
+    done_areas = models.JSONField(_("gjort"), default=list, blank=True)
+    went_well = models.TextField(_("hva gikk bra"), blank=True, max_length=2000)
+    could_change = models.TextField(_("hva kan endres"), blank=True, max_length=2000)
+    share_with_relatives = models.BooleanField(_("kan deles med pårørende"), default=False)
+    submission_key = models.UUIDField(unique=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("besøkslogg")
+        verbose_name_plural = _("besøkslogger")
+        ordering = ["-logged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True)
+                | Q(checked_in_at__isnull=True)
+                | Q(checked_out_at__gt=models.F("checked_in_at")),
+                name="visit_log_out_after_in",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {'gjennomført' if self.happened else 'ikke'}"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("seniorer/<int:pk>/tilgjengelighet/", views.availability, name="availability"),
     path("mine-besok/", views.agenda, name="agenda"),
     path("mine-besok/<int:pk>/", views.my_visit, name="my_visit"),
+    path("mine-besok/<int:pk>/for/", views.visit_log, name="visit_log"),
     path("mine-besok/kalender/", views.calendar, name="calendar"),
     path("mine-besok/kalender/ny-lenke/", views.calendar_reset, name="calendar_reset"),
     path("kalender/<str:token>.ics", views.calendar_feed, name="ics"),

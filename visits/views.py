@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -502,3 +504,80 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _combine(visit: Visit, at) -> datetime:
+    return timezone.make_aware(datetime.combine(visit.local_date, at))
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log one's own visit (times prefilled, ticks, notebook entry), or why it did not happen."""
+    import uuid
+
+    from customers.consent import consent_is_active
+    from customers.models import ConsentPurpose
+    from visits.forms import NotHappenedForm, VisitLogForm
+    from visits.logging import visit_log_submit
+
+    visit = get_own_visit_for_senior(request, pk)
+    if not visit.is_open:
+        return redirect("visits:my_visit", visit.pk)
+    areas = list(visit.service_areas.all())
+    may_share = any(
+        consent_is_active(
+            recipient_id=visit.recipient_id,
+            relative_id=rel_id,
+            purpose=ConsentPurpose.NOTEBOOK_SHARING,
+        )
+        for rel_id in visit.recipient.relatives.values_list("pk", flat=True)
+    )
+    key = uuid.uuid4()
+    initial = {
+        "submission_key": key,
+        "checked_in": timezone.localtime(visit.starts_at).time(),
+        "checked_out": timezone.localtime(visit.ends_at).time(),
+        "done_areas": [str(a.pk) for a in areas],
+    }
+    happened = request.POST.get("happened", "1") == "1"
+    form = VisitLogForm(
+        request.POST if request.method == "POST" and happened else None,
+        initial=initial,
+        areas=areas,
+        may_share=may_share,
+    )
+    missed = NotHappenedForm(
+        request.POST if request.method == "POST" and not happened else None,
+        initial={"submission_key": key},
+    )
+    bound = form if happened else missed
+    if request.method == "POST" and bound.is_valid():
+        data = bound.cleaned_data
+        try:
+            if happened:
+                visit_log_submit(
+                    visit=visit,
+                    by=request.membership,
+                    submission_key=data["submission_key"],
+                    checked_in_at=_combine(visit, data["checked_in"]),
+                    checked_out_at=_combine(visit, data["checked_out"]),
+                    done_area_ids=[int(a) for a in data["done_areas"]],
+                    went_well=data["went_well"],
+                    could_change=data["could_change"],
+                    share_with_relatives=data["share_with_relatives"],
+                )
+            else:
+                visit_log_submit(
+                    visit=visit,
+                    by=request.membership,
+                    submission_key=data["submission_key"],
+                    happened=False,
+                    not_happened_reason=data["reason"],
+                )
+        except ValidationError as exc:
+            add_errors(bound, exc)
+        else:
+            messages.success(request, _("Besøket er ført. Takk!"))
+            return redirect("visits:agenda")
+    ctx = {"visit": visit, "form": form, "missed": missed}
+    return render(request, "visits/visit_log.html", ctx)

@@ -77,6 +77,7 @@ KEPT_ON_END = {
     "omsorg.screening",
     "visits.timeentry",
     "visits.mileageentry",
+    "visits.visitlog",  # what happened at a visit is history
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.

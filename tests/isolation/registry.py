@@ -235,6 +235,7 @@ SAMPLES: dict[str, Sample] = {
     ),
     "visits:availability": Sample(visit_samples.sample_senior, **RECIPIENT),
     "visits:my_visit": Sample(visit_samples.sample_visit, **RECIPIENT),
+    "visits:visit_log": Sample(visit_samples.sample_visit, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

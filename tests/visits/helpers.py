@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from visits.models import (
     CalendarFeed,
     PlanServiceArea,
     SeniorAvailability,
+    VisitLog,
     VisitServiceArea,
     WatchdogNotice,
 )
@@ -79,4 +81,11 @@ def populate_visits_tables(world: Any) -> None:
     )
     WatchdogNotice.objects.create(
         organization=home.organization, membership=home.leader_a, day=timezone.localdate()
+    )
+    VisitLog.objects.create(
+        organization=home.organization,
+        visit=VisitFactory(recipient=recipient, senior=home.senior_a, status="logged"),
+        recipient=recipient,
+        submission_key=uuid.uuid4(),
+        logged_by=home.senior_a.user,
     )
