@@ -42,6 +42,17 @@ from seniorene.audit.services import view_record, views_of
 from seniorene.forms import add_errors
 
 
+def notebook_entries(recipient: CareRecipient, limit: int = 50):
+    """The digital notebook: logged visits with their notes, newest first."""
+    from visits.models import VisitLog
+
+    return (
+        VisitLog.objects.filter(recipient=recipient, happened=True)
+        .select_related("visit", "logged_by")
+        .order_by("-visit__starts_at")[:limit]
+    )
+
+
 def _with_seniors(rows):
     return rows.prefetch_related(
         Prefetch(
@@ -163,6 +174,7 @@ def recipient_card(request: HttpRequest, pk: int) -> HttpResponse:
     from omsorg.views import card_context
 
     ctx.update(card_context(request, recipient))
+    ctx["notebook"] = notebook_entries(recipient)
     return render(request, "customers/recipient_card.html", ctx)
 
 
@@ -402,5 +414,6 @@ def my_recipient(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "recipient": recipient,
         "contacts": contacts,
+        "notebook": notebook_entries(recipient, limit=10),
     }
     return render(request, "customers/my_recipient.html", ctx)

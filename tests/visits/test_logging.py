@@ -105,3 +105,18 @@ def test_a_cancelled_visit_cannot_be_logged(world, visit):
     with pytest.raises(ValidationError, match="allerede ført eller avlyst"):
         visit_log_submit(visit=visit, by=world.home.senior_a, submission_key=uuid.uuid4())
     assert not VisitLog.objects.exists()
+
+
+def test_the_notebook_shows_on_the_card_and_to_the_visiting_senior(world, client_for, visit):
+    from customers.models import Assignment
+
+    Assignment.objects.create(
+        organization=world.home.organization, recipient=visit.recipient, senior=world.home.senior_a
+    )
+    post(client_for(world.home.senior_a), visit, could_change="Kortere tur neste gang")
+    leader_card = client_for(world.home.leader_a).get(f"/brukere/{visit.recipient.pk}/")
+    senior_card = client_for(world.home.senior_a).get(f"/mine-brukere/{visit.recipient.pk}/")
+    for page in (leader_card, senior_card):
+        html = page.content.decode()
+        assert "Vi gikk en tur til Frognerparken." in html
+        assert "Kortere tur neste gang" in html
