@@ -93,32 +93,16 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.MANAGE_RECIPIENTS)
 def recipient_create(request: HttpRequest) -> HttpResponse:
-    form = RecipientForm(request.POST or None, membership=request.membership)
-    duplicates = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        duplicates = services.recipient_duplicates(
-            organization=request.organization,
-            name=data["name"],
-            date_of_birth=data["date_of_birth"],
-        )
-        if not duplicates or request.POST.get("confirm_duplicate") == "1":
-            try:
-                recipient = services.recipient_create(
-                    by=request.membership, data=data, seniors=list(data["seniors"])
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s er registrert.") % {"name": recipient.name})
-                return redirect("customers:card", recipient.pk)
-    ctx = {"form": form, "duplicates": duplicates}
-    return render(request, "customers/recipient_form.html", ctx)
+    return _recipient_form(request, recipient=None)
 
 
 @require(Perm.MANAGE_RECIPIENTS)
 def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    recipient = get_recipient_for_user(request, pk)
+    return _recipient_form(request, recipient=get_recipient_for_user(request, pk))
+
+
+def _recipient_form(request: HttpRequest, *, recipient: CareRecipient | None) -> HttpResponse:
+    """Create or edit; the same name and birth date warns until the leader confirms."""
     form = RecipientForm(request.POST or None, instance=recipient, membership=request.membership)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -127,20 +111,29 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
             organization=request.organization,
             name=data["name"],
             date_of_birth=data["date_of_birth"],
-            exclude_id=recipient.pk,
+            exclude_id=recipient.pk if recipient else None,
         )
         if not duplicates or request.POST.get("confirm_duplicate") == "1":
-            # The form wrote its values onto the instance: re-read it, then change via the service.
-            fresh = CareRecipient.objects.get(pk=recipient.pk)
             try:
-                services.recipient_update(
-                    recipient=fresh, by=request.membership, data=data, seniors=list(data["seniors"])
-                )
+                if recipient is None:
+                    saved = services.recipient_create(
+                        by=request.membership, data=data, seniors=list(data["seniors"])
+                    )
+                    done = _("%(name)s er registrert.") % {"name": saved.name}
+                else:
+                    # The form wrote its values onto the instance: change a fresh copy.
+                    saved = services.recipient_update(
+                        recipient=CareRecipient.objects.get(pk=recipient.pk),
+                        by=request.membership,
+                        data=data,
+                        seniors=list(data["seniors"]),
+                    )
+                    done = _("Endringene er lagret.")
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Endringene er lagret."))
-                return redirect("customers:card", recipient.pk)
+                messages.success(request, done)
+                return redirect("customers:card", saved.pk)
     ctx = {"form": form, "recipient": recipient, "duplicates": duplicates}
     return render(request, "customers/recipient_form.html", ctx)
 
