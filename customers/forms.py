@@ -186,6 +186,12 @@ class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Navn på kommune/sykehjem"), max_length=150, required=False)
     org_number = forms.CharField(label=_("Organisasjonsnummer"), max_length=11, required=False)
     invoice_reference = forms.CharField(label=_("Fakturareferanse"), max_length=100, required=False)
+    project_number = forms.CharField(
+        label=_("Prosjektnummer i Tripletex"),
+        max_length=30,
+        required=False,
+        help_text=_("Timer, kilometer og utlegg eksporteres med dette prosjektnummeret."),
+    )
     contact_name = forms.CharField(label=_("Kontaktperson"), max_length=150, required=False)
     contact_phone = _phone_field(_("Kontaktperson telefon"))
     contact_email = forms.EmailField(label=_("Kontaktperson e-post"), required=False)

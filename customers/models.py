@@ -197,6 +197,12 @@ class Customer(TenantModel):
     name = models.CharField(_("navn på kommune/sykehjem"), max_length=150, blank=True)
     org_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
     invoice_reference = models.CharField(_("fakturareferanse"), max_length=100, blank=True)
+    project_number = models.CharField(
+        _("prosjektnummer i Tripletex"),
+        max_length=30,
+        blank=True,
+        help_text=_("Timer, kilometer og utlegg eksporteres med dette prosjektnummeret."),
+    )
     contact_name = models.CharField(_("kontaktperson"), max_length=150, blank=True)
     contact_phone = PhoneNumberField(_("kontaktperson telefon"), blank=True)
     contact_email = models.EmailField(_("kontaktperson e-post"), blank=True)

@@ -302,6 +302,7 @@ def customer_set(
             setattr(customer, field, data.get(field) or "")
     else:
         customer.invoice_reference = data.get("invoice_reference") or ""
+    customer.project_number = (data.get("project_number") or "").strip()
     customer.full_clean()
     customer.save()
     if kind == CustomerKind.RELATIVE and not relative.ordered_service:
@@ -436,6 +437,7 @@ def recipient_export(*, recipient: CareRecipient) -> dict[str, Any]:
                 "name": c.display_name,
                 "org_number": c.org_number,
                 "invoice_reference": c.invoice_reference,
+                "project_number": c.project_number,
                 "contact": c.contact_name,
                 "current": c.is_current,
                 "from": when(c.created_at),

@@ -236,6 +236,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             name=current.name,
             org_number=current.org_number,
             invoice_reference=current.invoice_reference,
+            project_number=current.project_number,
             contact_name=current.contact_name,
             contact_phone=current.contact_phone,
             contact_email=current.contact_email,

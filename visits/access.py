@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 
 from seniorene.accounts.models import Department, Membership, Role
 from seniorene.accounts.policy import sees_all_departments
-from visits.models import Visit, VisitPlan
+from visits.models import Expense, Visit, VisitPlan
 
 
 def planning_departments(request: HttpRequest) -> QuerySet[Department]:
@@ -122,3 +122,26 @@ def get_senior_for_user(request: HttpRequest, pk: int) -> Membership:
     if senior is None:
         raise Http404
     return senior
+
+
+def get_expense_for_user(request: HttpRequest, pk: int) -> Expense:
+    """An outlay with its receipt: the senior's own; a leader's departments'; the lead's all.
+
+    A Bli kjent outlay has no recipient: leaders reach it through the senior's departments.
+    """
+    from django.db.models import Q
+
+    membership = request.membership
+    rows = Expense.objects.for_organization(request.organization)
+    if membership.role == Role.SENIOR:
+        rows = rows.filter(membership=membership)
+    elif not sees_all_departments(membership):
+        ids = _planning_department_ids(request) or set()
+        rows = rows.filter(
+            Q(recipient__department_id__in=ids)
+            | Q(recipient__isnull=True, membership__membershipdepartment__department_id__in=ids)
+        ).distinct()
+    expense = rows.filter(pk=pk).first()
+    if expense is None:
+        raise Http404
+    return expense

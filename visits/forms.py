@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Membership
-from visits.models import CHOSEN_CANCEL_KINDS, WEEKDAYS, CancelKind, VisitPlan
+from visits.models import (
+    CHOSEN_CANCEL_KINDS,
+    RECEIPT_EXTENSIONS,
+    RECEIPT_MAX_BYTES,
+    WEEKDAYS,
+    CancelKind,
+    VisitPlan,
+)
 from visits.services import MAX_DURATION, PlanFields, local_datetime
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
@@ -286,6 +296,43 @@ class VisitLogForm(forms.Form):
     share_with_relatives = forms.BooleanField(
         label=_("Notatet kan deles med pårørende"), required=False
     )
+    km = forms.DecimalField(
+        label=_("Kilometer kjørt (hvis du kjørte)"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("2000"),
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "min_value": _("Kilometer må være mer enn 0."),
+            "max_value": _("Sjekk kilometerne: over 2000 km på ett besøk er for mye."),
+            "max_decimal_places": _("Skriv kilometer med én desimal, f.eks. 12,5."),
+        },
+    )
+    expense_amount = forms.DecimalField(
+        label=_("Utlegg i kroner, f.eks. notatboken"),
+        required=False,
+        min_value=Decimal("1"),
+        max_value=Decimal("5000"),
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "min_value": _("Beløpet må være minst 1 krone."),
+            "max_value": _("Utlegg over 5000 kroner føres ikke her. Snakk med lederen din."),
+            "max_decimal_places": _("Skriv beløpet med høyst to desimaler, f.eks. 89,90."),
+        },
+    )
+    expense_description = forms.CharField(
+        label=_("Hva kjøpte du?"), required=False, max_length=120, initial=_("Notatbok")
+    )
+    receipt = forms.FileField(
+        label=_("Bilde av kvitteringen"),
+        required=False,
+        validators=[FileExtensionValidator(RECEIPT_EXTENSIONS)],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
 
     def __init__(self, *args: Any, areas, may_share: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -296,7 +343,90 @@ class VisitLogForm(forms.Form):
                 "Ingen pårørende har samtykket til deling av besøksboken."
             )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("expense_amount") and not data.get("receipt"):
+            self.add_error("receipt", _("Ta bilde av kvitteringen for utlegget."))
+        receipt = data.get("receipt")
+        if receipt and receipt.size > RECEIPT_MAX_BYTES:
+            self.add_error("receipt", _("Bildet av kvitteringen er for stort (over 8 MB)."))
+        return data
+
 
 class NotHappenedForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Hvorfor ble det ikke noe av?"), max_length=300)
+
+
+class FeedbackForm(forms.Form):
+    """The feedback SMS as the senior will send it (prefilled from the template)."""
+
+    body = forms.CharField(
+        label=_("Meldingen"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Skriv en kort melding.")},
+    )
+
+
+class ExportForm(forms.Form):
+    """Which month to export (the current one unless chosen)."""
+
+    month = forms.CharField(
+        label=_("Måned"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("Skriv som åååå-mm, for eksempel 2026-11."),
+    )
+
+    def clean_month(self) -> date | None:
+        value = (self.cleaned_data["month"] or "").strip()
+        if not value:
+            return None
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        if not found or not 1 <= int(found[2]) <= 12 or int(found[1]) < 2000:
+            raise forms.ValidationError(_("Skriv måneden som åååå-mm, for eksempel 2026-11."))
+        return date(int(found[1]), int(found[2]), 1)
+
+    def month_start(self) -> date:
+        """The chosen month's first day, or this month's."""
+        chosen = self.cleaned_data.get("month") if self.is_bound else None
+        return chosen or timezone.localdate().replace(day=1)
+
+
+class SmsTemplatesForm(forms.Form):
+    """The organization's own wording of the two feedback messages."""
+
+    feedback_relative = forms.CharField(
+        label=_("Til pårørende som er kunde"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kontaktpersonen (leder og telefon) legges alltid til nederst."),
+    )
+    feedback_thanks = forms.CharField(
+        label=_("Til brukeren, når brukeren selv er kunde"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from visits.feedback import PLACEHOLDERS
+
+        data = super().clean()
+        for name in ("feedback_relative", "feedback_thanks"):
+            unknown = sorted(
+                {p for p in re.findall(r"\{([^{}]*)\}", data.get(name, ""))} - set(PLACEHOLDERS)
+            )
+            if unknown:
+                self.add_error(
+                    name,
+                    _("Ukjent felt: %(names)s. Bruk bare feltene i listen.")
+                    % {"names": ", ".join("{" + u + "}" for u in unknown)},
+                )
+        return data
+
+    def bodies(self) -> dict[str, str]:
+        return {
+            "feedback_relative": self.cleaned_data["feedback_relative"],
+            "feedback_thanks": self.cleaned_data["feedback_thanks"],
+        }

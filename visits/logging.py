@@ -1,4 +1,5 @@
-"""Logging a visit from the phone: what happened, and the notebook entry (issue 8, part)."""
+"""Logging a visit from the phone: what happened, the notebook entry, hours, km and the
+receipt for an outlay, in one step; and the draft saved while the senior types."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +18,56 @@ from seniorene.accounts.models import Membership
 from seniorene.audit.services import audit_record
 from visits.models import (
     ACTIVE_STATUSES,
+    ACTIVITY_OMSORG,
+    RECEIPT_MAX_BYTES,
     EntrySource,
+    Expense,
+    MileageEntry,
     TimeEntry,
     Visit,
     VisitLog,
+    VisitLogDraft,
     VisitStatus,
 )
+
+# Fields of the log form kept in a draft (never files, never the CSRF token).
+DRAFT_FIELDS = (
+    "submission_key",
+    "checked_in",
+    "checked_out",
+    "done_areas",
+    "went_well",
+    "could_change",
+    "share_with_relatives",
+    "km",
+    "expense_amount",
+    "expense_description",
+)
+
+
+def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLogDraft:
+    """Keep what the senior has typed so far (raw, as typed: it need not be valid yet)."""
+    if visit.senior_id != by.pk:
+        raise ValidationError(_("Du kan bare føre dine egne besøk."))
+    if visit.status not in ACTIVE_STATUSES:
+        raise ValidationError(_("Besøket er allerede ført eller avlyst."))
+    kept = {}
+    for name in DRAFT_FIELDS:
+        values = [str(v)[:2000] for v in data.getlist(name)] if hasattr(data, "getlist") else []
+        if name == "done_areas":
+            kept[name] = values[:50]
+        elif values:
+            kept[name] = values[-1]
+    draft, _created = VisitLogDraft.objects.update_or_create(
+        visit=visit,
+        defaults={
+            "organization_id": visit.organization_id,
+            "membership": by,
+            "data": kept,
+            "saved_at": timezone.now(),
+        },
+    )
+    return draft
 
 
 @transaction.atomic
@@ -38,12 +84,17 @@ def visit_log_submit(
     could_change: str = "",
     share_with_relatives: bool = False,
     not_happened_reason: str = "",
+    km: Decimal | None = None,
+    expense_amount: Decimal | None = None,
+    expense_description: str = "",
+    receipt: UploadedFile | None = None,
 ) -> VisitLog:
     """Log the senior's own visit once; the same submission again returns the same log.
 
     1. A repeated `submission_key` (double tap, retry) returns the stored log.
     2. Claim the visit with a conditional update (open → logged / not happened).
-    3. Store the log; a visit that happened gets its hours on the customer's project.
+    3. Store the log; a visit that happened gets its hours, km and the outlay (with the
+       receipt) on the customer's project, each once.
     """
     existing = VisitLog.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -56,6 +107,10 @@ def visit_log_submit(
         raise ValidationError(_("Tidspunktet du gikk må være etter tidspunktet du kom."))
     if happened and checked_in_at and checked_in_at > timezone.now():
         raise ValidationError(_("Et besøk kan ikke føres før det har startet."))
+    if happened and expense_amount and receipt is None:
+        raise ValidationError(_("Ta bilde av kvitteringen for utlegget."))
+    if receipt is not None and receipt.size > RECEIPT_MAX_BYTES:
+        raise ValidationError(_("Bildet av kvitteringen er for stort (over 8 MB)."))
     status = VisitStatus.LOGGED if happened else VisitStatus.NOT_HAPPENED
     claimed = Visit.objects.filter(pk=visit.pk, status__in=ACTIVE_STATUSES).update(status=status)
     if not claimed:
@@ -75,18 +130,18 @@ def visit_log_submit(
         submission_key=submission_key,
         logged_by=by.user,
     )
-    if happened and checked_in_at and checked_out_at:
-        hours = Decimal((checked_out_at - checked_in_at).total_seconds()) / Decimal(3600)
-        TimeEntry.objects.create(
-            organization_id=visit.organization_id,
-            membership=by,
-            date=timezone.localdate(checked_in_at),
-            hours=max(hours.quantize(Decimal("0.25")), Decimal("0.25")),
-            customer=current_customer(visit.recipient),
-            recipient=visit.recipient,
-            billable=True,
-            source=EntrySource.VISIT,
-            source_id=visit.pk,
+    VisitLogDraft.objects.filter(visit=visit).delete()
+    if happened:
+        _register_costs(
+            visit=visit,
+            by=by,
+            day=timezone.localdate(checked_in_at or visit.starts_at),
+            checked_in_at=checked_in_at,
+            checked_out_at=checked_out_at,
+            km=km,
+            expense_amount=expense_amount,
+            expense_description=expense_description,
+            receipt=receipt,
         )
     audit_record(
         organization=by.organization,
@@ -95,3 +150,42 @@ def visit_log_submit(
         obj=visit,
     )
     return log
+
+
+def _register_costs(
+    *,
+    visit: Visit,
+    by: Membership,
+    day,
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    km: Decimal | None,
+    expense_amount: Decimal | None,
+    expense_description: str,
+    receipt: UploadedFile | None,
+) -> None:
+    """Hours (activity Omsorg), km and the outlay on the current customer's project."""
+    billing = {
+        "organization_id": visit.organization_id,
+        "membership": by,
+        "date": day,
+        "customer": current_customer(visit.recipient),
+        "recipient": visit.recipient,
+        "billable": True,
+        "source": EntrySource.VISIT,
+        "source_id": visit.pk,
+    }
+    if checked_in_at and checked_out_at:
+        hours = Decimal((checked_out_at - checked_in_at).total_seconds()) / Decimal(3600)
+        hours = min(max(hours.quantize(Decimal("0.25")), Decimal("0.25")), Decimal("24"))
+        TimeEntry.objects.create(hours=hours, activity=ACTIVITY_OMSORG, **billing)
+    if km:
+        MileageEntry.objects.create(km=km, purpose=ACTIVITY_OMSORG, **billing)
+    if expense_amount:
+        expense = Expense(
+            amount=expense_amount,
+            description=(expense_description or "").strip()[:120] or _("Notatbok"),
+            **billing,
+        )
+        expense.receipt.save(receipt.name, receipt, save=False)
+        expense.save()

@@ -1,14 +1,21 @@
-"""Hours and kilometres; visit plans, visits, availability and calendar feeds
-(later: notebook entries, expenses)."""
+"""Hours, kilometres and expenses; visit plans, visits, availability, calendar feeds,
+and what the senior logs after a visit (the notebook entry)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -115,6 +122,66 @@ class MileageEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.km} km ({self.purpose})"
+
+
+RECEIPT_EXTENSIONS = ["jpg", "jpeg", "png", "heic", "heif", "webp", "pdf"]
+RECEIPT_MAX_BYTES = 8 * 1024 * 1024
+
+
+def receipt_upload_to(instance: Expense, filename: str) -> str:
+    """Private path for a receipt photo: per organization, with an unguessable name."""
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"receipts/{instance.organization_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Expense(TenantModel):
+    """An outlay (utlegg) with a photo of the receipt, e.g. the notebook bought for the
+    recipient's home: it goes on the customer's project (the manual). Bli kjent outlays are
+    never invoiced (R7)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="expenses")
+    date = models.DateField(_("dato"))
+    amount = models.DecimalField(
+        _("beløp (kr)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5000"))],
+    )
+    description = models.CharField(_("hva"), max_length=120)
+    receipt = models.FileField(
+        _("bilde av kvitteringen"),
+        upload_to=receipt_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(RECEIPT_EXTENSIONS)],
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billable = models.BooleanField(_("faktureres kunden"))
+    source = models.CharField(max_length=10, choices=EntrySource.choices)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("utlegg")
+        verbose_name_plural = _("utlegg")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="intake") | Q(billable=False, customer__isnull=True),
+                name="expense_intake_never_invoiced",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_id", "membership"],
+                condition=Q(source_id__isnull=False),
+                name="expense_once_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} kr ({self.description})"
 
 
 # --- Plans and visits (issue 7) ------------------------------------------------------
@@ -488,3 +555,20 @@ class VisitLog(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.visit_id}: {'gjennomført' if self.happened else 'ikke'}"
+
+
+class VisitLogDraft(TenantModel):
+    """What the senior has typed into the visit log so far, saved as they type, so a locked
+    phone or a lost connection loses nothing. Deleted when the visit is logged."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="log_draft")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("utkast til besøkslogg")
+        verbose_name_plural = _("utkast til besøkslogger")
+
+    def __str__(self) -> str:
+        return f"utkast {self.visit_id}"

@@ -832,6 +832,21 @@ def visits_today(*, senior: Membership, today: date | None = None) -> list[Visit
     return list(visits_for_senior(senior=senior, start=today, end=today))
 
 
+def visit_may_share_notebook(visit: Visit) -> bool:
+    """True when a relative of the visit's recipient has consented to notebook sharing."""
+    from customers.consent import consent_is_active
+    from customers.models import ConsentPurpose
+
+    return any(
+        consent_is_active(
+            recipient_id=visit.recipient_id,
+            relative_id=relative_id,
+            purpose=ConsentPurpose.NOTEBOOK_SHARING,
+        )
+        for relative_id in visit.recipient.relatives.values_list("pk", flat=True)
+    )
+
+
 def visit_next_for_recipient(
     *, recipient: CareRecipient, after: datetime | None = None
 ) -> Visit | None:
@@ -1252,8 +1267,16 @@ def visits_stop_for_recipient(recipient: CareRecipient, by: User | None) -> None
 
 def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Retention: free text about the recipient in plans and visits is removed."""
+    from visits.models import Expense, VisitLog, VisitLogDraft
+
     VisitPlan.objects.filter(recipient=recipient).update(notes="")
     Visit.objects.filter(recipient=recipient).update(cancel_reason="")
+    # The notebook is free text about the person; counts, dates and hours stay.
+    VisitLog.objects.filter(recipient=recipient).update(
+        went_well="", could_change="", not_happened_reason=""
+    )
+    VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
+    Expense.objects.filter(recipient=recipient).update(description="Utlegg")
 
 
 def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
@@ -1287,4 +1310,102 @@ def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
             }
             for v in visits
         ],
+        "notebook": [
+            {
+                "visit_at": when(log.visit.starts_at),
+                "happened": log.happened,
+                "went_well": log.went_well,
+                "could_change": log.could_change,
+                "not_happened_reason": log.not_happened_reason,
+                "shared_with_relatives": log.share_with_relatives,
+                "logged_at": when(log.logged_at),
+            }
+            for log in recipient.visit_logs.select_related("visit").order_by("logged_at")
+        ],
     }
+
+
+# --- The leader's follow-up: visits not logged, SMS that failed (issue 8) -----------------
+
+FOLLOW_UP_DAYS = 30
+
+
+def visits_unlogged(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[Visit]:
+    """Visits of earlier days (the last 30) still neither logged nor marked as not happened."""
+    now = now or timezone.now()
+    start_of_today = local_datetime(timezone.localdate(now), time(0, 0))
+    rows = (
+        Visit.objects.for_organization(organization_id)
+        .filter(
+            status__in=ACTIVE_STATUSES,
+            starts_at__lt=start_of_today,
+            starts_at__gte=start_of_today - timedelta(days=FOLLOW_UP_DAYS),
+        )
+        .select_related("recipient__department", "senior__user")
+        .order_by("starts_at", "pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)
+
+
+def sms_failed(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list:
+    """SMS of the last 30 days that did not reach their person (failed, stopped for want of
+    consent, or uncertain); leaders see those about their departments' recipients."""
+    from seniorene.sms.models import SmsMessage, SmsStatus
+
+    now = now or timezone.now()
+    rows = (
+        SmsMessage.objects.for_organization(organization_id)
+        .filter(
+            status__in=[SmsStatus.FAILED, SmsStatus.BLOCKED_NO_CONSENT, SmsStatus.UNCERTAIN],
+            created_at__gte=now - timedelta(days=FOLLOW_UP_DAYS),
+        )
+        .select_related("recipient__department", "relative", "membership__user")
+        .order_by("-created_at", "-pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)
+
+
+@dataclass
+class AfterVisit:
+    """What came of a visit: the log, the hours/km/outlays and the SMS about it."""
+
+    log: Any
+    hours: list
+    km: list
+    expenses: list
+    sms: list
+
+
+def visit_after(visit: Visit) -> AfterVisit:
+    """The log of `visit`, what was registered from it, and its SMS with their status."""
+    from seniorene.sms.models import SmsMessage
+    from visits.models import EntrySource, Expense, MileageEntry, TimeEntry, VisitLog
+
+    source = {"source": EntrySource.VISIT, "source_id": visit.pk}
+    org = visit.organization_id
+    return AfterVisit(
+        log=VisitLog.objects.filter(visit=visit).select_related("logged_by").first(),
+        hours=list(TimeEntry.objects.for_organization(org).filter(**source)),
+        km=list(MileageEntry.objects.for_organization(org).filter(**source)),
+        expenses=list(Expense.objects.for_organization(org).filter(**source)),
+        sms=list(
+            SmsMessage.objects.for_organization(org)
+            .filter(visit_id=visit.pk)
+            .select_related("relative", "recipient")
+            .order_by("created_at", "pk")
+        ),
+    )

@@ -22,7 +22,12 @@ urlpatterns = [
     path("mine-besok/", views.agenda, name="agenda"),
     path("mine-besok/<int:pk>/", views.my_visit, name="my_visit"),
     path("mine-besok/<int:pk>/for/", views.visit_log, name="visit_log"),
+    path("mine-besok/<int:pk>/for/utkast/", views.visit_log_draft, name="visit_log_draft"),
+    path("mine-besok/<int:pk>/tilbakemelding/", views.feedback, name="feedback"),
     path("mine-besok/kalender/", views.calendar, name="calendar"),
     path("mine-besok/kalender/ny-lenke/", views.calendar_reset, name="calendar_reset"),
     path("kalender/<str:token>.ics", views.calendar_feed, name="ics"),
+    path("utlegg/<int:pk>/kvittering/", views.receipt, name="receipt"),
+    path("besok/eksport/", views.export, name="export"),
+    path("besok/sms-maler/", views.sms_templates, name="sms_templates"),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import mimetypes
+import uuid
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from seniorene.accounts.decorators import public, require
 from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.policy import Perm
 from seniorene.accounts.tenancy import db_set_tenant
-from seniorene.audit.services import view_record
+from seniorene.audit.services import audit_record, view_record
 from seniorene.forms import add_errors
 from visits import services
 from visits.access import (
@@ -312,6 +314,7 @@ def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:
         "reassign_form": forms.get("reassign_form")
         or ReassignForm(seniors=_reassign_seniors(request, visit)),
         "week_url": _week_url(visit.recipient.department_id, visit.starts_at),
+        "after": services.visit_after(visit),
         # A change refused because the visit is no longer open has no form to show on.
         "refused": [e for f in forms.values() for e in f.non_field_errors()],
     }
@@ -417,10 +420,14 @@ def watchdog(request: HttpRequest) -> HttpResponse:
     department_ids = None
     if request.membership.role == Role.LEADER:
         department_ids = request.membership.department_ids
-    rows = services.watchdog_list(
-        organization_id=request.organization.pk, department_ids=department_ids
-    )
-    ctx = {"rows": rows, "days": services.WATCHDOG_DAYS}
+    scope = {"organization_id": request.organization.pk, "department_ids": department_ids}
+    ctx = {
+        "rows": services.watchdog_list(**scope),
+        "days": services.WATCHDOG_DAYS,
+        "unlogged": services.visits_unlogged(**scope),
+        "failed_sms": services.sms_failed(**scope),
+        "follow_up_days": services.FOLLOW_UP_DAYS,
+    }
     return render(request, "visits/watchdog.html", ctx)
 
 
@@ -436,8 +443,18 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_OWN_VISITS)
 def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    from visits.feedback import feedback_target
+
     visit = get_own_visit_for_senior(request, pk)
-    ctx = {"visit": visit, "areas": visit.service_areas.all()}
+    after = services.visit_after(visit)
+    ctx = {
+        "visit": visit,
+        "areas": visit.service_areas.all(),
+        "after": after,
+        "may_give_feedback": visit.status == VisitStatus.LOGGED
+        and not after.sms
+        and feedback_target(visit) is not None,
+    }
     return render(request, "visits/my_visit.html", ctx)
 
 
@@ -510,48 +527,53 @@ def _combine(visit: Visit, at) -> datetime:
     return timezone.make_aware(datetime.combine(visit.local_date, at))
 
 
+def _log_initial(visit: Visit, areas: list) -> dict:
+    """The log form's first values: the plan's times and ticks, then the saved draft."""
+    from visits.models import VisitLogDraft
+
+    initial = {
+        "submission_key": uuid.uuid4(),
+        "checked_in": timezone.localtime(visit.starts_at).time(),
+        "checked_out": timezone.localtime(visit.ends_at).time(),
+        "done_areas": [str(a.pk) for a in areas],
+        "expense_description": _("Notatbok"),
+    }
+    draft = VisitLogDraft.objects.filter(visit=visit).first()
+    if draft is not None:
+        initial.update(draft.data)
+        initial["share_with_relatives"] = draft.data.get("share_with_relatives") == "on"
+    return initial
+
+
 @require(Perm.VIEW_OWN_VISITS)
 def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """Log one's own visit (times prefilled, ticks, notebook entry), or why it did not happen."""
-    import uuid
-
-    from customers.consent import consent_is_active
-    from customers.models import ConsentPurpose
+    """Log one's own visit (times prefilled, ticks, notebook entry, km, outlay with the
+    receipt), or why it did not happen; then on to the feedback SMS when there is one."""
+    from visits.feedback import feedback_target
     from visits.forms import NotHappenedForm, VisitLogForm
     from visits.logging import visit_log_submit
+    from visits.models import VisitLogDraft
 
     visit = get_own_visit_for_senior(request, pk)
     if not visit.is_open:
         return redirect("visits:my_visit", visit.pk)
     areas = list(visit.service_areas.all())
-    may_share = any(
-        consent_is_active(
-            recipient_id=visit.recipient_id,
-            relative_id=rel_id,
-            purpose=ConsentPurpose.NOTEBOOK_SHARING,
-        )
-        for rel_id in visit.recipient.relatives.values_list("pk", flat=True)
-    )
-    key = uuid.uuid4()
-    initial = {
-        "submission_key": key,
-        "checked_in": timezone.localtime(visit.starts_at).time(),
-        "checked_out": timezone.localtime(visit.ends_at).time(),
-        "done_areas": [str(a.pk) for a in areas],
-    }
+    initial = _log_initial(visit, areas)
     happened = request.POST.get("happened", "1") == "1"
+    posted = request.method == "POST"
     form = VisitLogForm(
-        request.POST if request.method == "POST" and happened else None,
+        request.POST if posted and happened else None,
+        request.FILES if posted and happened else None,
         initial=initial,
         areas=areas,
-        may_share=may_share,
+        may_share=services.visit_may_share_notebook(visit),
     )
     missed = NotHappenedForm(
-        request.POST if request.method == "POST" and not happened else None,
-        initial={"submission_key": key},
+        request.POST if posted and not happened else None,
+        initial={"submission_key": initial["submission_key"]},
     )
     bound = form if happened else missed
-    if request.method == "POST" and bound.is_valid():
+    if posted and bound.is_valid():
         data = bound.cleaned_data
         try:
             if happened:
@@ -565,6 +587,10 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
                     went_well=data["went_well"],
                     could_change=data["could_change"],
                     share_with_relatives=data["share_with_relatives"],
+                    km=data["km"],
+                    expense_amount=data["expense_amount"],
+                    expense_description=data["expense_description"],
+                    receipt=data["receipt"],
                 )
             else:
                 visit_log_submit(
@@ -578,6 +604,153 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(bound, exc)
         else:
             messages.success(request, _("Besøket er ført. Takk!"))
+            if happened and feedback_target(visit) is not None:
+                return redirect("visits:feedback", visit.pk)
             return redirect("visits:agenda")
-    ctx = {"visit": visit, "form": form, "missed": missed}
-    return render(request, "visits/visit_log.html", ctx)
+    draft = VisitLogDraft.objects.filter(visit=visit).only("saved_at").first()
+    ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft}
+    return render(request, "visits/visit_log.html", ctx, status=422 if posted else 200)
+
+
+@require_POST
+@require(Perm.VIEW_OWN_VISITS)
+def visit_log_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save what has been typed so far (htmx, while typing); answers with the saved time."""
+    from visits.logging import visit_log_draft_save
+
+    visit = get_own_visit_for_senior(request, pk)
+    try:
+        draft = visit_log_draft_save(visit=visit, by=request.membership, data=request.POST)
+    except ValidationError as exc:
+        ctx = {"error": " ".join(exc.messages)}
+        return render(request, "visits/_draft_saved.html", ctx, status=409)
+    return render(request, "visits/_draft_saved.html", {"saved_at": draft.saved_at})
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The feedback SMS for a logged visit: the prefilled text, the preview with its length,
+    the confidentiality reminder; without consent the page says why and sends nothing."""
+    from visits import feedback as fb
+    from visits.forms import FeedbackForm
+
+    visit = get_own_visit_for_senior(request, pk)
+    target = fb.feedback_target(visit)
+    sent = fb.feedback_message(visit)
+    if visit.status != VisitStatus.LOGGED or target is None:
+        return redirect("visits:my_visit", visit.pk)
+    form = FeedbackForm(request.POST or None, initial={"body": fb.feedback_prefill(visit, target)})
+    preview_only = request.htmx and request.POST.get("preview") == "1"
+    if request.method == "POST" and not preview_only and form.is_valid():
+        try:
+            message, created = fb.feedback_send(
+                visit=visit, by=request.membership, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if not created:
+                messages.info(request, _("Meldingen var allerede sendt. Den sendes ikke igjen."))
+            elif message.send_after > timezone.now() + timedelta(minutes=1):
+                when = timezone.localtime(message.send_after)
+                messages.success(
+                    request,
+                    _("Meldingen sendes %(day)s kl. %(time)s (utenfor sendetidene nå).")
+                    % {"day": when.strftime("%d.%m."), "time": when.strftime("%H.%M")},
+                )
+            else:
+                messages.success(request, _("Meldingen er sendt."))
+            return redirect("visits:agenda")
+    body = form["body"].value() or ""
+    full_text = fb.feedback_full_text(str(body), target)
+    ctx = {
+        "visit": visit,
+        "target": target,
+        "form": form,
+        "sent": sent,
+        "full_text": full_text,
+        "counts": fb.feedback_counts(full_text),
+    }
+    if preview_only:
+        return render(request, "visits/_feedback_preview.html", ctx)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "visits/feedback.html", ctx, status=status)
+
+
+# --- Receipts and the Tripletex export ------------------------------------------------------
+
+
+@require(Perm.VIEW_RECEIPTS)
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo of an outlay's receipt (private file; access as for the outlay)."""
+    from django.http import FileResponse
+
+    from visits.access import get_expense_for_user
+
+    expense = get_expense_for_user(request, pk)
+    if not expense.receipt:
+        raise Http404
+    content_type, _encoding = mimetypes.guess_type(expense.receipt.name)
+    response = FileResponse(
+        expense.receipt.storage.open(expense.receipt.name, "rb"),
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require(Perm.EXPORT_HOURS)
+def export(request: HttpRequest) -> HttpResponse:
+    """Hours, km and outlays of a month, summed per employee and project, with the CSV for
+    Tripletex to download (leaders: their departments)."""
+    from visits import export as tripletex
+    from visits.forms import ExportForm
+
+    form = ExportForm(request.GET or None)
+    ctx: dict = {"form": form}
+    if form.is_bound and not form.is_valid():
+        return render(request, "visits/export.html", ctx, status=400)
+    month = form.month_start()
+    department_ids = None
+    if request.membership.role == Role.LEADER:
+        department_ids = request.membership.department_ids
+    rows = tripletex.export_rows(
+        organization_id=request.organization.pk, month=month, department_ids=department_ids
+    )
+    if request.GET.get("format") == "csv":
+        audit_record(
+            organization=request.organization,
+            actor=request.user,
+            action="export.tripletex",
+            details={"month": month.strftime("%Y-%m"), "rows": len(rows)},
+        )
+        response = HttpResponse(tripletex.export_csv(rows), content_type="text/csv; charset=utf-8")
+        filename = f"tripletex-{month:%Y-%m}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    ctx |= {
+        "month": month,
+        "summary": tripletex.export_summary(rows),
+        "count": len(rows),
+        "csv_query": f"month={month:%Y-%m}&format=csv",
+    }
+    return render(request, "visits/export.html", ctx)
+
+
+@require(Perm.MANAGE_SMS_TEMPLATES)
+def sms_templates(request: HttpRequest) -> HttpResponse:
+    """The organization's wording of the feedback SMS, with the placeholders explained."""
+    from visits import feedback as fb
+    from visits.forms import SmsTemplatesForm
+
+    form = SmsTemplatesForm(
+        request.POST or None, initial=fb.templates_current(request.organization.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        fb.templates_save(organization=request.organization, by=request.user, bodies=form.bodies())
+        messages.success(request, _("Malene er lagret."))
+        return redirect("visits:sms_templates")
+    ctx = {"form": form, "placeholders": fb.PLACEHOLDERS.items()}
+    return render(request, "visits/sms_templates.html", ctx, status=400 if form.is_bound else 200)

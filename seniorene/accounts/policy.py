@@ -54,6 +54,11 @@ class Perm(StrEnum):
     # visits and see the watchdog; seniors see their own agenda and calendar feed.
     PLAN_VISITS = "plan_visits"
     VIEW_OWN_VISITS = "view_own_visits"
+    # Issue 8: the monthly Tripletex export (leaders: their departments' seniors), and the
+    # organization's wording of the feedback SMS.
+    EXPORT_HOURS = "export_hours"
+    VIEW_RECEIPTS = "view_receipts"
+    MANAGE_SMS_TEMPLATES = "manage_sms_templates"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -84,6 +89,9 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_SMS_OUTBOX: frozenset({_ADMIN, _LEAD}),
     Perm.PLAN_VISITS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_OWN_VISITS: frozenset({_SENIOR}),
+    Perm.EXPORT_HOURS: frozenset({_LEAD, _LEADER}),
+    Perm.VIEW_RECEIPTS: frozenset({_LEAD, _LEADER, _SENIOR}),
+    Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

@@ -185,3 +185,33 @@ class StaffSmsConsent(TenantModel):
     def is_active_at(self, when: datetime) -> bool:
         """True when given at or before `when` and not withdrawn by then."""
         return self.given_at <= when and (self.withdrawn_at is None or self.withdrawn_at > when)
+
+
+class SmsTemplateKind(models.TextChoices):
+    """The organization's editable texts for the feedback SMS after a visit."""
+
+    FEEDBACK_RELATIVE = "feedback_relative", _("Tilbakemelding til pårørende som er kunde")
+    FEEDBACK_THANKS = "feedback_thanks", _("Takk for besøket, når brukeren selv er kunde")
+
+
+class SmsTemplate(TenantModel):
+    """An organization's own wording of a message; the built-in text is used until it exists."""
+
+    kind = models.CharField(_("melding"), max_length=30, choices=SmsTemplateKind.choices)
+    body = models.TextField(_("tekst"), max_length=600)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("endret"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SMS-mal")
+        verbose_name_plural = _("SMS-maler")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind"], name="sms_template_one_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.organization_id})"

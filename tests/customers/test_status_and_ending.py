@@ -78,6 +78,7 @@ KEPT_ON_END = {
     "visits.timeentry",
     "visits.mileageentry",
     "visits.visitlog",  # what happened at a visit is history
+    "visits.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.

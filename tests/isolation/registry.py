@@ -236,6 +236,11 @@ SAMPLES: dict[str, Sample] = {
     "visits:availability": Sample(visit_samples.sample_senior, **RECIPIENT),
     "visits:my_visit": Sample(visit_samples.sample_visit, **RECIPIENT),
     "visits:visit_log": Sample(visit_samples.sample_visit, **RECIPIENT),
+    "visits:visit_log_draft": Sample(
+        visit_samples.sample_visit, method="POST", data={"went_well": "Fint"}, **RECIPIENT
+    ),
+    "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
+    "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

@@ -11,7 +11,14 @@ from typing import Any
 from customers.models import CareRecipient, ConsentPurpose, Relative
 from seniorene.accounts.models import Membership
 from seniorene.sms import services
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, StaffSmsConsent
+from seniorene.sms.models import (
+    SmsAudience,
+    SmsMessage,
+    SmsPurpose,
+    SmsTemplate,
+    SmsTemplateKind,
+    StaffSmsConsent,
+)
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory
 
 SUMMARY = ConsentPurpose.VISIT_SUMMARY_SMS
@@ -69,3 +76,6 @@ def populate_sms_tables(world: Any) -> None:
         idempotency_key="isolation",
     )
     StaffSmsConsent.objects.create(organization=home.organization, membership=home.senior_a)
+    SmsTemplate.objects.create(
+        organization=home.organization, kind=SmsTemplateKind.FEEDBACK_THANKS, body="Takk!"
+    )

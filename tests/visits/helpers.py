@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from customers.models import Customer
 from seniorene.accounts.models import Department, Membership, Role
 from tests.factories import (
     CareRecipientFactory,
@@ -18,9 +21,11 @@ from tests.factories import (
 )
 from visits.models import (
     CalendarFeed,
+    Expense,
     PlanServiceArea,
     SeniorAvailability,
     VisitLog,
+    VisitLogDraft,
     VisitServiceArea,
     WatchdogNotice,
 )
@@ -42,6 +47,51 @@ def sample_visit(cast: Any, who: Membership, dept: Department) -> dict[str, Any]
         starts_at=timezone.now().replace(microsecond=0) + timedelta(days=7),
     )
     return {"pk": visit.pk}
+
+
+def sample_logged_visit(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """Yesterday's logged visit to a recipient who is their own customer (feedback SMS)."""
+    recipient = CareRecipientFactory(department=dept, status="active", phone="+4791234567")
+    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
+    senior = _senior_for(cast, who, dept)
+    visit = VisitFactory(
+        recipient=recipient,
+        senior=senior,
+        status="logged",
+        starts_at=timezone.now().replace(microsecond=0) - timedelta(days=1),
+    )
+    VisitLog.objects.create(
+        organization=cast.organization,
+        visit=visit,
+        recipient=recipient,
+        submission_key=uuid.uuid4(),
+        logged_by=senior.user,
+    )
+    return {"pk": visit.pk}
+
+
+def sample_expense(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """An outlay with a receipt photo, by `who` if a senior of `dept`."""
+    expense = Expense(
+        organization=cast.organization,
+        membership=_senior_for(cast, who, dept),
+        date=timezone.localdate(),
+        amount=Decimal("59"),
+        description="Notatbok",
+        recipient=CareRecipientFactory(department=dept, status="active"),
+        billable=True,
+        source="manual",
+    )
+    expense.receipt.save("kvittering.png", ContentFile(PNG_PIXEL), save=False)
+    expense.save()
+    return {"pk": expense.pk}
+
+
+# The smallest valid PNG: one transparent pixel.
+PNG_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+    "9c6360606060000000050001a5f645400000000049454e44ae426082"
+)
 
 
 def sample_plan(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
@@ -88,4 +138,17 @@ def populate_visits_tables(world: Any) -> None:
         recipient=recipient,
         submission_key=uuid.uuid4(),
         logged_by=home.senior_a.user,
+    )
+    VisitLogDraft.objects.create(
+        organization=home.organization, visit=visit, membership=home.senior_a, data={}
+    )
+    Expense.objects.create(
+        organization=home.organization,
+        membership=home.senior_a,
+        date=timezone.localdate(),
+        amount=Decimal("49.90"),
+        description="Notatbok",
+        recipient=recipient,
+        billable=True,
+        source="manual",
     )

@@ -46,7 +46,7 @@ def test_a_senior_sees_todays_visit_with_map_and_call_links(phone, tmp_path_fact
     today_section = page.locator("section.agenda-day").first
     today_section.get_by_role("heading", name="I dag", exact=False).wait_for()
     today_section.get_by_text("12.00–13.00").wait_for()
-    assert today_section.get_by_role("link", name="Åse Ødegård").is_visible()
+    assert today_section.get_by_role("link", name="Åse Ødegård", exact=True).is_visible()
     map_link = today_section.get_by_role("link", name="Kart: Thereses gate 12, 0452 Oslo")
     assert map_link.is_visible()
     assert map_link.get_attribute("href") == (

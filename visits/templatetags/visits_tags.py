@@ -27,3 +27,21 @@ def map_url(address: str) -> str:
 def status_badge(status: str) -> str:
     """The badge modifier for a visit status (`badge--{{ v.status|status_badge }}`)."""
     return _BADGES.get(status, "info")
+
+
+_SMS_BADGES = {
+    "queued": "info",
+    "sending": "info",
+    "sent": "info",
+    "delivered": "ok",
+    "failed": "danger",
+    "cancelled": "muted",
+    "blocked_no_consent": "danger",
+    "uncertain": "warn",
+}
+
+
+@register.filter
+def sms_badge(status: str) -> str:
+    """The badge modifier for an SMS status (`badge--{{ m.status|sms_badge }}`)."""
+    return _SMS_BADGES.get(status, "info")

@@ -1,0 +1,187 @@
+"""The visit log keeps a draft while the senior types, and registers km and the outlay
+(with the receipt photo) on the customer's project in the same step."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from customers.models import Customer
+from tests.factories import CareRecipientFactory, VisitFactory
+from tests.visits.helpers import PNG_PIXEL
+from visits.models import (
+    EntrySource,
+    Expense,
+    MileageEntry,
+    TimeEntry,
+    VisitLog,
+    VisitLogDraft,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visit(world):
+    recipient = CareRecipientFactory(department=world.home.dept_a, status="active")
+    Customer.objects.create(
+        organization=world.home.organization,
+        recipient=recipient,
+        kind="recipient",
+        project_number="P-1001",
+    )
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 0)))
+    return VisitFactory(recipient=recipient, senior=world.home.senior_a, starts_at=midnight)
+
+
+def log_url(visit) -> str:
+    return f"/mine-besok/{visit.pk}/for/"
+
+
+def payload(**data) -> dict:
+    base = {
+        "happened": "1",
+        "submission_key": str(uuid.uuid4()),
+        "checked_in": "00:00",
+        "checked_out": "01:00",
+        "went_well": "Vi spilte kort.",
+        "could_change": "",
+        "expense_description": "Notatbok",
+    }
+    base.update(data)
+    return base
+
+
+def receipt() -> SimpleUploadedFile:
+    return SimpleUploadedFile("kvittering.png", PNG_PIXEL, content_type="image/png")
+
+
+def test_what_is_typed_is_saved_as_a_draft_and_shown_again(world, client_for, visit):
+    client = client_for(world.home.senior_a)
+    key = str(uuid.uuid4())
+    saved = client.post(
+        f"/mine-besok/{visit.pk}/for/utkast/",
+        {"submission_key": key, "went_well": "Vi bakte boller", "done_areas": []},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    assert "Utkast lagret" in saved.content.decode()
+    # The phone was locked; the page is opened again.
+    html = client.get(log_url(visit)).content.decode()
+    assert "Vi bakte boller" in html
+    assert key in html  # the same submission key, so a retry cannot log twice
+
+
+def test_logging_the_visit_removes_the_draft(world, client_for, visit):
+    client = client_for(world.home.senior_a)
+    client.post(f"/mine-besok/{visit.pk}/for/utkast/", {"went_well": "Utkast"})
+    assert VisitLogDraft.objects.filter(visit=visit).exists()
+    assert client.post(log_url(visit), payload()).status_code == 302
+    assert not VisitLogDraft.objects.filter(visit=visit).exists()
+    assert VisitLog.objects.get().went_well == "Vi spilte kort."
+
+
+def test_no_draft_is_kept_for_a_visit_already_logged(world, client_for, visit):
+    client = client_for(world.home.senior_a)
+    client.post(log_url(visit), payload())
+    late = client.post(f"/mine-besok/{visit.pk}/for/utkast/", {"went_well": "for sent"})
+    assert late.status_code == 409
+    assert "allerede ført" in late.content.decode()
+    assert not VisitLogDraft.objects.exists()
+
+
+def test_km_and_the_notebook_purchase_go_on_the_customers_project(world, client_for, visit):
+    client = client_for(world.home.senior_a)
+    data = payload(km="12,5", expense_amount="89,90", receipt=receipt())
+    assert client.post(log_url(visit), data).status_code == 302
+    customer = Customer.objects.get(recipient=visit.recipient)
+    km = MileageEntry.objects.get()
+    assert (km.km, km.customer, km.billable, km.purpose) == (
+        Decimal("12.5"),
+        customer,
+        True,
+        "Omsorg",
+    )
+    expense = Expense.objects.get()
+    assert (expense.amount, expense.description, expense.customer) == (
+        Decimal("89.90"),
+        "Notatbok",
+        customer,
+    )
+    assert expense.billable and expense.source == EntrySource.VISIT
+    with expense.receipt.open("rb") as stored:
+        assert stored.read() == PNG_PIXEL
+    hours = TimeEntry.objects.get()
+    assert (hours.hours, hours.activity, hours.customer) == (Decimal("1"), "Omsorg", customer)
+
+
+def test_an_outlay_without_the_receipt_photo_is_refused_and_nothing_is_logged(
+    world, client_for, visit
+):
+    response = client_for(world.home.senior_a).post(
+        log_url(visit), payload(expense_amount="89")
+    )
+    assert response.status_code == 422
+    assert "Ta bilde av kvitteringen" in response.content.decode()
+    assert not VisitLog.objects.exists()
+    assert not Expense.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("km", "mange", "Oppgi et tall."),
+        ("km", "-3", "Kilometer må være mer enn 0."),
+        ("km", "3,25", "Skriv kilometer med én desimal"),
+        ("expense_amount", "9000", "Utlegg over 5000 kroner føres ikke her."),
+    ],
+)
+def test_bad_numbers_get_a_norwegian_message(world, client_for, visit, field, value, message):
+    response = client_for(world.home.senior_a).post(log_url(visit), payload(**{field: value}))
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not VisitLog.objects.exists()
+
+
+def test_a_receipt_that_is_not_a_picture_or_pdf_is_refused(world, client_for, visit):
+    bad = SimpleUploadedFile("kvittering.exe", b"MZ", content_type="application/octet-stream")
+    response = client_for(world.home.senior_a).post(
+        log_url(visit), payload(expense_amount="50", receipt=bad)
+    )
+    assert response.status_code == 422
+    assert not Expense.objects.exists()
+
+
+def test_the_receipt_is_shown_to_the_senior_and_the_leader_only(world, client_for, visit):
+    client_for(world.home.senior_a).post(
+        log_url(visit), payload(expense_amount="50", receipt=receipt())
+    )
+    url = f"/utlegg/{Expense.objects.get().pk}/kvittering/"
+    own = client_for(world.home.senior_a).get(url)
+    assert own.status_code == 200
+    assert own["Content-Type"] == "image/png"
+    assert b"".join(own.streaming_content) == PNG_PIXEL
+    assert client_for(world.home.leader_a).get(url).status_code == 200
+    assert client_for(world.home.leader_b).get(url).status_code == 404
+    assert client_for(world.home.senior_a2).get(url).status_code == 404
+
+
+def test_a_bli_kjent_outlay_can_never_be_invoiced(world):
+    """R7 holds in the database too, whatever code writes the row."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Expense.objects.create(
+            organization=world.home.organization,
+            membership=world.home.senior_a,
+            date=timezone.localdate(),
+            amount=Decimal("50"),
+            description="Kaffe",
+            billable=True,
+            source=EntrySource.INTAKE,
+            source_id=1,
+        )
