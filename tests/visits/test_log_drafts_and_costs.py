@@ -185,3 +185,22 @@ def test_a_bli_kjent_outlay_can_never_be_invoiced(world):
             source=EntrySource.INTAKE,
             source_id=1,
         )
+
+
+def test_the_notebook_is_in_the_data_access_export_and_removed_on_anonymisation(
+    world, client_for, visit
+):
+    from customers.services import recipient_export
+    from visits.services import visits_anonymise_for_recipient
+
+    client_for(world.home.senior_a).post(
+        log_url(visit),
+        payload(went_well="Snakket om barnebarna", expense_amount="40", receipt=receipt()),
+    )
+    exported = recipient_export(recipient=visit.recipient)
+    assert exported["notebook"][0]["went_well"] == "Snakket om barnebarna"
+    visits_anonymise_for_recipient(visit.recipient, None)
+    log = VisitLog.objects.get()
+    assert (log.went_well, log.happened) == ("", True)  # the text goes, the count stays
+    assert Expense.objects.get().amount == Decimal("40")  # bookkeeping stays
+    assert TimeEntry.objects.filter(recipient=visit.recipient).exists()

@@ -1,0 +1,256 @@
+"""The feedback SMS after a visit: to the relative who ordered (with the contact person),
+or a thank-you with the next visit to the recipient who is the customer; only with consent,
+once per visit, from the organization's own wording."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from customers.models import ConsentPurpose, Customer
+from customers.services import consent_withdraw
+from seniorene.sms.models import SmsMessage, SmsStatus, SmsTemplate
+from seniorene.sms.services import sms_record_status
+from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, VisitFactory
+from visits.models import VisitLog
+
+pytestmark = pytest.mark.django_db
+
+WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+MONTHS = [
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def always_sending_hours(world):
+    """Messages leave at once whatever the hour the suite runs (quiet hours have own tests)."""
+    org = world.home.organization
+    org.quiet_hours_start, org.quiet_hours_end = 0, 24
+    org.save()
+    leader = world.home.leader_a.user
+    leader.name, leader.phone = "Kari Leder", "+4791112222"
+    leader.save()
+
+
+def logged_visit(world, client, recipient):
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 0)))
+    visit = VisitFactory(recipient=recipient, senior=world.home.senior_a, starts_at=midnight)
+    response = client.post(
+        f"/mine-besok/{visit.pk}/for/",
+        {
+            "happened": "1",
+            "submission_key": str(uuid.uuid4()),
+            "checked_in": "00:00",
+            "checked_out": "01:00",
+            "went_well": "Vi gikk tur i parken",
+            "share_with_relatives": "on",
+            "expense_description": "Notatbok",
+        },
+    )
+    return visit, response
+
+
+@pytest.fixture
+def relative_customer(world):
+    """A recipient whose daughter ordered, consented to summaries and to notebook sharing."""
+    recipient = CareRecipientFactory(
+        department=world.home.dept_a, status="active", name="Åse Ødegård"
+    )
+    daughter = RelativeFactory(recipient=recipient, name="Ingrid Ødegård", phone="+4790011223")
+    Customer.objects.create(
+        organization=world.home.organization,
+        recipient=recipient,
+        kind="relative",
+        relative=daughter,
+    )
+    ConsentFactory(recipient=recipient, relative=daughter)
+    ConsentFactory(recipient=recipient, relative=daughter, purpose=ConsentPurpose.NOTEBOOK_SHARING)
+    return recipient, daughter
+
+
+@pytest.fixture
+def self_customer(world):
+    recipient = CareRecipientFactory(
+        department=world.home.dept_a, status="active", name="Olav Brekke", phone="+4798765432"
+    )
+    Customer.objects.create(
+        organization=world.home.organization, recipient=recipient, kind="recipient"
+    )
+    ConsentFactory(recipient=recipient)
+    return recipient
+
+
+def test_logging_leads_on_to_the_feedback_with_the_contact_person(
+    world, client_for, relative_customer
+):
+    recipient, daughter = relative_customer
+    client = client_for(world.home.senior_a)
+    visit, response = logged_visit(world, client, recipient)
+    assert response.status_code == 302
+    assert response["Location"] == f"/mine-besok/{visit.pk}/tilbakemelding/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Husk taushetsplikten." in html
+    assert "Ingrid Ødegård" in html
+    # The notebook may be shared, so the prefill carries what went well.
+    assert "Vi gikk tur i parken." in html
+    assert "Kontaktperson: Kari Leder, tlf. 91 11 22 22" in html
+    assert " SMS" in html  # the segment count under the preview
+
+
+def test_sending_queues_one_message_to_the_relative_however_often_pressed(
+    world, client_for, relative_customer
+):
+    recipient, daughter = relative_customer
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    url = f"/mine-besok/{visit.pk}/tilbakemelding/"
+    first = client.post(url, {"body": "Hei Ingrid! Fin dag med mora di."})
+    second = client.post(url, {"body": "Hei Ingrid! Fin dag med mora di."})
+    assert first.status_code == second.status_code == 302
+    message = SmsMessage.objects.get()
+    assert message.to_phone == "+4790011223"
+    assert (message.relative, message.visit_id) == (daughter, visit.pk)
+    assert (
+        message.body
+        == "Hei Ingrid! Fin dag med mora di.\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
+    )
+    followed = client.get(second["Location"], follow=True)
+    assert "allerede sendt" in followed.content.decode()
+
+
+def test_the_contact_person_cannot_be_edited_away(world, client_for, relative_customer):
+    recipient, _daughter = relative_customer
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Bare dette."})
+    assert SmsMessage.objects.get().body.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+
+
+def test_without_consent_the_page_says_why_and_nothing_is_queued(
+    world, client_for, relative_customer
+):
+    recipient, daughter = relative_customer
+    consent = daughter.consents.get(purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
+    consent_withdraw(consent=consent, by=world.home.leader_a.user, note="Vil ikke ha SMS")
+    client = client_for(world.home.senior_a)
+    visit, response = logged_visit(world, client, recipient)
+    html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
+    assert "Meldingen kan ikke sendes." in html
+    assert "har ikke samtykket til oppsummering på SMS" in html
+    assert 'name="body"' not in html
+    forced = client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Hei"})
+    assert forced.status_code == 422
+    assert not SmsMessage.objects.exists()
+
+
+def test_no_leader_phone_means_no_message_to_relatives(world, client_for, relative_customer):
+    recipient, _daughter = relative_customer
+    leader = world.home.leader_a.user
+    leader.phone = ""
+    leader.save()
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
+    assert "ingen leder har mobilnummer registrert" in html
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Hei"})
+    assert not SmsMessage.objects.exists()
+
+
+def test_the_recipient_who_is_the_customer_gets_thanks_with_the_next_visit(
+    world, client_for, self_customer
+):
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, self_customer)
+    following = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=3), time(11, 0))
+    )
+    VisitFactory(recipient=self_customer, senior=world.home.senior_a, starts_at=following)
+    html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
+    day = timezone.localtime(following)
+    expected = (
+        f"kommer igjen {WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} kl. 11.00"
+    )
+    assert expected in html
+    assert "Kontaktperson" not in html
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": f"Takk! Vi {expected}."})
+    message = SmsMessage.objects.get()
+    assert (message.to_phone, message.relative) == ("+4798765432", None)
+
+
+def test_the_organizations_own_wording_is_used_and_unknown_fields_refused(
+    world, client_for, self_customer
+):
+    lead = client_for(world.home.lead)
+    refused = lead.post(
+        "/besok/sms-maler/",
+        {"feedback_relative": "Hei {pårørende}", "feedback_thanks": "Hei {fornavn}!"},
+    )
+    assert refused.status_code == 400
+    assert "Ukjent felt: {fornavn}" in refused.content.decode()
+    saved = lead.post(
+        "/besok/sms-maler/",
+        {
+            "feedback_relative": "Hei {pårørende}",
+            "feedback_thanks": "Kjære {bruker}, takk for i dag! Hilsen {senior}",
+        },
+    )
+    assert saved.status_code == 302
+    assert SmsTemplate.objects.get(kind="feedback_thanks").body.startswith("Kjære {bruker}")
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, self_customer)
+    html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
+    first = world.home.senior_a.user.name.split(" ")[0]
+    assert f"Kjære Olav, takk for i dag! Hilsen {first}" in html
+
+
+def test_seniors_and_leaders_may_not_edit_the_wording(world, client_for):
+    assert client_for(world.home.senior_a).get("/besok/sms-maler/").status_code == 403
+    assert client_for(world.home.leader_a).get("/besok/sms-maler/").status_code == 403
+
+
+def test_delivery_and_failure_are_shown_on_the_visit(world, client_for, self_customer):
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, self_customer)
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Takk for i dag!"})
+    message = SmsMessage.objects.get()
+    SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.SENT, provider_sid="SM1")
+    assert sms_record_status(message_id=message.pk, provider_sid="SM1", provider_status="delivered")
+    assert "Levert" in client.get(f"/mine-besok/{visit.pk}/").content.decode()
+    SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.SENT)
+    sms_record_status(
+        message_id=message.pk, provider_sid="SM1", provider_status="failed", error_code="30003"
+    )
+    leader_page = client_for(world.home.leader_a).get(f"/besok/{visit.pk}/").content.decode()
+    assert "Feilet" in leader_page
+    follow_up = client_for(world.home.leader_a).get("/besok/folg-opp/").content.decode()
+    assert "Olav Brekke" in follow_up and "Feilet" in follow_up
+    other = client_for(world.home.leader_b).get("/besok/folg-opp/").content.decode()
+    assert "Olav Brekke" not in other
+
+
+def test_a_visit_not_logged_by_the_end_of_the_day_shows_for_its_leader(world, client_for):
+    recipient = CareRecipientFactory(
+        department=world.home.dept_a, status="active", name="Per Glemt"
+    )
+    yesterday = timezone.now() - timedelta(days=1)
+    VisitFactory(recipient=recipient, senior=world.home.senior_a, starts_at=yesterday)
+    VisitFactory(
+        recipient=CareRecipientFactory(
+            department=world.home.dept_a, status="active", name="Idun Idag"
+        ),
+        senior=world.home.senior_a,
+        starts_at=timezone.now() + timedelta(minutes=5),
+    )
+    page = client_for(world.home.leader_a).get("/besok/folg-opp/").content.decode()
+    html = page.split('id="h-unlogged"')[1].split('id="h-failed"')[0]
+    assert "Per Glemt" in html
+    assert "Idun Idag" not in html  # today's visit still has the day to be logged
+    assert (
+        "Per Glemt" not in client_for(world.home.leader_b).get("/besok/folg-opp/").content.decode()
+    )
+    assert not VisitLog.objects.exists()
