@@ -228,7 +228,8 @@ def test_delivery_and_failure_are_shown_on_the_visit(world, client_for, self_cus
     leader_page = client_for(world.home.leader_a).get(f"/besok/{visit.pk}/").content.decode()
     assert "Feilet" in leader_page
     follow_up = client_for(world.home.leader_a).get("/besok/folg-opp/").content.decode()
-    assert "Olav Brekke" in follow_up and "Feilet" in follow_up
+    assert "Olav Brekke" in follow_up
+    assert "Feilet" in follow_up
     other = client_for(world.home.leader_b).get("/besok/folg-opp/").content.decode()
     assert "Olav Brekke" not in other
 

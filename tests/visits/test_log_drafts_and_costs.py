@@ -114,7 +114,8 @@ def test_km_and_the_notebook_purchase_go_on_the_customers_project(world, client_
         "Notatbok",
         customer,
     )
-    assert expense.billable and expense.source == EntrySource.VISIT
+    assert expense.billable
+    assert expense.source == EntrySource.VISIT
     with expense.receipt.open("rb") as stored:
         assert stored.read() == PNG_PIXEL
     hours = TimeEntry.objects.get()
