@@ -119,6 +119,10 @@ RELATIVES = {
 }
 
 
+# Tripletex project numbers of the demo customers.
+PROJECTS = {"astrid": "20101", "even": "20102", "kari": "20103", "zara": "20104"}
+
+
 def seed(orgs: dict[str, DemoOrg]) -> None:
     for slug, rows in RECIPIENTS.items():
         demo = orgs[slug]
@@ -185,7 +189,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
                         recipient=recipient,
                         by=by,
                         kind=CustomerKind.RELATIVE,
-                        data={"relative": relative},
+                        data={"relative": relative, "project_number": PROJECTS.get(key, "")},
                     )
                 for purpose in purposes:
                     services.consent_give(
@@ -206,6 +210,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
                         "org_number": "974554321",
                         "invoice_reference": "Helse 4411",
                         "contact_name": "Tone Vik",
+                        "project_number": PROJECTS["zara"],
                     },
                 )
             for status in ("screening", "intake_booked", "active")[: 3 if senior else 1]:

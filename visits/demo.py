@@ -47,17 +47,16 @@ def _areas(demo: DemoOrg, training: bool) -> tuple[ServiceArea, ...]:
 
 
 def _one_off_today(demo: DemoOrg, recipient: CareRecipient) -> None:
-    """A visit later today for Ragnhild, so her agenda starts with one."""
+    """A visit today for Ragnhild, so her agenda starts with one: begun an hour ago when
+    the day allows (so it can be logged and the feedback sent at once), else later today."""
     senior = demo.people["senior"]
     today = timezone.localdate()
     lo, hi = services.local_day_bounds(today, today)
     if Visit.objects.filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi).exists():
         return
     now = timezone.localtime()
-    hour = min(max(now.hour + 1, 10), 22)
+    hour = now.hour - 1 if now.hour >= 8 else min(max(now.hour + 1, 10), 22)
     starts_at = services.local_datetime(today, time(hour))
-    if starts_at <= timezone.now():
-        return
     Visit.objects.create(
         organization=demo.organization,
         recipient=recipient,

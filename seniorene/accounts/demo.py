@@ -75,10 +75,22 @@ def is_demo_user(user: User) -> bool:
     return user.email.endswith(DEMO_DOMAIN)
 
 
+# Leaders' mobile numbers: the contact person in every SMS to relatives.
+PHONES = {
+    "hilde@seniorene.example": "+4791115555",
+    "kari@seniorene.example": "+4791112222",
+    "ole@seniorene.example": "+4791113333",
+    "sigrid@nordrefollo.example": "+4791114444",
+}
+
+
 def _user(name: str, email: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+    if email in PHONES and not user.phone:
+        user.phone = PHONES[email]
+        user.save(update_fields=["phone"])
     return user
 
 
