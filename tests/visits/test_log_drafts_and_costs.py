@@ -125,9 +125,7 @@ def test_km_and_the_notebook_purchase_go_on_the_customers_project(world, client_
 def test_an_outlay_without_the_receipt_photo_is_refused_and_nothing_is_logged(
     world, client_for, visit
 ):
-    response = client_for(world.home.senior_a).post(
-        log_url(visit), payload(expense_amount="89")
-    )
+    response = client_for(world.home.senior_a).post(log_url(visit), payload(expense_amount="89"))
     assert response.status_code == 422
     assert "Ta bilde av kvitteringen" in response.content.decode()
     assert not VisitLog.objects.exists()
