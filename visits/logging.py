@@ -4,7 +4,7 @@ receipt for an outlay, in one step; and the draft saved while the senior types."
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -156,7 +156,7 @@ def _register_costs(
     *,
     visit: Visit,
     by: Membership,
-    day,
+    day: date,
     checked_in_at: datetime | None,
     checked_out_at: datetime | None,
     km: Decimal | None,
