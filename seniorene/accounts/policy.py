@@ -54,6 +54,8 @@ class Perm(StrEnum):
     # visits and see the watchdog; seniors see their own agenda and calendar feed.
     PLAN_VISITS = "plan_visits"
     VIEW_OWN_VISITS = "view_own_visits"
+    # Admin: the background jobs' runs (issue 9) and the organization's job settings.
+    VIEW_JOB_RUNS = "view_job_runs"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -84,6 +86,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_SMS_OUTBOX: frozenset({_ADMIN, _LEAD}),
     Perm.PLAN_VISITS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_OWN_VISITS: frozenset({_SENIOR}),
+    Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
