@@ -23,7 +23,8 @@ class Entry:
     hour: str
 
 
-# Civil Oslo time: 17:00 stays 17:00 on the wall clock in winter and summer.
+# Civil Oslo time: 17:00 stays 17:00 on the wall clock in winter and summer. Nothing runs
+# between 02:00 and 03:00, the hour that is skipped in March and repeated in October.
 SCHEDULE: tuple[Entry, ...] = (
     Entry("reminders", "Jobb: påminnelse til brukere om morgendagens besøk", "0", "17"),
     Entry("senior_digest", "Jobb: morgendagens besøk til seniorene", "0", "18"),
@@ -31,7 +32,7 @@ SCHEDULE: tuple[Entry, ...] = (
     Entry("unlogged_leader", "Jobb: besøk som ikke ble ført i går, til leder", "30", "7"),
     Entry("late_start", "Jobb: varsel til leder om besøk som ikke har startet", "*/5", "*"),
     Entry("watchdog", "Jobb: brukere uten kommende besøk, til leder", "0", "7"),
-    Entry("expand_plans", "Jobb: lag besøk fra besøksplanene", "30", "2"),
+    Entry("expand_plans", "Jobb: lag besøk fra besøksplanene", "30", "1"),
     Entry("retention", "Jobb: anonymiser avsluttede brukere", "30", "3"),
     Entry("pdf_retry", "Jobb: lag PDF-er som mangler", "20", "*"),
 )
