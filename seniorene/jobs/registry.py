@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from seniorene.accounts.tenancy import tenant_context
-from seniorene.jobs.models import JobName
+from seniorene.jobs.models import JobClaim, JobName, JobRun
 from seniorene.jobs.services import Tally
 from visits import reminders
 
+# Job runs and claims are kept this long (every claim's window of use is at most days).
+JOB_HISTORY = timedelta(days=90)
 # PDFs still missing this long after the interview was completed are rendered again …
 PDF_GRACE = timedelta(minutes=15)
 # … for interviews completed within this window (a PDF that cannot be made stops being tried).
@@ -53,7 +55,8 @@ def _expand_plans(*, organization_id: int, day: date, now: datetime, tally: Tall
 
 
 def _retention(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
-    """Anonymise ended recipients whose retention period has passed (one transaction each)."""
+    """Anonymise ended recipients whose retention period has passed (one transaction each);
+    forget job runs and claims older than `JOB_HISTORY`."""
     from customers.services import recipient_anonymise, recipients_due_for_anonymisation
 
     with tenant_context(organization_id):
@@ -69,6 +72,19 @@ def _retention(*, organization_id: int, day: date, now: datetime, tally: Tally) 
             recipient = CareRecipient.objects.for_organization(organization_id).get(pk=recipient_id)
             recipient_anonymise(recipient=recipient)
         tally.handled += 1
+    with tenant_context(organization_id):
+        old_runs, _ = (
+            JobRun.objects.for_organization(organization_id)
+            .filter(started_at__lt=now - JOB_HISTORY)
+            .delete()
+        )
+        old_claims, _ = (
+            JobClaim.objects.for_organization(organization_id)
+            .filter(created_at__lt=now - JOB_HISTORY)
+            .delete()
+        )
+    if old_runs or old_claims:
+        tally.notes.append(f"removed {old_runs} old job runs, {old_claims} old claims")
 
 
 def _pdf_retry(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:

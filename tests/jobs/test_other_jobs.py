@@ -62,6 +62,9 @@ def test_retention_anonymises_recipients_ended_longer_ago_than_the_retention_per
         assert run(world.home, "retention", now=later)["handled"] == 0
     assert "Astrid" not in CareRecipient.objects.get(pk=ended.pk).name
     assert CareRecipient.objects.get(pk=kept.pk).name == "Aktiv Person"
+    # Job runs older than 90 days are forgotten by the same job; the latest stay.
+    assert JobRun.objects.filter(started_at__lt=later - dt.timedelta(days=90)).count() == 0
+    assert JobRun.objects.count() == 2
 
 
 def test_a_completed_interview_without_its_pdf_is_rendered_again(world, settings, tmp_path):
