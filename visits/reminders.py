@@ -18,13 +18,14 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customers.models import RecipientStatus
 from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import Tally, late_start_minutes, notice_send
-from seniorene.sms.models import SmsAudience, SmsPurpose
+from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from seniorene.sms.services import sms_queue, sms_render, staff_may_receive_sms
 from visits.models import ACTIVE_STATUSES, Visit
 from visits.services import local_day_bounds
@@ -55,6 +56,12 @@ def _open_visits(organization_id: int):
 
 
 # --- The day-before reminder to the recipient (SMS, R5) ---------------------------------
+
+
+def reminder_when(starts_at: datetime) -> str:
+    """The visit's time as the reminder says it: "onsdag 11. mars kl. 11.00" (Oslo, Bokmål)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return date_format(timezone.localtime(starts_at), r"l j. F \k\l. H.i")
 
 
 def reminders_send(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
@@ -99,7 +106,7 @@ def reminder_queue(*, organization_id: int, visit_id: int) -> str:
         body = sms_render(
             purpose="reminder_sms",
             context={
-                "when": visit.starts_at,
+                "when": reminder_when(visit.starts_at),
                 "senior_name": visit.senior.user.get_short_name(),
                 "organization": visit.organization,
             },
@@ -118,6 +125,40 @@ def reminder_queue(*, organization_id: int, visit_id: int) -> str:
         except ValidationError:
             return "skipped"  # no consent, or the number is not the recipient's
     return "sent" if created else "already"
+
+
+def reminders_recheck(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
+    """Cancel reminders still waiting (for the sending hours) whose visit was cancelled,
+    logged or moved since: the recipient must not be told a time that no longer holds.
+
+    A conditional update (queued → cancelled), like every other claim on a message: one
+    that a worker has already taken is left to it. A moved visit gets no new reminder
+    (one reminder per visit and phone, R8).
+    """
+    with tenant_context(organization_id):
+        waiting = SmsMessage.objects.for_organization(organization_id).filter(
+            purpose=SmsPurpose.REMINDER_SMS, status=SmsStatus.QUEUED, visit_id__isnull=False
+        )
+        visits = {
+            v.pk: v
+            for v in Visit.objects.for_organization(organization_id).filter(
+                pk__in=list(waiting.values_list("visit_id", flat=True))
+            )
+        }
+        stale = [
+            m.pk
+            for m in waiting.only("pk", "visit_id", "body")
+            if (visit := visits.get(m.visit_id)) is None
+            or visit.status not in ACTIVE_STATUSES
+            or reminder_when(visit.starts_at) not in m.body
+        ]
+        cancelled = waiting.filter(pk__in=stale).update(
+            status=SmsStatus.CANCELLED,
+            updated_at=now,
+            error_code="visit_changed",
+            error_message=_("Besøket er avlyst eller flyttet etter at påminnelsen ble lagt i kø."),
+        )
+    tally.handled += cancelled
 
 
 # --- The senior's digest of tomorrow (e-mail, or SMS with their own consent) --------------

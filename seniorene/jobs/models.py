@@ -16,6 +16,10 @@ DEFAULT_LATE_START_MINUTES = 30
 
 class JobName(models.TextChoices):
     REMINDERS = "reminders", _("Påminnelse til brukeren dagen før")
+    REMINDER_RECHECK = (
+        "reminder_recheck",
+        _("Trekk tilbake påminnelser om avlyste og flyttede besøk"),
+    )
     SENIOR_DIGEST = "senior_digest", _("Morgendagens besøk til seniorene")
     UNLOGGED_SENIOR = "unlogged_senior", _("Purring på besøk som ikke er ført (senior)")
     UNLOGGED_LEADER = "unlogged_leader", _("Besøk som ikke ble ført i går (leder)")

@@ -114,6 +114,7 @@ def _pdf_retry(*, organization_id: int, day: date, now: datetime, tally: Tally) 
 
 JOBS: dict[str, JobSpec] = {
     JobName.REMINDERS: JobSpec(reminders.reminders_send, day_offset=1),
+    JobName.REMINDER_RECHECK: JobSpec(reminders.reminders_recheck),
     JobName.SENIOR_DIGEST: JobSpec(reminders.senior_digests_send, day_offset=1),
     JobName.UNLOGGED_SENIOR: JobSpec(reminders.unlogged_senior_nudges),
     JobName.UNLOGGED_LEADER: JobSpec(reminders.unlogged_leader_digests, day_offset=-1),

@@ -27,6 +27,7 @@ class Entry:
 # between 02:00 and 03:00, the hour that is skipped in March and repeated in October.
 SCHEDULE: tuple[Entry, ...] = (
     Entry("reminders", "Jobb: påminnelse til brukere om morgendagens besøk", "0", "17"),
+    Entry("reminder_recheck", "Jobb: trekk tilbake påminnelser om endrede besøk", "*/5", "*"),
     Entry("senior_digest", "Jobb: morgendagens besøk til seniorene", "0", "18"),
     Entry("unlogged_senior", "Jobb: purring til senior på besøk som ikke er ført", "*/15", "*"),
     Entry("unlogged_leader", "Jobb: besøk som ikke ble ført i går, til leder", "30", "7"),

@@ -21,7 +21,7 @@ from tests.jobs.conftest import oslo, recipient_in, visit_at
 from tests.training.helpers import clear_for_assignment
 from tests.training.mail_backends import RefusingBackend
 from visits.models import VisitStatus
-from visits.services import visit_cancel
+from visits.services import visit_cancel, visit_move
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +265,33 @@ def test_an_unknown_person_is_a_validation_error_not_a_crash(world):
             recipient_id=0,
             idempotency_key="x",
         )
+
+
+def test_a_waiting_reminder_is_withdrawn_when_its_visit_is_cancelled_or_moved(world, outbox_sms):
+    kept = visit_at(world.home, oslo(2026, 3, 11, 11, 0))
+    cancelled = visit_at(
+        world.home,
+        oslo(2026, 3, 11, 12, 0),
+        recipient=recipient_in(world.home, phone="+4791234568"),
+    )
+    moved = visit_at(
+        world.home,
+        oslo(2026, 3, 11, 13, 0),
+        recipient=recipient_in(world.home, phone="+4791234569"),
+    )
+    run(world, "reminders", now=oslo(2026, 3, 10, 21, 30))  # they wait for 09:00
+    with time_machine.travel(oslo(2026, 3, 10, 22, 0), tick=False):
+        visit_cancel(visit=cancelled, by=world.home.leader_a, kind="customer", reason="Syk")
+        visit_move(
+            visit=moved, by=world.home.leader_a, starts_at=oslo(2026, 3, 11, 15, 0),
+            duration_minutes=60,
+        )  # fmt: skip
+    result = run(world, "reminder_recheck", now=oslo(2026, 3, 10, 22, 5))
+    assert result["handled"] == 2
+    statuses = dict(SmsMessage.objects.values_list("visit_id", "status"))
+    assert statuses == {
+        kept.pk: SmsStatus.QUEUED,
+        cancelled.pk: SmsStatus.CANCELLED,
+        moved.pk: SmsStatus.CANCELLED,
+    }
+    assert run(world, "reminder_recheck", now=oslo(2026, 3, 10, 22, 10))["handled"] == 0
