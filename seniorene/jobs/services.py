@@ -33,12 +33,21 @@ from seniorene.jobs.models import (
 logger = logging.getLogger(__name__)
 
 # Errors worth another try later: the mail server or the database was away for a moment.
-# (smtplib.SMTPException is an OSError; listed for the reader.)
+# Anything else (a bug, a bad address) fails the item for a person to look at.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    smtplib.SMTPException,
-    OSError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
     OperationalError,
 )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors worth another try: the above, and SMTP 4xx answers ("try later")."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500 or isinstance(exc, smtplib.SMTPConnectError)
+    return isinstance(exc, TRANSIENT_ERRORS)
 
 
 class JobTransientError(Exception):
@@ -169,11 +178,11 @@ def notice_send(*, organization_id: int, key: str, send: Callable[[], None]) -> 
         return "already"
     try:
         send()
-    except TRANSIENT_ERRORS as exc:
-        logger.warning("notice %s: transient error %s", key, exc)
-        _claim_done(organization_id, claim.pk, ClaimStatus.QUEUED, str(exc))
-        return "retry"
     except Exception as exc:
+        if is_transient(exc):
+            logger.warning("notice %s: transient error %s", key, exc)
+            _claim_done(organization_id, claim.pk, ClaimStatus.QUEUED, str(exc))
+            return "retry"
         logger.exception("notice %s failed", key)
         _claim_done(organization_id, claim.pk, ClaimStatus.FAILED, str(exc))
         return "failed"

@@ -295,3 +295,13 @@ def test_a_waiting_reminder_is_withdrawn_when_its_visit_is_cancelled_or_moved(wo
         moved.pk: SmsStatus.CANCELLED,
     }
     assert run(world, "reminder_recheck", now=oslo(2026, 3, 10, 22, 10))["handled"] == 0
+
+
+def test_a_permanent_mail_error_fails_the_item_without_a_retry(world, settings):
+    settings.EMAIL_BACKEND = "tests.jobs.mail_backends.RejectingBackend"
+    visit_at(world.home, oslo(2026, 3, 11, 11, 0))
+    result = run(world, "senior_digest", now=oslo(2026, 3, 10, 18, 0))
+    assert result == {"handled": 0, "skipped": 0, "failed": 1}
+    assert JobClaim.objects.get().status == ClaimStatus.FAILED
+    assert JobRun.objects.get().status == RunStatus.FAILED
+    assert run(world, "senior_digest", now=oslo(2026, 3, 10, 18, 5))["failed"] == 0
