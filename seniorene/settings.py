@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "seniorene.accounts",
     "seniorene.audit",
     "seniorene.sms",
+    "seniorene.jobs",
     "customers",
     "training",
     "omsorg",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("visits.urls")),
     path("", include("seniorene.sms.urls")),
+    path("", include("seniorene.jobs.urls")),
     path("platform-admin/", admin.site.urls),
 ]

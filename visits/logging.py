@@ -58,6 +58,9 @@ def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLo
             kept[name] = values[:50]
         elif values:
             kept[name] = values[-1]
+    arrived = VisitLogDraft.objects.filter(visit=visit).values_list("arrived_at", flat=True)
+    if arrived.first() and "checked_in" not in kept:
+        kept["checked_in"] = timezone.localtime(arrived.first()).strftime("%H:%M")
     draft, _created = VisitLogDraft.objects.update_or_create(
         visit=visit,
         defaults={
@@ -67,6 +70,30 @@ def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLo
             "saved_at": timezone.now(),
         },
     )
+    return draft
+
+
+def visit_check_in(*, visit: Visit, by: Membership, at: datetime | None = None) -> VisitLogDraft:
+    """The senior is at the door: the arrival time goes into the log's draft (the check-in
+    time on the log form), and the visit counts as started. Checking in again keeps the
+    first arrival."""
+    if visit.senior_id != by.pk:
+        raise ValidationError(_("Du kan bare føre dine egne besøk."))
+    if visit.status not in ACTIVE_STATUSES:
+        raise ValidationError(_("Besøket er allerede ført eller avlyst."))
+    at = at or timezone.now()
+    if timezone.localdate(at) != timezone.localdate(visit.starts_at):
+        raise ValidationError(_("Du kan bare melde deg fremme samme dag som besøket."))
+    with transaction.atomic():
+        draft, _created = VisitLogDraft.objects.select_for_update().get_or_create(
+            visit=visit,
+            defaults={"organization_id": visit.organization_id, "membership": by, "data": {}},
+        )
+        if draft.arrived_at is None:
+            draft.arrived_at = at
+            draft.data = {**draft.data, "checked_in": timezone.localtime(at).strftime("%H:%M")}
+            draft.saved_at = at
+            draft.save(update_fields=["arrived_at", "data", "saved_at"])
     return draft
 
 

@@ -565,6 +565,8 @@ class VisitLogDraft(TenantModel):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
     saved_at = models.DateTimeField(default=timezone.now)
+    # "Jeg er fremme": when the senior checked in (the late-start alert looks for it).
+    arrived_at = models.DateTimeField(_("kom fram"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("utkast til besøkslogg")

@@ -1,15 +1,15 @@
 """Background jobs for visits: expanding plans and the watchdog e-mail.
 
 Each task takes the organization id first and works inside `tenant_context`:
-under row-level security a task sees nothing until it has set its tenant. The
-beat schedule (daily) is configured in a later issue; these are the entry points.
+under row-level security a task sees nothing until it has set its tenant. Beat runs
+these jobs through `seniorene.jobs` (`run_job`, recorded on the *Jobber* page); the
+tasks here queue the same work for one organization by hand.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from seniorene.accounts.models import Organization
 from seniorene.accounts.tenancy import tenant_context
 
 
@@ -26,15 +26,6 @@ def expand_plans(organization_id: int) -> dict[str, int]:
         "restored": result.restored,
         "cancelled": result.cancelled,
     }
-
-
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
-def expand_plans_everywhere() -> int:
-    """Queue `expand_plans` for every organization; returns how many were queued."""
-    ids = list(Organization.objects.values_list("pk", flat=True))
-    for organization_id in ids:
-        expand_plans.delay(organization_id)
-    return len(ids)
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
@@ -63,12 +54,3 @@ def watchdog_email_leader(organization_id: int, membership_id: int) -> bool:
 
     with tenant_context(organization_id):
         return watchdog_email(membership_id=membership_id)
-
-
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
-def watchdog_everywhere() -> int:
-    """Queue `watchdog_email_leaders` for every organization."""
-    ids = list(Organization.objects.values_list("pk", flat=True))
-    for organization_id in ids:
-        watchdog_email_leaders.delay(organization_id)
-    return len(ids)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("mine-besok/<int:pk>/", views.my_visit, name="my_visit"),
     path("mine-besok/<int:pk>/for/", views.visit_log, name="visit_log"),
     path("mine-besok/<int:pk>/for/utkast/", views.visit_log_draft, name="visit_log_draft"),
+    path("mine-besok/<int:pk>/fremme/", views.check_in, name="check_in"),
     path("mine-besok/<int:pk>/tilbakemelding/", views.feedback, name="feedback"),
     path("mine-besok/kalender/", views.calendar, name="calendar"),
     path("mine-besok/kalender/ny-lenke/", views.calendar_reset, name="calendar_reset"),

@@ -437,8 +437,16 @@ def watchdog(request: HttpRequest) -> HttpResponse:
 @require(Perm.VIEW_OWN_VISITS)
 def agenda(request: HttpRequest) -> HttpResponse:
     """Today first, then the next two weeks."""
+    from visits.models import VisitLogDraft
+
     days = services.senior_agenda(senior=request.membership)
-    return render(request, "visits/agenda.html", {"days": days})
+    today = [v.pk for d in days if d.is_today for v in d.visits]
+    arrived = set(
+        VisitLogDraft.objects.filter(visit_id__in=today, arrived_at__isnull=False).values_list(
+            "visit_id", flat=True
+        )
+    )
+    return render(request, "visits/agenda.html", {"days": days, "arrived": arrived})
 
 
 @require(Perm.VIEW_OWN_VISITS)
@@ -610,6 +618,26 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
     draft = VisitLogDraft.objects.filter(visit=visit).only("saved_at").first()
     ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft}
     return render(request, "visits/visit_log.html", ctx, status=422 if posted else 200)
+
+
+@require_POST
+@require(Perm.VIEW_OWN_VISITS)
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Jeg er fremme": record the arrival (the log's check-in time)."""
+    from visits.logging import visit_check_in
+
+    visit = get_own_visit_for_senior(request, pk)
+    try:
+        draft = visit_check_in(visit=visit, by=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Du er registrert fremme kl. %(time)s. Før besøket når du går.")
+            % {"time": timezone.localtime(draft.arrived_at).strftime("%H.%M")},
+        )
+    return redirect("visits:agenda")
 
 
 @require_POST

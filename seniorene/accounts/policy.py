@@ -59,6 +59,8 @@ class Perm(StrEnum):
     EXPORT_HOURS = "export_hours"
     VIEW_RECEIPTS = "view_receipts"
     MANAGE_SMS_TEMPLATES = "manage_sms_templates"
+    # Admin: the background jobs' runs (issue 9) and the organization's job settings.
+    VIEW_JOB_RUNS = "view_job_runs"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -92,6 +94,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.EXPORT_HOURS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_RECEIPTS: frozenset({_LEAD, _LEADER, _SENIOR}),
     Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),
+    Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

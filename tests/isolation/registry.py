@@ -239,6 +239,9 @@ SAMPLES: dict[str, Sample] = {
     "visits:visit_log_draft": Sample(
         visit_samples.sample_visit, method="POST", data={"went_well": "Fint"}, **RECIPIENT
     ),
+    "visits:check_in": Sample(
+        visit_samples.sample_visit, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
     "accounts:invitation_revoke": Sample(

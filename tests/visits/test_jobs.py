@@ -47,12 +47,6 @@ def test_the_task_expands_one_organization(world, plans):
     assert tasks.expand_plans(world.home.organization.pk)["created"] == 0
 
 
-@time_machine.travel(NOW, tick=False)
-def test_the_fan_out_task_expands_every_organization(world, plans):
-    assert tasks.expand_plans_everywhere() == 2
-    assert Visit.objects.count() == 16
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security")
 @time_machine.travel(NOW, tick=False)
 def test_the_task_works_through_the_database_wall(world, plans, settings):

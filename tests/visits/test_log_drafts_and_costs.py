@@ -203,3 +203,20 @@ def test_the_notebook_is_in_the_data_access_export_and_removed_on_anonymisation(
     assert (log.went_well, log.happened) == ("", True)  # the text goes, the count stays
     assert Expense.objects.get().amount == Decimal("40")  # bookkeeping stays
     assert TimeEntry.objects.filter(recipient=visit.recipient).exists()
+
+
+def test_checking_in_records_the_arrival_as_the_check_in_time(world, client_for, visit):
+    client = client_for(world.home.senior_a)
+    assert "Jeg er fremme hos" in client.get("/mine-besok/").content.decode()
+    response = client.post(f"/mine-besok/{visit.pk}/fremme/", follow=True)
+    html = response.content.decode()
+    assert "Du er registrert fremme kl." in html
+    assert "Jeg er fremme hos" not in html  # once is enough
+    draft = VisitLogDraft.objects.get(visit=visit)
+    arrived = timezone.localtime(draft.arrived_at).strftime("%H:%M")
+    assert f'value="{arrived}"' in client.get(log_url(visit)).content.decode()
+    client.post(f"/mine-besok/{visit.pk}/fremme/")  # a second tap keeps the first time
+    assert VisitLogDraft.objects.get(visit=visit).arrived_at == draft.arrived_at
+    assert (
+        client_for(world.home.senior_a2).post(f"/mine-besok/{visit.pk}/fremme/").status_code == 404
+    )
