@@ -67,5 +67,13 @@ bench: venv messages ## Seed a large organization and report server time, querie
 		CELERY_TASK_ALWAYS_EAGER=true bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
 		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/run.py'
 
+load: venv messages ## 100 simulated seniors and leaders for 2 minutes against gunicorn, PostgreSQL and Redis
+	bin/ensure-test-deps
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_load" -c "CREATE DATABASE seniorene_load"
+	redis-cli -n 14 flushdb >/dev/null
+	$(PROD_ENV) VAR_DIR=var/load DATABASE_URL=$(PG_URL)/seniorene_load REDIS_URL=redis://127.0.0.1:6379/14 \
+		bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/load.py'
+
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

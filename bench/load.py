@@ -10,7 +10,9 @@ their own, starts gunicorn, and then for LOAD_SECONDS (120) runs:
 - 50 leaders: log in (password and TOTP code), open the department's week,
   the recipient list, a recipient card and next week.
 
-Each person waits 0.5–2.5 s between pages (reading, typing). Every request
+Each person waits 2–8 s between pages (reading, typing; LOAD_THINK=min,max).
+People start one by one over the first 30 s; the report's "steady" rows count
+only requests that began after the last login finished. Every request
 goes through gunicorn as a browser behind a TLS proxy would send it
 (X-Forwarded-Proto, its own X-Forwarded-For). It reports throughput, p50, p95,
 p99 and errors, overall and per page, and writes `var/load/load.json`.
@@ -54,6 +56,7 @@ from bench.seed import PASSWORD, TOTP_SECRET, _members, seed_organization  # noq
 from customers.models import Assignment, CareRecipient  # noqa: E402
 from seniorene.accounts.models import MembershipDepartment, Role  # noqa: E402
 from visits.models import Visit  # noqa: E402
+from visits.services import plans_expand  # noqa: E402
 
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -61,8 +64,9 @@ ORIGIN = f"https://127.0.0.1:{PORT}"
 USERS = int(os.environ.get("LOAD_USERS", "100"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-RAMP_SECONDS = 15.0
-THINK = (0.5, 2.5)
+RAMP_SECONDS = 30.0
+# Seconds a person spends on a page before the next click: reading, typing a note.
+THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "2,8").split(","))
 VISITS_PER_SENIOR = 60
 OUT = Path(os.environ.get("LOAD_OUT", str(ROOT / "var" / "load" / "load.json")))
 
@@ -85,8 +89,11 @@ def prepare() -> dict[str, Any]:
         Authenticator.objects.filter(user=m.user, type=Authenticator.Type.TOTP).delete()
         TOTP.activate(m.user, TOTP_SECRET)
     leaders = (seeded.leaders + extra)[:n_leaders]
+    plans_expand(organization_id=org.pk)  # the weeks ahead, as the nightly job keeps them
 
-    started = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
+    # One unlogged visit a day over the past weeks (not all at once: a senior
+    # double-booked sixty times today would make a week page no one has).
+    today_noon = timezone.now().replace(minute=0, second=0, microsecond=0)
     seniors = []
     open_visits = []
     for senior in seeded.seniors[:n_seniors]:
@@ -94,6 +101,7 @@ def prepare() -> dict[str, Any]:
             Assignment.objects.filter(senior=senior).values_list("recipient_id", flat=True)
         )
         for i in range(VISITS_PER_SENIOR):
+            started = today_noon - timedelta(days=i + 1)
             open_visits.append(
                 Visit(
                     organization=org,
@@ -126,7 +134,7 @@ def prepare() -> dict[str, Any]:
 
 @dataclass
 class Stats:
-    samples: list[tuple[str, float, bool]] = field(default_factory=list)
+    samples: list[tuple[str, float, float, bool]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -160,12 +168,12 @@ class Person:
         try:
             response = await self.client.request(method, path, data=data, headers=headers)
         except httpx.HTTPError as exc:
-            self.stats.samples.append((name, time.perf_counter() - started, False))
+            self.stats.samples.append((name, started, time.perf_counter() - started, False))
             self.stats.errors.append(f"{name} {path}: {exc!r}")
             return None
         elapsed = time.perf_counter() - started
         ok = response.status_code == expected
-        self.stats.samples.append((name, elapsed, ok))
+        self.stats.samples.append((name, started, elapsed, ok))
         if not ok:
             self.stats.errors.append(f"{name} {path}: HTTP {response.status_code}")
         for header in response.headers.get_list("set-cookie"):
@@ -291,17 +299,42 @@ def start_gunicorn() -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
+def cpu_seconds(gunicorn_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (all workers), PostgreSQL and this driver."""
+    ps = subprocess.run(  # noqa: S603 - fixed arguments
+        ["/bin/ps", "-eo", "pid,ppid,times,args", "--no-headers"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for line in ps.splitlines():
+        pid, ppid, secs, args = line.split(None, 3)
+        if int(pid) == gunicorn_pid or int(ppid) == gunicorn_pid:
+            used["gunicorn"] += float(secs)
+        elif args.startswith("postgres:"):
+            used["postgres"] += float(secs)
+    times = os.times()
+    used["driver"] = times.user + times.system
+    return used
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
-def summary(samples: list[tuple[str, float, bool]], seconds: float) -> dict[str, Any]:
-    times = [t for _n, t, _ok in samples]
+Sample = tuple[str, float, float, bool]
+
+
+def summary(samples: list[Sample], seconds: float) -> dict[str, Any]:
+    times = [t for _n, _s, t, _ok in samples]
+    if not times:
+        return {}
     return {
         "requests": len(samples),
         "per_second": len(samples) / seconds,
-        "errors": sum(not ok for _n, _t, ok in samples),
+        "errors": sum(not ok for *_rest, ok in samples),
         "p50_ms": percentile(times, 50),
         "p95_ms": percentile(times, 95),
         "p99_ms": percentile(times, 99),
@@ -315,15 +348,22 @@ def main() -> None:
     print(f"  {plan['data']}; {len(plan['people'])} people", flush=True)
     server = start_gunicorn()
     print(f"gunicorn with {WORKERS} workers on {BASE}; running {SECONDS:.0f} s …", flush=True)
+    before = cpu_seconds(server.pid)
     try:
         stats, elapsed = asyncio.run(drive(plan["people"]))
+        after = cpu_seconds(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    cpu = {k: round(after[k] - before[k], 1) for k in after}
     logins = {"login page", "login POST", "2FA page", "2FA POST"}
     pages = [s for s in stats.samples if s[0] not in logins]
-    by_name: dict[str, list[tuple[str, float, bool]]] = defaultdict(list)
-    for sample in stats.samples:
+    last_login = max(s + t for n, s, t, _ok in stats.samples if n in logins)
+    first = min(s for _n, s, _t, _ok in stats.samples)
+    steady = [x for x in pages if x[1] >= last_login]
+    steady_s = max(x[1] + x[2] for x in stats.samples) - last_login
+    by_name: dict[str, list[Sample]] = defaultdict(list)
+    for sample in steady:
         by_name[sample[0]].append(sample)
     result = {
         "date": timezone.now().isoformat(timespec="seconds"),
@@ -333,9 +373,12 @@ def main() -> None:
         "gunicorn_workers": WORKERS,
         "think_time_s": THINK,
         "data": plan["data"],
+        "steady_from_s": last_login - first,
+        "steady": summary(steady, steady_s),
         "pages": summary(pages, elapsed),
         "everything_with_logins": summary(stats.samples, elapsed),
-        "by_page": {name: summary(rows, elapsed) for name, rows in sorted(by_name.items())},
+        "by_page_steady": {name: summary(rows, steady_s) for name, rows in sorted(by_name.items())},
+        "cpu_seconds": cpu,
         "first_errors": stats.errors[:20],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -347,15 +390,17 @@ def main() -> None:
     )
     print(f"\n{'':24} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7}")
     rows = [
-        ("pages (no logins)", result["pages"]),
         ("all, with logins", result["everything_with_logins"]),
+        ("pages (no logins)", result["pages"]),
+        (f"steady (from {result['steady_from_s']:.0f} s)", result["steady"]),
     ]
-    rows += list(result["by_page"].items())
+    rows += [(f"  {name}", row) for name, row in result["by_page_steady"].items()]
     for name, s in rows:
         print(
             f"{name:24} {s['requests']:8d} {s['per_second']:7.1f} {s['errors']:6d} "
             f"{s['p50_ms']:6.0f}ms {s['p95_ms']:6.0f}ms {s['p99_ms']:6.0f}ms"
         )
+    print(f"CPU seconds used: {result['cpu_seconds']}")
     for error in result["first_errors"]:
         print("error:", error)
     print(f"\nJSON: {OUT}")

@@ -85,8 +85,8 @@ def page_ms(client: Client, url: str) -> float:
 
 
 def open_visits(seeded: Seeded, senior: Membership, n: int) -> list[Visit]:
-    """`n` visits of `senior` that began two hours ago and are not yet logged."""
-    started = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
+    """`n` visits of `senior`, one a day over the past days, not yet logged."""
+    now = timezone.now().replace(second=0, microsecond=0)
     # seniors[0] belongs to the first department, as does recipients[0].
     recipient = seeded.recipients[0]
     return Visit.objects.bulk_create(
@@ -94,11 +94,11 @@ def open_visits(seeded: Seeded, senior: Membership, n: int) -> list[Visit]:
             organization=seeded.organization,
             recipient=recipient,
             senior=senior,
-            starts_at=started,
-            original_starts_at=started,
+            starts_at=now - timedelta(days=i + 1),
+            original_starts_at=now - timedelta(days=i + 1),
             duration_minutes=60,
         )
-        for _ in range(n)
+        for i in range(n)
     )
 
 
