@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seniorene
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-sqlite lint format messages migrate demo clean
+.PHONY: help venv run test test-sqlite lint format messages migrate demo clean bench load
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,28 @@ test: venv ## Everything CI runs: system packages, services, lint, migrations ch
 
 test-sqlite: venv messages ## The suite against embedded SQLite (PostgreSQL-only tests are skipped)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# `make bench` and `make load` run with production settings (DEBUG off) against their
+# own databases on this machine's PostgreSQL and Redis; never against real data.
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+PROD_ENV := DEBUG=false SECRET_KEY=bench-and-load-only-not-a-secret-0123456789abcdefghijklmnop \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SITE_URL=https://omsorg.bench.example \
+	SECURE_SSL_REDIRECT=false LOG_LEVEL=WARNING
+
+bench: venv messages ## Seed a large organization and report server time, queries, expansion, SMS and PDF speed
+	bin/ensure-test-deps
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_bench" -c "CREATE DATABASE seniorene_bench"
+	$(PROD_ENV) VAR_DIR=var/bench DATABASE_URL=$(PG_URL)/seniorene_bench REDIS_URL=redis://127.0.0.1:6379/13 \
+		CELERY_TASK_ALWAYS_EAGER=true bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/run.py'
+
+load: venv messages ## 100 simulated seniors and leaders for 2 minutes against gunicorn, PostgreSQL and Redis
+	bin/ensure-test-deps
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_load" -c "CREATE DATABASE seniorene_load"
+	redis-cli -n 14 flushdb >/dev/null
+	$(PROD_ENV) VAR_DIR=var/load DATABASE_URL=$(PG_URL)/seniorene_load REDIS_URL=redis://127.0.0.1:6379/14 \
+		bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/load.py'
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

@@ -197,7 +197,10 @@ def with_ready_pdf(interview: IntakeInterview) -> IntakeInterview:
     path = f"interviews/{interview.organization_id}/bli-kjent-{interview.pk}.pdf"
     default_storage.save(path, ContentFile(b"%PDF-1.4 test"))
     IntakeInterview.objects.filter(pk=interview.pk).update(
-        status="completed", pdf_status=PdfStatus.READY, pdf_file=path
+        status="completed",
+        completed_at=dj_timezone.now(),
+        pdf_status=PdfStatus.READY,
+        pdf_file=path,
     )
     interview.refresh_from_db()
     return interview

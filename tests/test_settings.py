@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -140,3 +141,42 @@ def test_check_deploy_reports_nothing_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_sends_csp_and_hsts_and_redirects_to_https(tmp_path):
+    result = run_django(
+        "import json\n"
+        "from django.core.management import call_command\n"
+        "from django.test import Client\n"
+        "call_command('collectstatic', interactive=False, verbosity=0)\n"
+        "client = Client(HTTP_HOST='omsorg.example.no')\n"
+        "pages = {}\n"
+        "for url in ('/', '/konto/login/'):\n"
+        "    r = client.get(url, secure=True)\n"
+        "    pages[url] = [r.status_code, dict(r.headers)]\n"
+        "plain = client.get('/')\n"
+        "pages['http'] = [plain.status_code, dict(plain.headers)]\n"
+        "print(json.dumps(pages))\n",
+        # Static files collected as in the image; an SQLite file keeps this independent of
+        # the database server (the pages are anonymous).
+        {**PRODUCTION_ENV, "DATABASE_URL": "", "VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    pages = json.loads(result.stdout)
+    for url in ("/", "/konto/login/"):
+        status, headers = pages[url]
+        assert status == 200
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp
+        assert "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert "unsafe-eval" not in csp
+        hsts = headers["Strict-Transport-Security"]
+        assert "max-age=31536000" in hsts
+        assert "includeSubDomains" in hsts
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+    status, headers = pages["http"]
+    assert status == 301
+    assert headers["Location"] == "https://omsorg.example.no/"

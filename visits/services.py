@@ -400,6 +400,10 @@ def plans_expand(
             plan__in=plans, original_date__gte=today, original_date__lte=last
         )
     }
+    # Per plan, so that finding a plan's visits does not scan every plan's (was quadratic).
+    existing_by_plan: dict[int, list[tuple[date, Visit]]] = defaultdict(list)
+    for (plan_id, day), visit in existing.items():
+        existing_by_plan[plan_id].append((day, visit))
     visit_areas: dict[int, set[int]] = defaultdict(set)
     for visit_id, area_id in VisitServiceArea.objects.filter(
         visit__in=[v.pk for v in existing.values()]
@@ -444,8 +448,8 @@ def plans_expand(
                     result.updated += 1
             if visit_areas[visit.pk] != areas[plan.pk]:
                 reset_areas.append(visit)
-        for (plan_id, day), visit in existing.items():
-            if plan_id == plan.pk and day not in wanted and _is_untouched_future(visit, now):
+        for day, visit in existing_by_plan[plan.pk]:
+            if day not in wanted and _is_untouched_future(visit, now):
                 cancelled.append(visit)
     _system_cancel(cancelled, CancelKind.PLAN_CHANGED, now)
     result.cancelled = len(cancelled)
