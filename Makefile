@@ -60,7 +60,7 @@ PROD_ENV := DEBUG=false SECRET_KEY=bench-and-load-only-not-a-secret-0123456789ab
 	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SITE_URL=https://omsorg.bench.example \
 	SECURE_SSL_REDIRECT=false LOG_LEVEL=WARNING
 
-bench: venv messages ## Seed a large organization and report server time, queries, expansion, SMS and PDF speed
+bench: venv messages ## Seed a large organization; report pages, queries, expansion, reminders/s (BENCH_REMINDERS=10000), PDF
 	bin/ensure-test-deps
 	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_bench" -c "CREATE DATABASE seniorene_bench"
 	$(PROD_ENV) VAR_DIR=var/bench DATABASE_URL=$(PG_URL)/seniorene_bench REDIS_URL=redis://127.0.0.1:6379/13 \

@@ -212,36 +212,24 @@ def measure_plan_expansion(seeded: Seeded) -> dict[str, Any]:
     }
 
 
-def measure_reminders(seeded: Seeded, n: int = 500) -> dict[str, Any]:
-    """Queue and send `n` reminder SMS through the outbox; return the rate.
+def measure_reminders(count: int) -> dict[str, Any]:
+    """The reminder job itself (issue 9) for `count` visits tomorrow, through the outbox:
+    queue with the consent check, send (consent checked again, claimed, stored as sent).
+    `manage.py bench_reminders` builds and removes its own organization."""
+    import io
+    import json
 
-    A stand-in until the reminder job lands: it queues with `sms_queue` (consent
-    checked), and the send task runs at once (CELERY_TASK_ALWAYS_EAGER in the
-    Makefile target) through `sms_send` and the outbox backend (consent checked
-    again, claimed, stored as sent). Swap this function for the real job then.
-    """
-    from customers.models import ConsentPurpose
-    from seniorene.sms.models import SmsAudience, SmsMessage, SmsStatus
-    from seniorene.sms.services import sms_queue
+    from django.core.management import call_command
 
-    recipients = seeded.recipients[:n]
-    run = uuid.uuid4().hex[:8]
-    started = time.perf_counter()
-    ids = []
-    for r in recipients:
-        message, _created = sms_queue(
-            organization_id=seeded.organization.pk,
-            to_phone=str(r.phone),
-            body="Påminnelse: besøk i morgen kl. 11.00. Hilsen Seniorene.",
-            purpose=ConsentPurpose.REMINDER_SMS,
-            audience=SmsAudience.RECIPIENT,
-            recipient_id=r.pk,
-            idempotency_key=f"bench-reminder-{run}-{r.pk}",
-        )
-        ids.append(message.pk)
-    elapsed = time.perf_counter() - started
-    sent = SmsMessage.objects.filter(pk__in=ids, status=SmsStatus.SENT).count()
-    return {"queued": len(ids), "sent": sent, "seconds": elapsed, "per_second": sent / elapsed}
+    out = io.StringIO()
+    call_command("bench_reminders", count=count, stdout=out)
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])
+    return {
+        "queued": figures["queued"],
+        "sent": figures["sent"],
+        "seconds": figures["seconds"],
+        "per_second": figures["messages_per_second"],
+    }
 
 
 def measure_pdf(seeded: Seeded) -> dict[str, Any]:
@@ -313,7 +301,7 @@ def main() -> None:
     for key, row in rows.items():
         row["queries_1x"] = counts_1x[key]
         row["queries_10x"] = counts_10x[key]
-    reminders = measure_reminders(big)
+    reminders = measure_reminders(int(os.environ.get("BENCH_REMINDERS", "10000")))
     pdf = measure_pdf(big)
 
     result = {

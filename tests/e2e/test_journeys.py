@@ -15,11 +15,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from customers.models import CareRecipient, Consent, Relative
+from customers.models import CareRecipient, Consent, ConsentPurpose, Customer, Relative
 from omsorg import services as omsorg
 from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus, PdfStatus
+from seniorene.sms.models import SmsMessage
 from tests.e2e.proof import Journey, open_as
-from tests.factories import CareRecipientFactory, RelativeFactory, make_criteria
+from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, make_criteria
 from tests.training.helpers import clear_for_assignment
 from visits import services as visits
 from visits.models import Visit, VisitStatus
@@ -139,11 +140,8 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
 def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     world_tx, browser, live_server, tmp_path_factory
 ):
-    """Journey 2, senior on a phone (390×844, touch).
-
-    The journey ends when the visit is logged; sending the feedback SMS is the
-    next step, added here when the SMS composer lands after the visit log.
-    """
+    """Journey 2, senior on a phone (390×844, touch): the interview, the plan, the visit
+    logged and the feedback SMS sent to the recipient, who is the customer."""
     cast = world_tx
     interview = booked_interview(cast)
     page = open_as(browser, live_server, cast.senior_a, phone=True)
@@ -180,6 +178,13 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
             first_date=now.date() + timedelta(days=1),
         ),
     )
+    # The recipient is the customer and wants a word after visits (journey 1 records this).
+    recipient.phone = "+4798765432"
+    recipient.save()
+    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
+    ConsentFactory(recipient=recipient, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
+    cast.organization.quiet_hours_start, cast.organization.quiet_hours_end = 0, 24
+    cast.organization.save()
     started = now.replace(second=0, microsecond=0) - timedelta(hours=1)
     visit = Visit.objects.create(
         organization=cast.organization,
@@ -199,13 +204,19 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     page.get_by_role("link", name="Før besøket").click()
     page.get_by_label(re.compile("hva gikk bra")).fill("Vi gikk en tur langs elva.")
     journey.step("visit-log-form")
-    page.get_by_role("button", name="Lagre besøket").click()
-    page.wait_for_url(re.compile(r"/mine-besok/"))
-    journey.step("visit-logged")
+    page.get_by_role("button", name="Lagre besøket").first.click()
+    page.get_by_role("heading", name="Tilbakemelding på SMS").wait_for()
+    journey.step("feedback")
+    assert "kommer igjen" in page.locator("#feedback-preview").inner_text()
+    page.get_by_role("button", name="Send SMS").click()
+    page.get_by_text("Meldingen er sendt.").wait_for()
+    journey.step("feedback-sent")
 
     visit.refresh_from_db()
     assert visit.status == VisitStatus.LOGGED
     assert visit.log.went_well == "Vi gikk en tur langs elva."
+    message = SmsMessage.objects.get(visit_id=visit.pk)
+    assert (message.to_phone, message.recipient_id) == ("+4798765432", recipient.pk)
     journey.assert_clean()
 
 
