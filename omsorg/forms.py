@@ -171,6 +171,20 @@ class ServiceAreaForm(forms.ModelForm):
         model = ServiceArea
         fields = ["name", "is_training", "is_active", "position"]
 
+    def clean_name(self) -> str:
+        """A name the organization does not use already (a clear message, not a 500)."""
+        name = self.cleaned_data["name"].strip()
+        clash = (
+            ServiceArea.objects.for_organization(self.instance.organization_id)
+            .filter(name__iexact=name)
+            .exclude(pk=self.instance.pk)
+        )
+        if clash.exists():
+            raise forms.ValidationError(
+                _("Det finnes allerede et tjenesteområde med dette navnet.")
+            )
+        return name
+
 
 class CriterionForm(forms.ModelForm):
     class Meta:

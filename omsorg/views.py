@@ -308,7 +308,9 @@ def _simple_list(request, *, model, form_class, template, action, pk, list_url):
         instance = rows.filter(pk=pk).first()
         if instance is None:
             raise Http404
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(
+        request.POST or None, instance=instance or model(organization=request.organization)
+    )
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.organization = request.organization

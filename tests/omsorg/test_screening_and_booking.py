@@ -189,3 +189,20 @@ def test_the_organization_adds_and_retires_criteria_on_its_page(world, client_fo
     )
     assert "Bor i kommunen" in page
     assert retired.text not in page
+
+
+def test_a_service_area_name_already_in_use_gets_a_clear_message(world, client_for):
+    from omsorg.models import ServiceArea
+
+    area = ServiceArea.objects.create(organization=world.home.organization, name="Turgåing")
+    ServiceArea.objects.create(organization=world.other.organization, name="Handling")
+    before = ServiceArea.objects.filter(organization=world.home.organization).count()
+    admin = client_for(world.home.admin)
+    response = admin.post("/tjenesteomrader/", {"name": "TURGÅING", "position": 5})
+    assert response.status_code == 200
+    assert "Det finnes allerede et tjenesteområde med dette navnet." in response.content.decode()
+    assert ServiceArea.objects.filter(organization=world.home.organization).count() == before
+    # Another organization's name is free to use, and an area keeps its own name.
+    assert admin.post("/tjenesteomrader/", {"name": "Handling", "position": 6}).status_code == 302
+    same = {"name": "Turgåing", "position": 1, "is_active": "on"}
+    assert admin.post(f"/tjenesteomrader/{area.pk}/", same).status_code == 302
