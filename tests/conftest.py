@@ -138,3 +138,14 @@ def phone(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- Real Celery processes (tests/workers.py) -------------------------------------------
+
+
+@pytest.fixture
+def worker_role(transactional_db):
+    """A database login bound by row-level security, for real worker processes."""
+    from tests.workers import create_worker_role
+
+    return create_worker_role()

@@ -12,24 +12,17 @@ every task from a queue of the test's own. All are killed in teardown.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from customers.models import ConsentPurpose, RecipientStatus
-from seniorene.celery import app as celery_app
 from seniorene.jobs.models import JobRun, RunStatus
 from seniorene.jobs.tasks import run_job
 from seniorene.sms.models import SmsMessage, SmsStatus
@@ -41,125 +34,51 @@ from tests.factories import (
     OrganizationFactory,
     VisitFactory,
 )
+from tests.workers import (
+    Process,
+    launch,
+    needs_postgresql_and_redis,
+    own_queue,
+    sends,
+    worker_args,
+    worker_env,
+    worker_waits_on_a_lock,
+)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"),
-        reason="needs PostgreSQL and Redis (REDIS_URL)",
-    ),
-]
-
-BASE_DIR = Path(settings.BASE_DIR)
-WORKER_ROLE = "seniorene_jobs_worker"
-
-
-@dataclass
-class Process:
-    process: subprocess.Popen
-    log: Path
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, needle: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if needle in self.text():
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        pytest.fail(f"never logged {needle!r}:\n{self.text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # main process and its children
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def worker_role(transactional_db):
-    app_role = settings.DATABASE_APP_ROLE
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKER_ROLE}') THEN
-                    CREATE ROLE {WORKER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {app_role};
-                END IF;
-            END
-            $$;
-            """
-        )
-    return WORKER_ROLE
+pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql_and_redis]
 
 
 @pytest.fixture
 def queue(transactional_db):
     """Publish for real (not eagerly) to a queue of this test's own."""
-    name = f"jobs-test-{uuid.uuid4().hex[:12]}"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield name
-    celery_app.conf.task_always_eager = eager
-    with celery_app.connection_for_write() as conn:
-        redis = conn.default_channel.client
-        redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    with own_queue("jobs-test") as name:
+        yield name
 
 
 @pytest.fixture
 def start(worker_role, queue, tmp_path):
     """Return start(kind, *args): a `celery worker` or `celery beat` on the test's queue."""
     started: list[Process] = []
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.jobs.worker_settings",
-        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
-            worker_role, db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
-        ),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "SMS_TEST_DIR": str(tmp_path),
-        "JOBS_TEST_QUEUE": queue,
-        "PYTHONPATH": str(BASE_DIR),
-    }
+    env = worker_env(
+        role=worker_role,
+        settings_module="tests.jobs.worker_settings",
+        tmp_path=tmp_path,
+        JOBS_TEST_QUEUE=queue,
+    )
 
-    def launch(kind: str, concurrency: int = 2) -> Process:
+    def begin(kind: str, concurrency: int = 2) -> Process:
         name = f"{kind}{len(started)}-{uuid.uuid4().hex[:6]}"
-        log = tmp_path / f"{name}.log"
         if kind == "worker":
-            args = [
-                "worker", "--pool=prefork", f"--concurrency={concurrency}", "-Q", queue,
-                "-n", f"{name}@%h", "--without-mingle", "--without-gossip",
-                "--without-heartbeat",
-            ]  # fmt: skip
+            args, ready = worker_args(queue=queue, name=name, concurrency=concurrency), " ready."
         else:
-            args = ["beat", f"--pidfile={tmp_path / name}.pid", f"--schedule={tmp_path / name}"]
-        process = subprocess.Popen(  # noqa: S603 - our own celery binary
-            [str(BASE_DIR / ".venv/bin/celery"), "-A", "seniorene", *args, "--loglevel=INFO"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started.append(Process(process, log))
-        started[-1].wait_for(" ready." if kind == "worker" else "beat: Starting")
+            pid, schedule = f"--pidfile={tmp_path / name}.pid", f"--schedule={tmp_path / name}"
+            args, ready = ["beat", pid, schedule], "beat: Starting"
+        started.append(launch(args, env=env, log=tmp_path / f"{name}.log", ready=ready))
         return started[-1]
 
-    yield launch
+    yield begin
     for process in started:
         process.kill()
-
-
-def sends(tmp_path: Path) -> Counter[int]:
-    log = tmp_path / "sends.log"
-    return Counter(int(line) for line in log.read_text().split()) if log.exists() else Counter()
 
 
 def tomorrow() -> dt.date:
@@ -195,16 +114,6 @@ def wait_until(condition, timeout: float = 40, what: str = "") -> None:
         time.sleep(0.1)
 
 
-def _blocked_on_a_lock(dbname: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = %s AND usename = %s AND wait_event_type = 'Lock'",
-            [dbname, WORKER_ROLE],
-        )
-        return cursor.fetchone()[0] > 0
-
-
 def test_a_reminder_job_killed_mid_run_and_restarted_sends_every_reminder_exactly_once(
     queue, start, tmp_path
 ):
@@ -225,7 +134,7 @@ def test_a_reminder_job_killed_mid_run_and_restarted_sends_every_reminder_exactl
         )
         published = time.monotonic()
         wait_until(
-            lambda: _blocked_on_a_lock(db["NAME"]) and SmsMessage.objects.count() == 5,
+            lambda: worker_waits_on_a_lock(db["NAME"]) and SmsMessage.objects.count() == 5,
             what="the job to stop at the sixth visit",
         )
         doomed.kill()

@@ -7,160 +7,65 @@ with a backend that appends every send to a file. Workers are killed in teardown
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from seniorene.celery import app as celery_app
 from seniorene.sms import services
 from seniorene.sms.models import SmsMessage, SmsStatus
 from seniorene.sms.tasks import send_sms
 from tests.factories import DepartmentFactory, OrganizationFactory
 from tests.sms.helpers import queue_to_relative, relative_with_consent
+from tests.workers import (
+    Process,
+    launch,
+    needs_postgresql_and_redis,
+    own_queue,
+    sends,
+    worker_args,
+    worker_env,
+    worker_waits_on_a_lock,
+)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"),
-        reason="needs PostgreSQL and Redis (REDIS_URL)",
-    ),
-]
-
-BASE_DIR = Path(settings.BASE_DIR)
-WORKER_ROLE = "seniorene_sms_worker"
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen
-    log: Path
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, needle: str, count: int = 1, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.text().count(needle) >= count:
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        pytest.fail(f"worker never logged {needle!r} x{count}:\n{self.text()[-3000:]}")
-
-    def wait_for_tasks(self, task_ids: list[str], timeout: float = 20) -> None:
-        for task_id in task_ids:
-            self.wait_for(f"[{task_id}] succeeded", timeout=timeout)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the whole worker: main and children
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def worker_role(transactional_db):
-    """A login role that is a member of the app role: row-level security binds it."""
-    app_role = settings.DATABASE_APP_ROLE
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKER_ROLE}') THEN
-                    CREATE ROLE {WORKER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {app_role};
-                END IF;
-            END
-            $$;
-            """
-        )
-    return WORKER_ROLE
+pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql_and_redis]
 
 
 @pytest.fixture
 def broker(transactional_db):
     """Publish for real (not eagerly) to a queue of this test's own."""
-    queue = f"sms-test-{uuid.uuid4().hex[:12]}"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield queue
-    celery_app.conf.task_always_eager = eager
-    with celery_app.connection_for_write() as conn:
-        redis = conn.default_channel.client
-        redis.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    with own_queue("sms-test") as queue:
+        yield queue
 
 
 @pytest.fixture
 def start_worker(worker_role, broker, tmp_path):
     """Return a function that starts a worker on the test's queue; all are killed after."""
-    started: list[Worker] = []
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.sms.worker_settings",
-        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
-            worker_role, db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
-        ),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "SMS_TEST_DIR": str(tmp_path),
-        "PYTHONPATH": str(BASE_DIR),
-    }
+    started: list[Process] = []
+    env = worker_env(
+        role=worker_role, settings_module="tests.sms.worker_settings", tmp_path=tmp_path
+    )
 
-    def start(concurrency: int = 2, send_seconds: float = 0) -> Worker:
+    def start(concurrency: int = 2, send_seconds: float = 0) -> Process:
         name = f"w{len(started)}-{uuid.uuid4().hex[:6]}"
-        log = tmp_path / f"{name}.log"
-        process = subprocess.Popen(  # noqa: S603 - our own celery binary
-            [
-                str(BASE_DIR / ".venv/bin/celery"),
-                "-A",
-                "seniorene",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                "-Q",
-                broker,
-                "-n",
-                f"{name}@%h",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=BASE_DIR,
+        worker = launch(
+            worker_args(queue=broker, name=name, concurrency=concurrency),
             env={**env, "SMS_TEST_SEND_SECONDS": str(send_seconds)},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=tmp_path / f"{name}.log",
+            ready=" ready.",
         )
-        worker = Worker(process, log)
         started.append(worker)
-        worker.wait_for(" ready.")
         return worker
 
     yield start
     for worker in started:
         worker.kill()
-
-
-def sends(tmp_path: Path) -> Counter[int]:
-    log = tmp_path / "sends.log"
-    return Counter(int(line) for line in log.read_text().split()) if log.exists() else Counter()
 
 
 def due_message(relative, key: str) -> SmsMessage:
@@ -237,7 +142,7 @@ def test_a_worker_killed_mid_send_never_causes_a_second_send(
         while not (
             (tmp_path / f"reached-after-{after_send.pk}").exists()
             and (tmp_path / f"reached-before-{during_send.pk}").exists()
-            and _waiting_on_a_lock(db["NAME"])
+            and worker_waits_on_a_lock(db["NAME"])
         ):
             assert time.monotonic() < deadline, doomed.text()[-3000:]
             time.sleep(0.05)
@@ -269,13 +174,3 @@ def test_a_worker_killed_mid_send_never_causes_a_second_send(
     # Even a stray duplicate task sends nothing more.
     fresh.wait_for_tasks([publish(m.pk, broker) for m in (after_send, during_send)])
     assert sends(tmp_path) == Counter({before_claim.pk: 1, after_send.pk: 1})
-
-
-def _waiting_on_a_lock(dbname: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = %s AND usename = %s AND wait_event_type = 'Lock'",
-            [dbname, WORKER_ROLE],
-        )
-        return cursor.fetchone()[0] > 0
