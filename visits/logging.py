@@ -45,12 +45,17 @@ DRAFT_FIELDS = (
 )
 
 
-def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLogDraft:
-    """Keep what the senior has typed so far (raw, as typed: it need not be valid yet)."""
+def _require_own_open(visit: Visit, by: Membership) -> None:
+    """The senior's own visit, not yet logged or cancelled, or a Norwegian refusal."""
     if visit.senior_id != by.pk:
         raise ValidationError(_("Du kan bare føre dine egne besøk."))
     if visit.status not in ACTIVE_STATUSES:
         raise ValidationError(_("Besøket er allerede ført eller avlyst."))
+
+
+def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLogDraft:
+    """Keep what the senior has typed so far (raw, as typed: it need not be valid yet)."""
+    _require_own_open(visit, by)
     kept = {}
     for name in DRAFT_FIELDS:
         values = [str(v)[:2000] for v in data.getlist(name)] if hasattr(data, "getlist") else []
@@ -77,10 +82,7 @@ def visit_check_in(*, visit: Visit, by: Membership, at: datetime | None = None) 
     """The senior is at the door: the arrival time goes into the log's draft (the check-in
     time on the log form), and the visit counts as started. Checking in again keeps the
     first arrival."""
-    if visit.senior_id != by.pk:
-        raise ValidationError(_("Du kan bare føre dine egne besøk."))
-    if visit.status not in ACTIVE_STATUSES:
-        raise ValidationError(_("Besøket er allerede ført eller avlyst."))
+    _require_own_open(visit, by)
     at = at or timezone.now()
     if timezone.localdate(at) != timezone.localdate(visit.starts_at):
         raise ValidationError(_("Du kan bare melde deg fremme samme dag som besøket."))

@@ -34,7 +34,26 @@ class EntrySource(models.TextChoices):
     MANUAL = "manual", _("Registrert for hånd")
 
 
-class TimeEntry(TenantModel):
+class ProjectEntry(TenantModel):
+    """What hours, km and outlays share: the customer's project they go on, whether the
+    customer is invoiced (never for Bli kjent, R7), and what they came from (once each)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billable = models.BooleanField(_("faktureres kunden"))
+    source = models.CharField(max_length=10, choices=EntrySource.choices)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TimeEntry(ProjectEntry):
     """Hours for a senior (Tripletex activity "Omsorg").
 
     Bli kjent hours are paid to the senior and never invoiced (R7).
@@ -51,16 +70,6 @@ class TimeEntry(TenantModel):
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
     )
     activity = models.CharField(_("aktivitet"), max_length=40, default=ACTIVITY_OMSORG)
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient = models.ForeignKey(
-        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    billable = models.BooleanField(_("faktureres kunden"))
-    source = models.CharField(max_length=10, choices=EntrySource.choices)
-    source_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("timer")
@@ -81,7 +90,7 @@ class TimeEntry(TenantModel):
         return f"{self.date} {self.hours} t ({self.activity})"
 
 
-class MileageEntry(TenantModel):
+class MileageEntry(ProjectEntry):
     """Kilometres driven. Bli kjent km carry the purpose "bli kjent møte" and no customer (R7)."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="mileage")
@@ -93,16 +102,6 @@ class MileageEntry(TenantModel):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("2000"))],
     )
     purpose = models.CharField(_("formål"), max_length=120)
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient = models.ForeignKey(
-        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    billable = models.BooleanField(_("faktureres kunden"))
-    source = models.CharField(max_length=10, choices=EntrySource.choices)
-    source_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("kilometer")
@@ -134,7 +133,7 @@ def receipt_upload_to(instance: Expense, filename: str) -> str:
     return f"receipts/{instance.organization_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Expense(TenantModel):
+class Expense(ProjectEntry):
     """An outlay (utlegg) with a photo of the receipt, e.g. the notebook bought for the
     recipient's home: it goes on the customer's project (the manual). Bli kjent outlays are
     never invoiced (R7)."""
@@ -154,16 +153,6 @@ class Expense(TenantModel):
         blank=True,
         validators=[FileExtensionValidator(RECEIPT_EXTENSIONS)],
     )
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient = models.ForeignKey(
-        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    billable = models.BooleanField(_("faktureres kunden"))
-    source = models.CharField(max_length=10, choices=EntrySource.choices)
-    source_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("utlegg")
