@@ -3,7 +3,9 @@
 Run by the Makefile with production settings against its own database
 (`seniorene_load`). It seeds the large organization (bench/seed.py), adds
 leaders and open visits so that every simulated person has an account of
-their own, starts gunicorn, and then for LOAD_SECONDS (120) runs:
+their own, starts gunicorn (connected as a login role bound by row-level
+security, as production's web processes are), and then for LOAD_SECONDS
+(120) runs:
 
 - 50 seniors on phones: log in (password), open the agenda, a visit, the
   visit log form, and log the visit (POST); then the next visit;
@@ -11,16 +13,22 @@ their own, starts gunicorn, and then for LOAD_SECONDS (120) runs:
   the recipient list, a recipient card and next week.
 
 Each person waits 2–8 s between pages (reading, typing; LOAD_THINK=min,max).
-People start one by one over the first 30 s; the report's "steady" rows count
-only requests that began after the last login finished. Every request
-goes through gunicorn as a browser behind a TLS proxy would send it
-(X-Forwarded-Proto, its own X-Forwarded-For). It reports throughput, p50, p95,
-p99 and errors, overall and per page, and writes `var/load/load.json`.
+First everyone logs in, one by one over 30 s (the password hash, Argon2, is
+the costliest thing the server does, on purpose); then all 100 work for the
+LOAD_SECONDS, counted from when the last has started (each starts at a random
+moment of a first round of four pages). The two phases are reported
+apart: a working day has a few logins per person, not one every request.
+Every request goes through gunicorn as a browser behind a TLS proxy would
+send it (X-Forwarded-Proto, its own X-Forwarded-For). It reports throughput,
+p50, p95, p99 and errors for the work (all pages and each page) and for the
+logins, the CPU seconds that gunicorn, PostgreSQL and this driver used during
+the work, and writes `var/load/load.json`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -36,6 +44,7 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,11 +57,12 @@ django.setup()
 import httpx  # noqa: E402
 from allauth.mfa.models import Authenticator  # noqa: E402
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.run import machine  # noqa: E402
-from bench.seed import PASSWORD, TOTP_SECRET, _members, seed_organization  # noqa: E402
+from bench.seed import PASSWORD, TOTP_SECRET, _members, analyze, seed_organization  # noqa: E402
 from customers.models import Assignment, CareRecipient  # noqa: E402
 from seniorene.accounts.models import MembershipDepartment, Role  # noqa: E402
 from visits.models import Visit  # noqa: E402
@@ -67,7 +77,8 @@ WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
 RAMP_SECONDS = 30.0
 # Seconds a person spends on a page before the next click: reading, typing a note.
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "2,8").split(","))
-VISITS_PER_SENIOR = 60
+# Enough unlogged visits for the fastest senior (four pages of at least 2 s per visit).
+VISITS_PER_SENIOR = 24
 OUT = Path(os.environ.get("LOAD_OUT", str(ROOT / "var" / "load" / "load.json")))
 
 
@@ -91,9 +102,9 @@ def prepare() -> dict[str, Any]:
     leaders = (seeded.leaders + extra)[:n_leaders]
     plans_expand(organization_id=org.pk)  # the weeks ahead, as the nightly job keeps them
 
-    # One unlogged visit a day over the past weeks (not all at once: a senior
-    # double-booked sixty times today would make a week page no one has).
-    today_noon = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # One unlogged visit a day over the past days, at 15.00, after the seeded slots
+    # (not all at once: a senior double-booked sixteen times today is no one's week).
+    afternoon = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0)
     seniors = []
     open_visits = []
     for senior in seeded.seniors[:n_seniors]:
@@ -101,7 +112,7 @@ def prepare() -> dict[str, Any]:
             Assignment.objects.filter(senior=senior).values_list("recipient_id", flat=True)
         )
         for i in range(VISITS_PER_SENIOR):
-            started = today_noon - timedelta(days=i + 1)
+            started = afternoon - timedelta(days=i + 1)
             open_visits.append(
                 Visit(
                     organization=org,
@@ -125,6 +136,7 @@ def prepare() -> dict[str, Any]:
             CareRecipient.objects.filter(department_id=dept).values_list("pk", flat=True)[:50]
         )
         people.append({"role": "leader", "email": leader.user.email, "recipients": recipients})
+    analyze()
     connection.close()
     return {"people": people, "data": seeded.counts}
 
@@ -207,8 +219,6 @@ async def think() -> None:
 
 
 async def senior(person: Person, who: dict[str, Any], until: float) -> None:
-    if not await person.login(who["email"], totp=False):
-        return
     visits = list(who["visits"])
     while time.monotonic() < until and visits:
         visit = visits.pop()
@@ -234,8 +244,6 @@ async def senior(person: Person, who: dict[str, Any], until: float) -> None:
 
 
 async def leader(person: Person, who: dict[str, Any], until: float) -> None:
-    if not await person.login(who["email"], totp=True):
-        return
     next_week = (timezone.localdate() + timedelta(days=7)).isoformat()
     while time.monotonic() < until:
         await person.call("week", "GET", "/besok/uke/")
@@ -249,29 +257,106 @@ async def leader(person: Person, who: dict[str, Any], until: float) -> None:
         await think()
 
 
-async def drive(people: list[dict[str, Any]]) -> tuple[Stats, float]:
-    stats = Stats()
+@dataclass
+class Run:
+    logins: Stats
+    work: Stats
+    login_seconds: float
+    work_seconds: float
+    work_cpu: dict[str, float]
+
+
+async def drive(people: list[dict[str, Any]], gunicorn_pid: int) -> Run:
+    """Everyone logs in (over RAMP_SECONDS), then everyone works for SECONDS."""
+    logins, work = Stats(), Stats()
     limits = httpx.Limits(max_connections=len(people), max_keepalive_connections=len(people))
+    order = sorted(range(len(people)), key=lambda i: (i % 2, i))  # mix the roles
     async with httpx.AsyncClient(base_url=BASE, timeout=30, limits=limits) as client:
         started = time.monotonic()
-        until = started + SECONDS
 
-        async def run(i: int, who: dict[str, Any]) -> None:
-            await asyncio.sleep(RAMP_SECONDS * i / len(people))
-            person = Person(client, stats, i)
-            role = senior if who["role"] == "senior" else leader
-            await role(person, who, until)
+        async def log_in(n: int, who: dict[str, Any]) -> Person | None:
+            await asyncio.sleep(RAMP_SECONDS * n / len(people))
+            person = Person(client, logins, n)
+            ok = await person.login(who["email"], totp=who["role"] == "leader")
+            return person if ok else None
 
-        order = sorted(range(len(people)), key=lambda i: (i % 2, i))  # mix the roles
-        await asyncio.gather(*(run(n, people[i]) for n, i in enumerate(order)))
-        return stats, time.monotonic() - started
+        persons = await asyncio.gather(*(log_in(n, people[i]) for n, i in enumerate(order)))
+        login_seconds = time.monotonic() - started
+
+        # Each starts at a random moment of one round (four pages), as people at
+        # work are at different points of theirs; the measured SECONDS begin
+        # when the last one has started, and count only requests begun since.
+        first_round = 4 * THINK[1]
+        begin = time.perf_counter() + first_round
+        until = time.monotonic() + first_round + SECONDS
+        cpu_at_begin: dict[str, float] = {}
+
+        async def work_on(person: Person, who: dict[str, Any]) -> None:
+            person.stats = work
+            await asyncio.sleep(random.uniform(0, first_round))  # noqa: S311 - not secrets
+            await (senior if who["role"] == "senior" else leader)(person, who, until)
+
+        async def mark_begin() -> None:
+            await asyncio.sleep(first_round)
+            cpu_at_begin.update(cpu_seconds(gunicorn_pid))
+
+        await asyncio.gather(
+            mark_begin(),
+            *(
+                work_on(person, people[i])
+                for person, i in zip(persons, order, strict=True)
+                if person is not None
+            ),
+        )
+        after = cpu_seconds(gunicorn_pid)
+        work.samples = [sample for sample in work.samples if sample[1] >= begin]
+        return Run(
+            logins=logins,
+            work=work,
+            login_seconds=login_seconds,
+            work_seconds=time.perf_counter() - begin,
+            work_cpu={k: round(after[k] - cpu_at_begin[k], 1) for k in after},
+        )
 
 
 # --- gunicorn and the report ---------------------------------------------------------
 
 
+WEB_ROLE = "seniorene_load_web"
+
+
+def web_database_url() -> str:
+    """The database as production's web processes see it: a login role bound by RLS.
+
+    A member of the app role (no BYPASSRLS, not the owner), so every query pays
+    for the row-level-security policies as it would in production.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN
+                    CREATE ROLE {WEB_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS
+                        IN ROLE {settings.DATABASE_APP_ROLE};
+                END IF;
+            END
+            $$;
+            """
+        )
+    connection.close()
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{WEB_ROLE}@{host}"))
+
+
 def start_gunicorn() -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SECURE_PROXY_SSL_HEADER": "true", "TRUSTED_PROXY_COUNT": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": web_database_url(),
+        "SECURE_PROXY_SSL_HEADER": "true",
+        "TRUSTED_PROXY_COUNT": "1",
+    }
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -299,28 +384,48 @@ def start_gunicorn() -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
+def _proc_seconds(pid: int) -> tuple[float, float]:
+    """(CPU seconds of `pid` itself, of its children that ended and were waited for)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(x) / tick for x in fields[11:15])
+    return utime + stime, cutime + cstime
+
+
+def _tree_seconds(root: int, members: list[int]) -> float:
+    """CPU seconds of `root`, its running `members` and every member that already ended."""
+    own, ended = _proc_seconds(root)
+    total = own + ended
+    for pid in members:
+        with contextlib.suppress(FileNotFoundError):  # ended since the listing
+            total += sum(_proc_seconds(pid))
+    return total
+
+
 def cpu_seconds(gunicorn_pid: int) -> dict[str, float]:
     """CPU seconds used so far by gunicorn (all workers), PostgreSQL and this driver.
 
-    PostgreSQL counts only the processes still running: a backend that ended
-    takes its CPU time with it, so that figure is a lower bound.
+    Read from /proc: each process's own time, plus, for gunicorn's master and
+    PostgreSQL's postmaster, the time of the children that ended (connections
+    that closed, workers that restarted).
     """
     ps = subprocess.run(  # noqa: S603 - fixed arguments
-        ["/bin/ps", "-eo", "pid,ppid,times,args", "--no-headers"],  # noqa: S607
+        ["/bin/ps", "-eo", "pid,ppid,comm", "--no-headers"],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    used = {"gunicorn": 0.0, "postgres": 0.0}
-    for line in ps.splitlines():
-        pid, ppid, secs, args = line.split(None, 3)
-        if int(pid) == gunicorn_pid or int(ppid) == gunicorn_pid:
-            used["gunicorn"] += float(secs)
-        elif args.startswith("postgres:"):
-            used["postgres"] += float(secs)
+    rows = [line.split(None, 2) for line in ps.splitlines()]
+    workers = [int(pid) for pid, ppid, _comm in rows if int(ppid) == gunicorn_pid]
+    postgres = {int(pid): int(ppid) for pid, ppid, comm in rows if comm.strip() == "postgres"}
+    postmaster = next(pid for pid, ppid in postgres.items() if ppid not in postgres)
+    backends = [pid for pid in postgres if pid != postmaster]
     times = os.times()
-    used["driver"] = times.user + times.system
-    return used
+    return {
+        "gunicorn": _tree_seconds(gunicorn_pid, workers),
+        "postgres": _tree_seconds(postmaster, backends),
+        "driver": times.user + times.system,
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -351,60 +456,61 @@ def main() -> None:
     plan = prepare()
     print(f"  {plan['data']}; {len(plan['people'])} people", flush=True)
     server = start_gunicorn()
-    print(f"gunicorn with {WORKERS} workers on {BASE}; running {SECONDS:.0f} s …", flush=True)
-    before = cpu_seconds(server.pid)
+    print(
+        f"gunicorn with {WORKERS} workers on {BASE}; logins over {RAMP_SECONDS:.0f} s, "
+        f"then {SECONDS:.0f} s of work …",
+        flush=True,
+    )
     try:
-        stats, elapsed = asyncio.run(drive(plan["people"]))
-        after = cpu_seconds(server.pid)
+        run = asyncio.run(drive(plan["people"], server.pid))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    cpu = {k: round(after[k] - before[k], 1) for k in after}
-    logins = {"login page", "login POST", "2FA page", "2FA POST"}
-    pages = [s for s in stats.samples if s[0] not in logins]
-    last_login = max(s + t for n, s, t, _ok in stats.samples if n in logins)
-    first = min(s for _n, s, _t, _ok in stats.samples)
-    steady = [x for x in pages if x[1] >= last_login]
-    steady_s = max(x[1] + x[2] for x in stats.samples) - last_login
-    by_name: dict[str, list[Sample]] = defaultdict(list)
-    for sample in steady:
-        by_name[sample[0]].append(sample)
+    by_page: dict[str, list[Sample]] = defaultdict(list)
+    for sample in run.work.samples:
+        by_page[sample[0]].append(sample)
+    by_step: dict[str, list[Sample]] = defaultdict(list)
+    for sample in run.logins.samples:
+        by_step[sample[0]].append(sample)
     result = {
         "date": timezone.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "users": len(plan["people"]),
-        "seconds": elapsed,
+        "seconds": run.work_seconds,
         "gunicorn_workers": WORKERS,
         "think_time_s": THINK,
         "data": plan["data"],
-        "steady_from_s": last_login - first,
-        "steady": summary(steady, steady_s),
-        "pages": summary(pages, elapsed),
-        "everything_with_logins": summary(stats.samples, elapsed),
-        "by_page_steady": {name: summary(rows, steady_s) for name, rows in sorted(by_name.items())},
-        "cpu_seconds": cpu,
-        "first_errors": stats.errors[:20],
+        "work": summary(run.work.samples, run.work_seconds),
+        "by_page": {
+            name: summary(rows, run.work_seconds) for name, rows in sorted(by_page.items())
+        },
+        "logins": summary(run.logins.samples, run.login_seconds),
+        "login_seconds": run.login_seconds,
+        "by_login_step": {name: summary(r, run.login_seconds) for name, r in by_step.items()},
+        "work_cpu_seconds": run.work_cpu,
+        "first_errors": (run.logins.errors + run.work.errors)[:20],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"\n{result['date']} · {result['machine']}")
     print(
-        f"{result['users']} people for {elapsed:.0f} s, gunicorn {WORKERS} workers, "
-        f"think time {THINK[0]}–{THINK[1]} s"
+        f"{result['users']} people, gunicorn {WORKERS} workers, think time {THINK[0]}–{THINK[1]} s"
     )
-    print(f"\n{'':24} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7}")
-    rows = [
-        ("all, with logins", result["everything_with_logins"]),
-        ("pages (no logins)", result["pages"]),
-        (f"steady (from {result['steady_from_s']:.0f} s)", result["steady"]),
-    ]
-    rows += [(f"  {name}", row) for name, row in result["by_page_steady"].items()]
-    for name, s in rows:
+    print(f"\n{'':26} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7}")
+    rows = [(f"work, {run.work_seconds:.0f} s (all pages)", result["work"])]
+    rows += [(f"  {name}", row) for name, row in result["by_page"].items()]
+    rows += [(f"logins, {run.login_seconds:.0f} s (all steps)", result["logins"])]
+    rows += [(f"  {name}", row) for name, row in result["by_login_step"].items()]
+    for name, row in rows:
         print(
-            f"{name:24} {s['requests']:8d} {s['per_second']:7.1f} {s['errors']:6d} "
-            f"{s['p50_ms']:6.0f}ms {s['p95_ms']:6.0f}ms {s['p99_ms']:6.0f}ms"
+            f"{name:26} {row['requests']:8d} {row['per_second']:7.1f} {row['errors']:6d} "
+            f"{row['p50_ms']:6.0f}ms {row['p95_ms']:6.0f}ms {row['p99_ms']:6.0f}ms"
         )
-    print(f"CPU seconds used (PostgreSQL: running backends only): {result['cpu_seconds']}")
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU seconds during the work: {result['work_cpu_seconds']} "
+        f"(the machine had {cores * run.work_seconds:.0f})"
+    )
     for error in result["first_errors"]:
         print("error:", error)
     print(f"\nJSON: {OUT}")

@@ -39,7 +39,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.seed import Seeded, seed_organization  # noqa: E402
+from bench.seed import Seeded, analyze, seed_organization  # noqa: E402
 from seniorene.accounts.middleware import SESSION_KEY  # noqa: E402
 from seniorene.accounts.models import Membership  # noqa: E402
 from visits.models import Visit  # noqa: E402
@@ -292,6 +292,7 @@ def main() -> None:
     print("Expanding every plan over the horizon …", flush=True)
     expansion = measure_plan_expansion(big)
     measure_plan_expansion(small)
+    analyze()
 
     with override_settings(ROOT_URLCONF="bench.urls"):
         big_pages, small_pages = Pages(big), Pages(small)

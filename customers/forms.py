@@ -18,7 +18,7 @@ from customers.models import (
     RecipientStatus,
     Relative,
 )
-from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.models import Department, Membership, MembershipDepartment, Role
 from seniorene.accounts.policy import sees_all_departments
 
 PHONE_ERROR = _("Skriv et gyldig norsk telefonnummer, for eksempel 912 34 567.")
@@ -269,6 +269,13 @@ class RecipientFilterForm(forms.Form):
         seniors = Membership.objects.for_organization(membership.organization_id).filter(
             role=Role.SENIOR
         )
+        if not sees_all_departments(membership):
+            # A leader filters by the seniors of the departments they lead.
+            seniors = seniors.filter(
+                pk__in=MembershipDepartment.objects.filter(
+                    department_id__in=membership.department_ids
+                ).values("membership_id")
+            )
         self.fields["senior"].queryset = seniors.select_related("user").order_by("user__name")
         self.fields["senior"].label_from_instance = lambda m: m.user.name
         self.fields["senior"].empty_label = _("Alle seniorer")

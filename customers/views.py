@@ -49,6 +49,13 @@ def notebook_entries(recipient: CareRecipient, limit: int = 50):
     return (
         VisitLog.objects.filter(recipient=recipient, happened=True)
         .select_related("visit", "logged_by")
+        .only(
+            "visit__starts_at",
+            "logged_by__name",
+            "went_well",
+            "could_change",
+            "share_with_relatives",
+        )
         .order_by("-visit__starts_at")[:limit]
     )
 

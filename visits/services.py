@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -622,6 +622,9 @@ class Conflict:
     text: str
 
 
+MAX_CLASHES_LISTED = 2  # more clashes than this with one visit are summed up in one line
+
+
 def _hhmm(when: datetime | time) -> str:
     if isinstance(when, datetime):
         when = timezone.localtime(when, OSLO).time()
@@ -659,15 +662,33 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
     )
     for visit in live:
         found: list[Conflict] = []
-        for pk, start, end in busy[visit.senior_id]:
-            if pk != visit.pk and start < visit.ends_at and visit.starts_at < end:
-                found.append(
-                    Conflict(
-                        "double_booked",
-                        _("Senioren har et annet besøk %(from)s–%(to)s")
-                        % {"from": _hhmm(start), "to": _hhmm(end)},
-                    )
+        clashes = [
+            (start, end)
+            for pk, start, end in busy[visit.senior_id]
+            if pk != visit.pk and start < visit.ends_at and visit.starts_at < end
+        ]
+        if len(clashes) > MAX_CLASHES_LISTED:
+            # One line for a pile-up, so that a badly booked week stays readable.
+            found.append(
+                Conflict(
+                    "double_booked",
+                    _("Senioren har %(n)s andre besøk samtidig, %(from)s–%(to)s")
+                    % {
+                        "n": len(clashes),
+                        "from": _hhmm(min(start for start, _end in clashes)),
+                        "to": _hhmm(max(end for _start, end in clashes)),
+                    },
                 )
+            )
+        else:
+            found.extend(
+                Conflict(
+                    "double_booked",
+                    _("Senioren har et annet besøk %(from)s–%(to)s")
+                    % {"from": _hhmm(start), "to": _hhmm(end)},
+                )
+                for start, end in clashes
+            )
         own = windows.get(visit.senior_id)
         if own:
             local_start = timezone.localtime(visit.starts_at, OSLO)
@@ -741,6 +762,18 @@ def department_seniors(department: Department) -> QuerySet[Membership]:
     )
 
 
+WEEK_VISIT_FIELDS = (
+    "organization_id",
+    "plan_id",
+    "recipient_id",
+    "senior_id",
+    "starts_at",
+    "duration_minutes",
+    "status",
+    "cancel_kind",
+)
+
+
 def department_week(
     *,
     department: Department,
@@ -763,7 +796,10 @@ def department_week(
     visits_qs = (
         Visit.objects.for_organization(department.organization_id)
         .filter(recipient__department=department, starts_at__gte=lo, starts_at__lt=hi)
-        .select_related("recipient", "senior__user", "plan")
+        # Only what the grid shows, as plain values on the visit: a department's
+        # week is a few hundred visits.
+        .only(*WEEK_VISIT_FIELDS)
+        .annotate(recipient_name=F("recipient__name"))
         .order_by("starts_at", "pk")
     )
     if senior_id:
@@ -784,12 +820,16 @@ def department_week(
     if show == "conflicts":
         visits = [v for v in visits if v.conflicts]
     rows = {s.pk: WeekRow(senior=s, cells=[[] for _ in range(7)]) for s in seniors}
-    for visit in visits:
-        row = rows.get(visit.senior_id)
-        if row is None:
-            row = rows[visit.senior_id] = WeekRow(
-                senior=visit.senior, cells=[[] for _ in range(7)], in_department=False
+    # Seniors from elsewhere who visit here (moved to another department since).
+    others = {v.senior_id for v in visits} - rows.keys()
+    if others:
+        elsewhere = Membership.objects.filter(pk__in=others).select_related("user")
+        for senior in elsewhere.order_by("user__name", "pk"):
+            rows[senior.pk] = WeekRow(
+                senior=senior, cells=[[] for _ in range(7)], in_department=False
             )
+    for visit in visits:
+        row = rows[visit.senior_id]
         row.cells[timezone.localtime(visit.starts_at, OSLO).weekday()].append(visit)
     names = public_holidays(start, start + timedelta(days=6))
     days = [
@@ -825,7 +865,7 @@ def visits_for_senior(*, senior: Membership, start: date, end: date) -> QuerySet
         Visit.objects.for_organization(senior.organization_id)
         .filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi)
         .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
-        .select_related("recipient", "plan")
+        .select_related("recipient")
         .order_by("starts_at", "pk")
     )
 
@@ -1401,11 +1441,13 @@ def visit_after(visit: Visit) -> AfterVisit:
 
     source = {"source": EntrySource.VISIT, "source_id": visit.pk}
     org = visit.organization_id
+    log = VisitLog.objects.filter(visit=visit).select_related("logged_by").first()
+    # Hours, km and outlays are registered from the log: none before it.
     return AfterVisit(
-        log=VisitLog.objects.filter(visit=visit).select_related("logged_by").first(),
-        hours=list(TimeEntry.objects.for_organization(org).filter(**source)),
-        km=list(MileageEntry.objects.for_organization(org).filter(**source)),
-        expenses=list(Expense.objects.for_organization(org).filter(**source)),
+        log=log,
+        hours=list(TimeEntry.objects.for_organization(org).filter(**source)) if log else [],
+        km=list(MileageEntry.objects.for_organization(org).filter(**source)) if log else [],
+        expenses=list(Expense.objects.for_organization(org).filter(**source)) if log else [],
         sms=list(
             SmsMessage.objects.for_organization(org)
             .filter(visit_id=visit.pk)

@@ -63,6 +63,21 @@ def test_filters_by_search_status_department_and_senior(world, client_for):
     assert shown(department=home.dept_b.pk, status="all") == [ended.name]
 
 
+def test_the_senior_filter_offers_a_leader_only_the_seniors_of_their_departments(
+    world, client_for
+):
+    home = world.home
+
+    def offered(who):
+        html = client_for(who).get("/brukere/").content.decode()
+        select = html.split('name="senior"', 1)[1].split("</select>", 1)[0]
+        return set(map(int, re.findall(r'<option value="(\d+)"', select)))
+
+    assert offered(home.leader_a) == {home.senior_a.pk, home.senior_a2.pk}
+    assert offered(home.leader_b) == {home.senior_b.pk}
+    assert offered(home.lead) == {home.senior_a.pk, home.senior_a2.pk, home.senior_b.pk}
+
+
 def test_the_list_query_count_does_not_grow_with_the_list(
     world, client_for, django_assert_max_num_queries
 ):

@@ -47,6 +47,11 @@ def test_the_senior_card_has_what_the_visit_needs_and_nothing_more(world, client
     assert "Nøkkel i nøkkelboks" in html
     for hidden in ("Ikke Kontakt", "Hemmelig kommune", "Faktura 99", "Samtykke", "samtykke"):
         assert hidden not in html
+    # The page's title (the phone's tab, a screen reader's first words) is the name.
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert recipient.name in title
+    assert "Besøksbok" not in title
+    assert html.count("Besøksbok") == 1
 
 
 def test_seniors_cannot_open_the_leader_card(world, client_for):

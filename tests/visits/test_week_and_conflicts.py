@@ -65,6 +65,26 @@ def test_a_senior_with_two_visits_at_once_is_flagged_on_both(world, client_for, 
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_pile_up_of_clashes_is_one_line_with_the_count_and_the_span(world, client_for, planning):
+    make_plan(world, planning.recipient, weekdays=(1,), start_time=dt.time(11))
+    for minute in (0, 15, 30):
+        other = CareRecipientFactory(department=world.home.dept_a, status=RecipientStatus.ACTIVE)
+        make_plan(world, other, weekdays=(1,), start_time=dt.time(11, minute))
+    tuesday = list(Visit.objects.filter(starts_at__date=dt.date(2026, 3, 31)).order_by("starts_at"))
+    conflicts = services.visit_conflicts(tuesday)
+    assert len(tuesday) == 4
+    for visit in tuesday:
+        assert [c.text for c in conflicts[visit.pk]] == [
+            "Senioren har 3 andre besøk samtidig, 11.00–12.30"
+            if visit.starts_at.minute != 30
+            else "Senioren har 3 andre besøk samtidig, 11.00–12.15"
+        ]
+    html = grid(client_for(world.home.leader_a))
+    assert html.count("andre besøk samtidig") == 4
+    assert "Senioren har et annet besøk" not in html
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_double_booking_in_another_department_is_flagged_without_naming_it(
     world, client_for, planning
 ):

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from django import template
+from functools import cache
+from html import escape
 
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
+
+from visits.models import VisitStatus
 from visits.services import map_url as _map_url
 
 register = template.Library()
@@ -15,6 +23,21 @@ _BADGES = {
     "logged": "ok",
     "not_happened": "danger",
 }
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """`{{ v.status|status_label }}`: the status in words, as `get_status_display`.
+
+    For lists of visits: `get_status_display` rebuilds the choices on every
+    call (a few hundred translations for a week of visits), this looks them up.
+    """
+    return _status_labels(get_language()).get(status, status)
+
+
+@cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in VisitStatus.choices}
 
 
 @register.filter
@@ -45,3 +68,37 @@ _SMS_BADGES = {
 def sms_badge(status: str) -> str:
     """The badge modifier for an SMS status (`badge--{{ m.status|sms_badge }}`)."""
     return _SMS_BADGES.get(status, "info")
+
+
+@register.simple_tag
+def visit_chip(visit) -> SafeString:
+    """One visit in the leader's week grid: time, recipient, status, conflicts.
+
+    Built here rather than in the template, with the standard library's escaping:
+    a department's week is a few hundred of these, and this is about ten times
+    quicker than the same markup through the template engine.
+    """
+    badges = [(status_badge(visit.status), status_label(visit.status))]
+    if not visit.plan_id:
+        badges.append(("muted", gettext("Enkeltbesøk")))
+    badges += [("danger", c.text) for c in visit.conflicts]
+    return mark_safe(  # noqa: S308 - every value below is escaped
+        '<li class="visit-chip visit-chip--{status}{conflict}"><a href="{href}">'
+        "<strong>{time}</strong> {name}</a> {badges}</li>".format(
+            status=escape(visit.status),
+            conflict=" visit-chip--conflict" if visit.conflicts else "",
+            href=_visit_path(get_script_prefix()).format(visit.pk),
+            time=timezone.localtime(visit.starts_at).strftime("%H.%M"),
+            name=escape(visit.recipient_name),
+            badges=" ".join(
+                f'<span class="badge badge--{escape(kind)}">{escape(str(text))}</span>'
+                for kind, text in badges
+            ),
+        )
+    )
+
+
+@cache
+def _visit_path(script_prefix: str) -> str:
+    """The visit page's path with `{}` for the id (one `reverse` instead of hundreds)."""
+    return reverse("visits:visit", args=[987654321]).replace("987654321", "{}")
