@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -93,6 +94,11 @@ class CareRecipient(TenantModel):
     @property
     def is_ended(self) -> bool:
         return self.status == RecipientStatus.ENDED
+
+    @cached_property
+    def phone_link(self) -> tuple[str, str] | None:
+        """(E.164 for a tel: link, the number as written in Norway), or None without one."""
+        return (self.phone.as_e164, self.phone.as_national) if self.phone else None
 
     @property
     def full_address(self) -> str:

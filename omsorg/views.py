@@ -343,10 +343,11 @@ def card_context(request: HttpRequest, recipient) -> dict:
         )
     )
     allowed, reason = services.training_visits_allowed(recipient=recipient)
+    screening = services.latest_screening(recipient)
     return {
-        "screening": services.latest_screening(recipient),
+        "screening": screening,
         "interviews": interviews,
         "training_allowed": allowed,
         "training_reason": reason,
-        "can_book": services.screening_passed(recipient),
+        "can_book": screening is not None and screening.passed,  # R1, as screening_passed
     }

@@ -924,7 +924,10 @@ def senior_agenda(
     today = today or timezone.localdate()
     end = today + timedelta(days=days)
     by_day: dict[date, list[Visit]] = defaultdict(list)
+    recipients: dict[int, CareRecipient] = {}
     for visit in visits_for_senior(senior=senior, start=today, end=end):
+        # One instance per recipient, so the page formats each one's phone once.
+        visit.recipient = recipients.setdefault(visit.recipient_id, visit.recipient)
         by_day[timezone.localtime(visit.starts_at, OSLO).date()].append(visit)
     by_day.setdefault(today, [])
     names = public_holidays(today, end)

@@ -63,9 +63,7 @@ def test_filters_by_search_status_department_and_senior(world, client_for):
     assert shown(department=home.dept_b.pk, status="all") == [ended.name]
 
 
-def test_the_senior_filter_offers_a_leader_only_the_seniors_of_their_departments(
-    world, client_for
-):
+def test_the_senior_filter_offers_a_leader_only_the_seniors_of_their_departments(world, client_for):
     home = world.home
 
     def offered(who):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from visits.models import VisitStatus
+from seniorene.templatetags.choices import choice_labels
+from visits.models import Visit
 from visits.services import map_url as _map_url
 
 register = template.Library()
@@ -27,17 +28,8 @@ _BADGES = {
 
 @register.filter
 def status_label(status: str) -> str:
-    """`{{ v.status|status_label }}`: the status in words, as `get_status_display`.
-
-    For lists of visits: `get_status_display` rebuilds the choices on every
-    call (a few hundred translations for a week of visits), this looks them up.
-    """
-    return _status_labels(get_language()).get(status, status)
-
-
-@cache
-def _status_labels(language: str | None) -> dict[str, str]:
-    return {value: str(label) for value, label in VisitStatus.choices}
+    """`{{ v.status|status_label }}`: the status in words, as `get_status_display`."""
+    return choice_labels(Visit._meta.get_field("status"), get_language()).get(status, status)
 
 
 @register.filter
