@@ -73,7 +73,8 @@ BASE = f"http://127.0.0.1:{PORT}"
 ORIGIN = f"https://127.0.0.1:{PORT}"
 USERS = int(os.environ.get("LOAD_USERS", "100"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
-WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+# As production runs it (Dockerfile, docker-compose.yml): three sync workers.
+WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
 RAMP_SECONDS = 30.0
 # Seconds a person spends on a page before the next click: reading, typing a note.
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "2,8").split(","))
