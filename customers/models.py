@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -29,6 +30,11 @@ class RecipientStatus(models.TextChoices):
     ACTIVE = "active", _("Aktiv")
     PAUSED = "paused", _("Pause")
     ENDED = "ended", _("Avsluttet")
+
+
+class PhoneLink(NamedTuple):
+    e164: str
+    national: str
 
 
 class CareRecipient(TenantModel):
@@ -96,9 +102,9 @@ class CareRecipient(TenantModel):
         return self.status == RecipientStatus.ENDED
 
     @cached_property
-    def phone_link(self) -> tuple[str, str] | None:
-        """(E.164 for a tel: link, the number as written in Norway), or None without one."""
-        return (self.phone.as_e164, self.phone.as_national) if self.phone else None
+    def phone_link(self) -> PhoneLink | None:
+        """The phone for a tel: link and as written in Norway, or None without one."""
+        return PhoneLink(self.phone.as_e164, self.phone.as_national) if self.phone else None
 
     @property
     def full_address(self) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.consent import may_send
-from customers.models import CareRecipient, CustomerKind, Relative
+from customers.models import CareRecipient, Customer, CustomerKind, Relative
 from customers.services import current_customer
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.services import audit_record
@@ -108,14 +108,27 @@ def feedback_contact(recipient: CareRecipient) -> Contact | None:
     return Contact(name=chosen.user.name, phone=chosen.user.phone) if chosen else None
 
 
+def _offered(customer: Customer | None) -> bool:
+    return customer is not None and (
+        (customer.kind == CustomerKind.RELATIVE and customer.relative_id is not None)
+        or customer.kind == CustomerKind.RECIPIENT
+    )
+
+
+def feedback_offered(visit: Visit) -> bool:
+    """Whether the visit's customer gets a feedback SMS at all (one query);
+    `feedback_target` says to whom, and whether it may be sent now."""
+    return _offered(current_customer(visit.recipient))
+
+
 def feedback_target(visit: Visit) -> Target | None:
     """The person the feedback SMS goes to, or None when the customer is a municipality or
     nursing home (the manual has feedback by SMS only for relatives and recipients)."""
     recipient = visit.recipient
     customer = current_customer(recipient)
-    if customer is None:
+    if not _offered(customer):
         return None
-    if customer.kind == CustomerKind.RELATIVE and customer.relative_id:
+    if customer.kind == CustomerKind.RELATIVE:
         relative = customer.relative
         contact = feedback_contact(recipient)
         refusal = ""

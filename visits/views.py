@@ -451,7 +451,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_OWN_VISITS)
 def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    from visits.feedback import feedback_target
+    from visits.feedback import feedback_offered
 
     visit = get_own_visit_for_senior(request, pk)
     after = services.visit_after(visit)
@@ -461,7 +461,7 @@ def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
         "after": after,
         "may_give_feedback": visit.status == VisitStatus.LOGGED
         and not after.sms
-        and feedback_target(visit) is not None,
+        and feedback_offered(visit),
     }
     return render(request, "visits/my_visit.html", ctx)
 
@@ -557,7 +557,7 @@ def _log_initial(visit: Visit, areas: list) -> dict:
 def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Log one's own visit (times prefilled, ticks, notebook entry, km, outlay with the
     receipt), or why it did not happen; then on to the feedback SMS when there is one."""
-    from visits.feedback import feedback_target
+    from visits.feedback import feedback_offered
     from visits.forms import NotHappenedForm, VisitLogForm
     from visits.logging import visit_log_submit
     from visits.models import VisitLogDraft
@@ -612,7 +612,7 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(bound, exc)
         else:
             messages.success(request, _("Besøket er ført. Takk!"))
-            if happened and feedback_target(visit) is not None:
+            if happened and feedback_offered(visit):
                 return redirect("visits:feedback", visit.pk)
             return redirect("visits:agenda")
     draft = VisitLogDraft.objects.filter(visit=visit).only("saved_at").first()
