@@ -57,7 +57,6 @@ django.setup()
 import httpx  # noqa: E402
 from allauth.mfa.models import Authenticator  # noqa: E402
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -65,6 +64,7 @@ from bench.run import machine  # noqa: E402
 from bench.seed import PASSWORD, TOTP_SECRET, _members, analyze, seed_organization  # noqa: E402
 from customers.models import Assignment, CareRecipient  # noqa: E402
 from seniorene.accounts.models import MembershipDepartment, Role  # noqa: E402
+from seniorene.accounts.rls import ensure_bound_login_role  # noqa: E402
 from visits.models import Visit  # noqa: E402
 from visits.services import plans_expand  # noqa: E402
 
@@ -332,19 +332,7 @@ def web_database_url() -> str:
     A member of the app role (no BYPASSRLS, not the owner), so every query pays
     for the row-level-security policies as it would in production.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN
-                    CREATE ROLE {WEB_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS
-                        IN ROLE {settings.DATABASE_APP_ROLE};
-                END IF;
-            END
-            $$;
-            """
-        )
+    ensure_bound_login_role(WEB_ROLE)
     connection.close()
     parts = urlsplit(os.environ["DATABASE_URL"])
     host = parts.netloc.rsplit("@", 1)[-1]

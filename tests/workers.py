@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from seniorene.accounts.rls import ensure_bound_login_role
 from seniorene.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -84,20 +85,7 @@ def worker_waits_on_a_lock(dbname: str) -> bool:
 
 def create_worker_role() -> str:
     """A login role that is a member of the app role: row-level security binds it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKER_ROLE}') THEN
-                    CREATE ROLE {WORKER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS
-                        IN ROLE {settings.DATABASE_APP_ROLE};
-                END IF;
-            END
-            $$;
-            """
-        )
-    return WORKER_ROLE
+    return ensure_bound_login_role(WORKER_ROLE)
 
 
 @contextmanager

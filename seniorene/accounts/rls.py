@@ -13,13 +13,36 @@ read around it; migrations run as the owner.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
-from django.db import migrations
+from django.db import connection, migrations
 
 ORG_EXPR = "NULLIF(current_setting('seniorene.organization_id', true), '')::bigint"
 USER_EXPR = "NULLIF(current_setting('seniorene.user_id', true), '')::bigint"
+
+
+def ensure_bound_login_role(name: str) -> str:
+    """Create (once) login role `name` as a member of the app role, so that row-level
+    security binds it as it binds production's web and worker processes. For the tests'
+    real Celery workers and `make load`'s gunicorn; run as a role with CREATEROLE."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise ValueError("a role name is a lower-case SQL identifier")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN
+                    CREATE ROLE {name} LOGIN NOSUPERUSER NOBYPASSRLS
+                        IN ROLE {settings.DATABASE_APP_ROLE};
+                END IF;
+            END
+            $$;
+            """
+        )
+    return name
 
 
 def _ensure_app_role(schema_editor: Any) -> str:
