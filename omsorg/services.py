@@ -162,8 +162,12 @@ def latest_screening(recipient: CareRecipient) -> Screening | None:
 
 def screening_passed(recipient: CareRecipient) -> bool:
     """R1: the latest screening passed every criterion."""
-    screening = latest_screening(recipient)
-    return screening is not None and screening.passed
+    return screening_passes(latest_screening(recipient))
+
+
+def screening_passes(latest: Screening | None) -> bool:
+    """R1 for an already-read latest screening (None: not screened)."""
+    return latest is not None and latest.passed
 
 
 # --- Booking ----------------------------------------------------------------------

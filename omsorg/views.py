@@ -349,5 +349,5 @@ def card_context(request: HttpRequest, recipient) -> dict:
         "interviews": interviews,
         "training_allowed": allowed,
         "training_reason": reason,
-        "can_book": screening is not None and screening.passed,  # R1, as screening_passed
+        "can_book": services.screening_passes(screening),
     }

@@ -823,7 +823,11 @@ def department_week(
     # Seniors from elsewhere who visit here (moved to another department since).
     others = {v.senior_id for v in visits} - rows.keys()
     if others:
-        elsewhere = Membership.objects.filter(pk__in=others).select_related("user")
+        elsewhere = (
+            Membership.objects.for_organization(department.organization_id)
+            .filter(pk__in=others)
+            .select_related("user")
+        )
         for senior in elsewhere.order_by("user__name", "pk"):
             rows[senior.pk] = WeekRow(
                 senior=senior, cells=[[] for _ in range(7)], in_department=False

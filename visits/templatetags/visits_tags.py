@@ -9,10 +9,9 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
-from seniorene.templatetags.choices import choice_labels
-from visits.models import Visit
+from seniorene.templatetags.choices import display
 from visits.services import map_url as _map_url
 
 register = template.Library()
@@ -24,12 +23,6 @@ _BADGES = {
     "logged": "ok",
     "not_happened": "danger",
 }
-
-
-@register.filter
-def status_label(status: str) -> str:
-    """`{{ v.status|status_label }}`: the status in words, as `get_status_display`."""
-    return choice_labels(Visit._meta.get_field("status"), get_language()).get(status, status)
 
 
 @register.filter
@@ -70,7 +63,7 @@ def visit_chip(visit) -> SafeString:
     a department's week is a few hundred of these, and this is about ten times
     quicker than the same markup through the template engine.
     """
-    badges = [(status_badge(visit.status), status_label(visit.status))]
+    badges = [(status_badge(visit.status), display(visit, "status"))]
     if not visit.plan_id:
         badges.append(("muted", gettext("Enkeltbesøk")))
     badges += [("danger", c.text) for c in visit.conflicts]
