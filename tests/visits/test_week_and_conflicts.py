@@ -209,3 +209,16 @@ def test_the_week_page_query_count_does_not_grow_with_the_visits(
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         assert client.get(url).content.decode().count("/besok/") >= 40
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_senior_from_another_department_gets_a_row_of_their_own(world, client_for, planning):
+    home = world.home
+    VisitFactory(
+        recipient=planning.recipient, senior=home.senior_b, starts_at=oslo(2026, 3, 31, 11)
+    )
+    html = grid(client_for(home.leader_a))
+    row = html.split(home.senior_b.user.name, 1)[1].split("</tr>", 1)[0]
+    assert "fra annen avdeling" in row
+    assert planning.recipient.name in row
+    assert "11.00" in row
