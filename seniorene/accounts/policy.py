@@ -1,4 +1,5 @@
-"""What each role may do: the one place the rules of DESIGN.md "Who uses it" live.
+"""What each role may do: the one place the table "Who uses it"
+of docs/design.md lives in code.
 
 Views declare the permission they need with ``@require(Perm.X)`` (see
 ``seniorene.accounts.decorators``); templates ask ``{% if perms_for.X %}``

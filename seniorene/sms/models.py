@@ -104,7 +104,7 @@ class SmsMessage(TenantModel):
                 fields=["organization", "idempotency_key"], name="sms_message_key_unique"
             ),
             # The same notice for the same visit never goes twice to one phone, even
-            # when a relative's number is also the recipient's (DESIGN.md, Lessons).
+            # when a relative's number is also the recipient's (docs/design.md, "Lessons").
             models.UniqueConstraint(
                 fields=["organization", "visit_id", "purpose", "to_phone"],
                 condition=Q(visit_id__isnull=False) & ~Q(to_phone=""),
