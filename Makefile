@@ -10,7 +10,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seniorene
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-sqlite lint format messages migrate demo clean bench load
+
+# DEBUG is off unless something turns it on (seniorene/settings.py). The developer targets
+# run Django on this machine, so they turn it on unless the environment already says;
+# `make test` runs the suite with the test defaults, `make bench`/`make load` with DEBUG off.
+messages migrate demo run lint: export DEBUG ?= true
+.PHONY: help venv run test test-clock test-sqlite lint format messages migrate demo clean bench load
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +54,30 @@ test: venv ## Everything CI runs: system packages, services, lint, migrations ch
 	@$(MAKE) --no-print-directory lint messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# `make test-clock`: the suite with the clock of its processes moved by libfaketime (Debian's
+# faketime), so that nothing in it depends on the hour CI runs at. Too long for `make test`.
+# The moments are in UTC: 00:30 Oslo on a winter night; 23:50 Oslo (midnight falls during the
+# run); and "02:30" Oslo on the night summer time starts, a time that does not exist: read with
+# winter's offset (as Python does) it is 01:30 UTC, 03:30 CEST, half an hour after 02:00 jumped
+# to 03:00. FAKETIME is a relative offset from the real clock, and the clock keeps running, so
+# pytest, the live server, Celery workers and Chromium share one clock. PostgreSQL's now() is
+# not moved (a separate server process). CLOCK_MOMENTS=... runs other moments.
+CLOCK_MOMENTS ?= 2027-01-14T23:30:00Z 2027-01-14T22:50:00Z 2027-03-28T01:30:00Z
+FAKETIME_FIX := var/test-clock/faketime-sleep-fix.so
+
+test-clock: venv messages ## The suite under libfaketime at 00:30 and 23:50 Oslo in winter and 02:30 the day summer time starts
+	bin/ensure-test-deps
+	@mkdir -p $(dir $(FAKETIME_FIX))
+	cc -shared -fPIC -O2 -o $(FAKETIME_FIX) bin/faketime-sleep-fix.c -ldl
+	@set -e; for moment in $(CLOCK_MOMENTS); do \
+		offset=$$(( $$(date -d $$moment +%s) - $$(date +%s) )); \
+		[ $$offset -lt 0 ] || offset=+$$offset; \
+		echo "== The suite at $$(TZ=Europe/Oslo date -d $$moment '+%F %R %Z') (faketime -f $$offset)"; \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+			LD_PRELOAD=$(CURDIR)/$(FAKETIME_FIX) FAKETIME_DONT_FAKE_MONOTONIC=1 \
+			faketime -f "$$offset" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
+	done
 
 test-sqlite: venv messages ## The suite against embedded SQLite (PostgreSQL-only tests are skipped)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest --create-db $(PYTEST_ARGS)

@@ -20,6 +20,7 @@ from customers.models import (
 )
 from seniorene.accounts.models import Department, Membership, MembershipDepartment, Role
 from seniorene.accounts.policy import sees_all_departments
+from seniorene.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
 
 PHONE_ERROR = _("Skriv et gyldig norsk telefonnummer, for eksempel 912 34 567.")
 NO_MARKUP = _("Teksten kan ikke inneholde tegnene < eller >.")
@@ -48,12 +49,12 @@ def visible_departments(membership: Membership):
     return rows
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.name
 
 
-class LeaderChoiceField(forms.ModelChoiceField):
+class LeaderChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.name
 
@@ -61,7 +62,7 @@ class LeaderChoiceField(forms.ModelChoiceField):
 class RecipientForm(forms.ModelForm):
     phone = _phone_field(_("Telefon"))
     postal_code = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
-    date_of_birth = forms.DateField(
+    date_of_birth = DateField(
         label=_("Fødselsdato"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
@@ -180,7 +181,7 @@ class CustomerForm(forms.Form):
         choices=CustomerKind.choices,
         widget=forms.RadioSelect,
     )
-    relative = forms.ModelChoiceField(
+    relative = ModelChoiceField(
         queryset=Relative.objects.none(), required=False, label=_("Pårørende som er kunde")
     )
     name = forms.CharField(label=_("Navn på kommune/sykehjem"), max_length=150, required=False)
@@ -248,7 +249,7 @@ class ConsentForm(forms.Form):
 
 class RecipientFilterForm(forms.Form):
     q = forms.CharField(label=_("Søk"), required=False, max_length=100)
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         queryset=Department.objects.none(), required=False, label=_("Avdeling")
     )
     status = forms.ChoiceField(
@@ -258,9 +259,7 @@ class RecipientFilterForm(forms.Form):
         + list(RecipientStatus.choices)
         + [("all", _("Alle"))],
     )
-    senior = forms.ModelChoiceField(
-        queryset=Membership.objects.none(), required=False, label=_("Senior")
-    )
+    senior = ModelChoiceField(queryset=Membership.objects.none(), required=False, label=_("Senior"))
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

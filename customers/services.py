@@ -25,8 +25,8 @@ from customers.models import (
     StatusChange,
 )
 from seniorene.accounts.models import Membership, Organization, Role, User
-from seniorene.audit.models import AuditEvent, ViewRecord
-from seniorene.audit.services import audit_record
+from seniorene.audit.models import ViewRecord
+from seniorene.audit.services import audit_record, audit_relabel
 
 ORGANIZATION_KINDS = (CustomerKind.MUNICIPALITY, CustomerKind.NURSING_HOME)
 RECIPIENT_FIELDS = (
@@ -483,13 +483,18 @@ def recipient_export(*, recipient: CareRecipient) -> dict[str, Any]:
     return data
 
 
+def recipient_anonymised_label(recipient: CareRecipient) -> str:
+    """The name an anonymised recipient goes by (also in other apps' rows and log labels)."""
+    return _("Anonymisert bruker %(id)s") % {"id": recipient.pk}
+
+
 @transaction.atomic
 def recipient_anonymise(*, recipient: CareRecipient, by: User | None = None) -> None:
     """Remove names, phones, addresses and free text; keep counts, dates and statuses."""
     recipient = CareRecipient.objects.select_for_update().get(pk=recipient.pk)
     if recipient.anonymised_at is not None:
         return
-    label = _("Anonymisert bruker %(id)s") % {"id": recipient.pk}
+    label = recipient_anonymised_label(recipient)
     for hook in hooks.ON_ANONYMISE:
         hook(recipient, by)
     recipient.name = label
@@ -512,12 +517,13 @@ def recipient_anonymise(*, recipient: CareRecipient, by: User | None = None) -> 
     )
     recipient.consents.update(given_by_name="", withdrawal_note="")
     recipient.status_changes.update(reason="")
-    same = {"object_type": recipient._meta.label_lower, "object_id": str(recipient.pk)}
-    AuditEvent.objects.filter(organization_id=recipient.organization_id, **same).update(
-        object_repr=label
-    )
-    ViewRecord.objects.filter(organization_id=recipient.organization_id, **same).update(
-        object_repr=label
+    org_id = recipient.organization_id
+    audit_relabel(organization_id=org_id, model=CareRecipient, ids=[recipient.pk], label=label)
+    audit_relabel(
+        organization_id=org_id,
+        model=Relative,
+        ids=recipient.relatives.values_list("pk", flat=True),
+        label=_("Pårørende til %(label)s") % {"label": label},
     )
     audit_record(
         organization=recipient.organization, actor=by, action="recipient.anonymised", obj=recipient

@@ -39,7 +39,7 @@ from customers.models import (
 from seniorene.accounts.decorators import require
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record, views_of
-from seniorene.forms import add_errors
+from seniorene.forms import add_errors, plain_text
 
 
 def notebook_entries(recipient: CareRecipient, limit: int = 50):
@@ -298,7 +298,8 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     consent = get_consent_for_user(request, recipient, consent_pk)
-    services.consent_withdraw(consent=consent, by=request.user, note=request.POST.get("note", ""))
+    note = plain_text(request.POST.get("note", ""), 200)
+    services.consent_withdraw(consent=consent, by=request.user, note=note)
     messages.success(request, _("Samtykket er trukket. Meldinger som venter, blir ikke sendt."))
     return redirect("customers:card", recipient.pk)
 
@@ -334,6 +335,8 @@ SECTION_TITLES = {
     "relatives": gettext_lazy("Pårørende"),
     "consents": gettext_lazy("Samtykker"),
     "views": gettext_lazy("Hvem har sett opplysningene"),
+    "screenings": gettext_lazy("Kartlegging"),
+    "interviews": gettext_lazy("Bli kjent-møter"),
 }
 
 

@@ -9,7 +9,13 @@ class OmsorgConfig(AppConfig):
 
     def ready(self) -> None:
         from customers import hooks
-        from omsorg.services import interviews_cancel_for_recipient
+        from omsorg.services import (
+            interviews_cancel_for_recipient,
+            omsorg_anonymise_for_recipient,
+            omsorg_export_for_recipient,
+        )
 
         hooks.on_recipient_end(interviews_cancel_for_recipient)
         hooks.on_recipient_pause(interviews_cancel_for_recipient)
+        hooks.on_recipient_anonymise(omsorg_anonymise_for_recipient)
+        hooks.export_section(omsorg_export_for_recipient)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omsorg.models import Criterion, Informed, IntakeInterview, Preparer, ServiceArea
 from seniorene.accounts.models import Membership
+from seniorene.forms import DateField, ModelChoiceField
 
 YES_NO = [("yes", _("Ja")), ("no", _("Nei"))]
 
@@ -47,14 +48,14 @@ class ScreeningForm(forms.Form):
         }
 
 
-class SeniorChoiceField(forms.ModelChoiceField):
+class SeniorChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.name
 
 
 class BookingForm(forms.Form):
     senior = SeniorChoiceField(queryset=Membership.objects.none(), label=_("Senior"))
-    date = forms.DateField(
+    date = DateField(
         label=_("Dato"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
@@ -193,11 +194,11 @@ class CriterionForm(forms.ModelForm):
 
 
 class NotificationFilterForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=None, required=False, label=_("Avdeling"))
-    date_from = forms.DateField(
+    department = ModelChoiceField(queryset=None, required=False, label=_("Avdeling"))
+    date_from = DateField(
         label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -236,7 +236,7 @@ class IntakeInterview(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"Bli kjent: {self.recipient} ({self.starts_at:%Y-%m-%d})"
+        return f"Bli kjent: {self.recipient} ({timezone.localtime(self.starts_at):%Y-%m-%d})"
 
     @property
     def ends_at(self):

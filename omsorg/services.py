@@ -16,10 +16,15 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customers.models import CareRecipient, CustomerKind, RecipientStatus, StatusChange
-from customers.services import current_customer, recipient_advance_status
+from customers.services import (
+    current_customer,
+    recipient_advance_status,
+    recipient_anonymised_label,
+)
 from omsorg.models import (
     AdminNotification,
     Criterion,
@@ -35,7 +40,7 @@ from omsorg.models import (
     ServiceArea,
 )
 from seniorene.accounts.models import Membership, Organization, Role, User
-from seniorene.audit.services import audit_record
+from seniorene.audit.services import audit_record, audit_relabel
 from visits.models import PURPOSE_INTAKE, EntrySource, MileageEntry, TimeEntry
 
 log = logging.getLogger(__name__)
@@ -398,7 +403,8 @@ def _after_completion(organization_id: int, interview_id: int, notification_id: 
 
 
 def notification_email(*, notification: AdminNotification) -> None:
-    """E-mail the organization's admins (and its contact address): no form content (R3)."""
+    """E-mail the organization's admins (and its contact address) when the form was delivered
+    (Oslo time): no form content (R3)."""
     org = notification.organization
     admins = Membership.objects.for_organization(org).filter(role=Role.ADMIN, is_active=True)
     recipients = sorted(
@@ -407,16 +413,19 @@ def notification_email(*, notification: AdminNotification) -> None:
     )
     if not recipients:
         return
+    delivered = timezone.localtime(notification.interview.completed_at or notification.created_at)
     send_mail(
         subject=_("Bli kjent gjennomført: %(name)s") % {"name": notification.recipient_name},
         message=_(
-            "Bli kjent-møtet med %(recipient)s er gjennomført av %(senior)s %(date)s.\n"
+            "Bli kjent-møtet med %(recipient)s er gjennomført av %(senior)s. "
+            "Skjemaet ble levert %(day)s kl. %(time)s (norsk tid).\n"
             "Se varselet i Seniorene Omsorg under Varsler."
         )
         % {
             "recipient": notification.recipient_name,
             "senior": notification.senior_name,
-            "date": notification.met_on.strftime("%d.%m.%Y"),
+            "day": date_format(delivered, "j.n.Y"),
+            "time": date_format(delivered, "H.i"),
         },
         from_email=None,
         recipient_list=recipients,
@@ -479,8 +488,8 @@ def interview_render_pdf(*, interview_id: int) -> None:
     interview = IntakeInterview.objects.select_related(
         "recipient__department", "senior__user", "organization"
     ).get(pk=interview_id)
-    if interview.status != InterviewStatus.COMPLETED:
-        return
+    if interview.status != InterviewStatus.COMPLETED or interview.recipient.anonymised_at:
+        return  # an anonymised recipient's answers are gone, and so is the form (retention)
     # Rendering again is harmless (the file is replaced), so retries need no claim.
     IntakeInterview.objects.filter(pk=interview_id).update(
         pdf_status=PdfStatus.PENDING, pdf_attempts=interview.pdf_attempts + 1
@@ -581,3 +590,113 @@ def interviews_cancel_for_recipient(recipient: CareRecipient, by: User | None) -
             obj=recipient,
             details={"count": cancelled},
         )
+
+
+# --- Retention and the data-access export (customers.hooks) ---------------------------------
+
+# The interview's free-text answers; the choices (q2, q3), the criteria's yes/no, times and
+# km stay for statistics and bookkeeping.
+INTERVIEW_FREE_TEXT = (
+    "q1_person",
+    "q4_contact_name",
+    "q4_contact_phone",
+    "q5_likes",
+    "q6_avoid",
+    "q7_cognitive",
+    "q8_falls",
+    "q9_frequency",
+)
+
+
+def omsorg_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
+    """Retention: the interview's answers and PDF, screening notes and the notice's name go."""
+    label = recipient_anonymised_label(recipient)
+    interviews = IntakeInterview.objects.filter(recipient=recipient)
+    paths = {interview_pdf_path(i) for i in interviews} | set(
+        interviews.exclude(pdf_file="").values_list("pdf_file", flat=True)
+    )
+    interviews.update(
+        **dict.fromkeys(INTERVIEW_FREE_TEXT, ""),
+        pdf_status=PdfStatus.NONE,
+        pdf_file="",
+        pdf_error="",
+    )
+    # The files go once the anonymisation is committed (a rollback keeps them).
+    transaction.on_commit(lambda: _delete_files(paths))
+    screenings = Screening.objects.filter(recipient=recipient)
+    screenings.update(note="")
+    ScreeningAnswer.objects.filter(screening__recipient=recipient).update(note="")
+    notifications = AdminNotification.objects.filter(interview__recipient=recipient)
+    notifications.update(recipient_name=label)
+    org_id = recipient.organization_id
+    audit_relabel(
+        organization_id=org_id,
+        model=IntakeInterview,
+        ids=interviews.values_list("pk", flat=True),
+        label=_("Bli kjent: %(label)s") % {"label": label},
+    )
+    audit_relabel(
+        organization_id=org_id,
+        model=AdminNotification,
+        ids=notifications.values_list("pk", flat=True),
+        label=_("Bli kjent: %(label)s") % {"label": label},
+    )
+
+
+def _delete_files(paths: set[str]) -> None:
+    for path in sorted(paths):
+        if default_storage.exists(path):
+            default_storage.delete(path)
+
+
+def omsorg_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
+    """The recipient's screenings and Bli kjent interviews (questions and answers)."""
+
+    def when(value: datetime | None) -> str | None:
+        return timezone.localtime(value).isoformat() if value else None
+
+    def yes_no(met: bool | None) -> str:
+        return _("Ja") if met else _("Nei") if met is False else _("Ikke besvart")
+
+    screenings = recipient.screenings.select_related("screened_by").prefetch_related("answers")
+    interviews = (
+        recipient.interviews.select_related("senior__user")
+        .prefetch_related("criterion_answers")
+        .order_by("starts_at", "pk")
+    )
+    questions = [IntakeInterview._meta.get_field(f) for f in ("q1_person", *FORM_FIELDS)]
+    return {
+        "screenings": [
+            {
+                "at": when(s.at),
+                "by": str(s.screened_by),
+                "outcome": s.get_outcome_display(),
+                "note": s.note,
+                "criteria": [
+                    f"{a.wording}: {yes_no(a.met)}" + (f" ({a.note})" if a.note else "")
+                    for a in s.answers.all()
+                ],
+            }
+            for s in screenings.order_by("at", "pk")
+        ],
+        "interviews": [
+            {
+                "at": when(i.starts_at),
+                "minutes": i.duration_minutes,
+                "senior": str(i.senior.user),
+                "status": i.get_status_display(),
+                "relative_attends": i.relative_attends,
+                "completed": when(i.completed_at),
+                **{
+                    str(field.verbose_name): (
+                        getattr(i, f"get_{field.name}_display")()
+                        if field.choices
+                        else getattr(i, field.name)
+                    )
+                    for field in questions
+                },
+                "criteria": [f"{a.wording}: {yes_no(a.met)}" for a in i.criterion_answers.all()],
+            }
+            for i in interviews
+        ],
+    }

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -141,7 +142,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.READ_INTERVIEWS)
 def interview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     interview = get_interview_for_user(request, pk)
-    if interview.pdf_status != PdfStatus.READY or not default_storage.exists(interview.pdf_file):
+    if (
+        interview.recipient.anonymised_at is not None
+        or interview.pdf_status != PdfStatus.READY
+        or not default_storage.exists(interview.pdf_file)
+    ):
         raise Http404
     view_record(
         organization=request.organization,
@@ -165,7 +170,11 @@ def interview_pdf_retry(request: HttpRequest, pk: int) -> HttpResponse:
     from omsorg.tasks import render_interview_pdf
 
     interview = get_interview_for_user(request, pk)
-    if interview.status == InterviewStatus.COMPLETED and interview.pdf_status != PdfStatus.READY:
+    if (
+        interview.status == InterviewStatus.COMPLETED
+        and interview.pdf_status != PdfStatus.READY
+        and interview.recipient.anonymised_at is None
+    ):
         IntakeInterview.objects.filter(pk=interview.pk).update(pdf_status=PdfStatus.PENDING)
         render_interview_pdf.delay(interview.organization_id, interview.pk)
         messages.info(request, _("PDF-en lages på nytt."))
@@ -242,19 +251,23 @@ def interview_fill(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(Perm.REVIEW_INTAKE_NOTICES)
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The intake notices, each with when the form was delivered (Oslo time); the dates
+    filter on that day too."""
     departments = Department.objects.for_organization(request.organization)
     form = NotificationFilterForm(request.GET or None, departments=departments)
-    rows = AdminNotification.objects.for_organization(request.organization).select_related(
-        "department", "reviewed_by"
+    rows = (
+        AdminNotification.objects.for_organization(request.organization)
+        .select_related("department", "reviewed_by")
+        .annotate(delivered_at=Coalesce("interview__completed_at", "created_at"))
     )
     if form.is_valid():
         if form.cleaned_data["department"]:
             rows = rows.filter(department=form.cleaned_data["department"])
         if form.cleaned_data["date_from"]:
-            rows = rows.filter(met_on__gte=form.cleaned_data["date_from"])
+            rows = rows.filter(delivered_at__date__gte=form.cleaned_data["date_from"])
         if form.cleaned_data["date_to"]:
-            rows = rows.filter(met_on__lte=form.cleaned_data["date_to"])
-    rows = rows.order_by(F("reviewed_at").asc(nulls_first=True), "-met_on", "-pk")
+            rows = rows.filter(delivered_at__date__lte=form.cleaned_data["date_to"])
+    rows = rows.order_by(F("reviewed_at").asc(nulls_first=True), "-delivered_at", "-pk")
     unreviewed = [n for n in rows if n.reviewed_at is None]
     reviewed = [n for n in rows if n.reviewed_at is not None][:100]
     ctx = {"form": form, "unreviewed": unreviewed, "reviewed": reviewed}

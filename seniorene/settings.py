@@ -2,7 +2,10 @@
 
 With nothing set this is the embedded default: SQLite under ``var/``, Celery
 through the no-server filesystem broker, SMS to the database outbox, e-mail to
-the console, DEBUG on. docs/configuration.md has the table of every variable.
+the console. DEBUG is off unless DEBUG=true is set (`make run` sets it), so a
+deployment that forgets it shows no tracebacks and refuses to start without a
+SECRET_KEY, ALLOWED_HOSTS and SITE_URL. The test suite gets the development
+defaults without DEBUG. docs/configuration.md has the table of every variable.
 """
 
 from __future__ import annotations
@@ -23,26 +26,34 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
 
 # --- Core -------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: tracebacks show personal data. `make run` (bin/run-dev) turns it on.
+DEBUG = env_bool("DEBUG", False)
+# Development and the test suite: the insecure built-in key, local host names, plain HTTP.
+# Everything else (a server started without DEBUG=true) must be configured for production.
+LOCAL = DEBUG or TESTING
 INSECURE_SECRET_KEY = "django-insecure-seniorene-embedded-default-do-not-use-in-production"  # noqa: S105 - refused when DEBUG is off
 SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if LOCAL else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 
-if not DEBUG:
+if not LOCAL:
+    _FOR_DEVELOPMENT = " (On a developer machine: `make run`, or set DEBUG=true.)"
     if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "DEBUG is off: set SECRET_KEY (or SECRET_KEY_FILE) to a random value "
-            "of at least 50 characters."
+            "of at least 50 characters." + _FOR_DEVELOPMENT
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated).")
+        raise ImproperlyConfigured(
+            "DEBUG is off: set ALLOWED_HOSTS (comma-separated)." + _FOR_DEVELOPMENT
+        )
     if SITE_URL.startswith("http://localhost"):
         raise ImproperlyConfigured(
             "DEBUG is off: set SITE_URL to the public address (links in e-mails use it)."
+            + _FOR_DEVELOPMENT
         )
 
 INSTALLED_APPS = [
@@ -77,6 +88,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "seniorene.middleware.BokmaalFirstLocaleMiddleware",
+    # Before CsrfViewMiddleware, whose process_view is the first to read a request body.
+    "seniorene.uploads.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,7 +138,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            # The web server, the worker and beat share this file (make run): readers
+            # never wait for the writer (WAL), and a transaction takes the write lock
+            # when it begins (IMMEDIATE), queueing up to 20 s for it, instead of failing
+            # "database is locked" when it first writes after another process did.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -254,6 +275,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seniorene Omsorg] "
+# A reset asked for an address no one has sends nothing (the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Changing one's e-mail (issue 16): one address per person; a new one replaces the login
+# address only when the link sent to it is opened, and only after the password is entered
+# again. Login itself needs no verification (people join through an e-mailed invitation,
+# which is what verifies their address).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_FORMS = {"add_email": "seniorene.accounts.forms.AddEmailForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -265,7 +295,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Seniorene Omsorg"
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = LOCAL
 # Roles that must have MFA before they reach any data page (issue: accounts).
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["admin", "lead", "leader"])
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
@@ -302,7 +332,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if LOCAL
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -315,7 +345,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

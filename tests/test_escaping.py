@@ -1,15 +1,20 @@
-"""No page shows user input unescaped.
+"""No page shows user input unescaped, and no input answers with a server error.
 
-The test reaches every page of the project as each staff role and a senior
-(the URL list comes from the resolver, objects from the isolation registry),
-fills every text field of every form it finds with a script tag, submits the
-form, and then reads every page again — the form's answer, the page it leads to
-and every other page — looking for the script tag as markup.
+The tests reach every page of the project as each staff role and a senior
+(the URL list comes from the resolver, objects from the isolation registry).
+The first fills every text field of every form it finds with a script tag,
+submits the form, and then reads every page again — the form's answer, the page
+it leads to and every other page — looking for the script tag as markup. The
+second submits every field of every form, and every query parameter of every
+page, with hostile values (numbers out of any range, NUL bytes, impossible
+dates, a `next` that is no URL) and expects a form error, a 400 or a 404,
+never a 500, on PostgreSQL and on SQLite alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -17,13 +22,15 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from customers.models import CareRecipient, Customer
 from omsorg.models import Criterion
+from seniorene.accounts.models import Membership, Role, User
 from seniorene.accounts.policy import has_perm
 from tests.conftest import login
+from tests.factories import MembershipFactory
 from tests.isolation.registry import SAMPLES, home_department
 from tests.isolation.urls import our_routes
 from tests.training.helpers import clear_for_assignment
@@ -43,6 +50,7 @@ SKIP_ACTIONS = ("/konto/logout/", "/i18n/setlang/", "/organisasjon/bytt/")
 class Form:
     action: str
     method: str
+    hx_post: str = ""
     fields: list[dict[str, str]] = field(default_factory=list)
     options: dict[str, list[str]] = field(default_factory=dict)
     selected: dict[str, str] = field(default_factory=dict)
@@ -60,7 +68,8 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
+            method = a.get("method", "get").lower()
+            self.forms.append(Form(a.get("action", ""), method, a.get("hx-post", "")))
         elif not self.forms:
             return
         elif tag == "input" and a.get("name"):
@@ -205,3 +214,174 @@ def test_no_page_shows_a_script_posted_into_a_text_field(world):
     assert not CareRecipient.objects.filter(name__contains="<").exists()
     assert Criterion.objects.filter(text__contains=MARKUP).exists()
     assert Customer.objects.filter(invoice_reference__contains=MARKUP).exists()
+
+
+# --- Hostile input -----------------------------------------------------------------------
+
+# What a tampered form or URL may carry. Every field and query parameter gets the
+# numbers and the texts; fields that take a date the dates, and `next` the non-URLs.
+NUMBERS = (
+    "99999999999999999999",  # over SQLite's 64-bit integer: OverflowError in a lookup
+    "-99999999999999999999",
+    "²",  # a digit to str.isdigit(), not to int()
+)
+TEXTS = ("Å" * 5000, "a\x00b")  # longer than any field; PostgreSQL refuses NUL in text
+DATES = (
+    "2026-02-30",
+    "99999-01-01",
+    "9999-12-31",  # the last day Python knows: the week after it overflows
+    "0001-01-01",
+)
+NEXTS = (
+    "ikke en adresse",  # not a URL: redirect() took it for a view name
+    "//evil.example/",
+    "javascript:alert(1)",
+)
+HOSTILE = NUMBERS + TEXTS + DATES + NEXTS
+DATE_TYPES = {"date", "datetime-local", "month"}
+DATE_NAMES = re.compile(r"date|dato|uke|week|month|day")
+# The query parameters the views read, and a few a user might try.
+QUERY_PARAMS = (
+    "avdeling", "uke", "senior", "vis", "side", "status", "q", "person", "format",
+    "month", "department", "date_from", "date_to", "m", "page", "week", "date", "next",
+)  # fmt: skip
+# What views read from a POST beside the form's own fields.
+POST_PARAMS = ("note", "action", "happened", "confirm_duplicate", "preview", "active", "next")
+# Logging out ends the walk's session; the language and organization switches are walked.
+HOSTILE_SKIP = ("/konto/logout/",)
+
+
+def plain_fill(form: Form) -> dict[str, Any]:
+    """POST data for `form` with plausible values everywhere, so that one bad value
+    is the only thing wrong with it."""
+    data, _texts = fill(form, 0, plain_names=True)
+    payload = PAYLOAD.format(n=0)
+    return {k: "Vanlig tekst" if v == payload else v for k, v in data.items()}
+
+
+def hostile_values(form: Form) -> dict[str, tuple[str, ...]]:
+    """Each field of `form` (but files) with the hostile values it gets."""
+    kinds = {a["name"]: a.get("type", "").lower() for a in form.fields}
+    values = {}
+    for name in [*kinds, *form.textareas, *form.options]:
+        if kinds.get(name) == "file":
+            continue
+        values[name] = NUMBERS + TEXTS
+        if kinds.get(name) in DATE_TYPES or DATE_NAMES.search(name):
+            values[name] += DATES
+        if "next" in name:
+            values[name] += NEXTS
+    return values
+
+
+def is_on_site(location: str) -> bool:
+    parts = urlsplit(location)
+    return parts.scheme in {"", "http"} and parts.netloc in {"", "testserver"}
+
+
+class Walk:
+    """One role's client; every answer is checked, every server error remembered."""
+
+    def __init__(self, client: Client, who: str) -> None:
+        self.client, self.who = client, who
+        self.failures: list[str] = []
+        self.landed: set[str] = set()
+        self.requests = self.served = 0
+
+    def check(self, response, what: str) -> None:
+        self.requests += 1
+        self.served += response.status_code == 200
+        if response.status_code >= 500:
+            self.failures.append(f"{self.who} {what} → {response.status_code}")
+        elif response.status_code in {301, 302, 303, 307, 308}:
+            location = urljoin(response.wsgi_request.path, response["Location"])
+            if not is_on_site(location):
+                self.failures.append(f"{self.who} {what} → redirects off the site: {location}")
+            elif location not in self.landed:  # the page it leads to, once
+                self.landed.add(location)
+                landing = self.client.get(location)
+                if landing.status_code >= 500:
+                    self.failures.append(f"{self.who} {what} → {location} → 500")
+
+    def get(self, url: str, query: dict[str, Any]) -> None:
+        self.check(self.client.get(url, query), f"GET {url} {query!r:.120}")
+
+    def post(self, url: str, data: dict[str, Any], name: str) -> None:
+        what = f"POST {url} {name}={data[name]!r:.40}"
+        self.check(self.client.post(url, data), what)
+
+
+def test_no_form_or_query_answers_hostile_input_with_a_server_error(world):
+    cast = world.home
+    clear_for_assignment(cast.senior_a)
+    # The lead belongs to both organizations, so the organization switch is on every page.
+    MembershipFactory(
+        user=cast.lead.user, organization=world.other.organization, role=Role.LEAD, mfa=False
+    )
+    pages = {name: pages_for(cast, cast.persona(name)) for name in ROLES}
+    failures: list[str] = []
+    fields: set[str] = set()
+    total = 0
+    for name in ROLES:
+        # An earlier role's walk may have deactivated this one on the way.
+        users = [cast.persona(n).user_id for n in ROLES]
+        Membership.objects.filter(user__in=users).update(is_active=True)
+        User.objects.filter(pk__in=users).update(is_active=True)
+        walk = Walk(login(Client(raise_request_exception=False), cast.persona(name)), name)
+        forms: dict[tuple, Form] = {}
+        for url in pages[name]:
+            for value in HOSTILE:
+                walk.get(url, dict.fromkeys(QUERY_PARAMS, value))
+            response = walk.client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            parser = FormParser()
+            parser.feed(response.content.decode())
+            for form in parser.forms:
+                for target in {form.action or url, form.hx_post} - {""}:
+                    action = urljoin(url, target)
+                    # One form of each kind: the week's visits each have their own.
+                    view = resolve(urlsplit(action).path).view_name
+                    key = (view, form.method, tuple(hostile_values(form)))
+                    if not urlsplit(action).path.startswith(HOSTILE_SKIP):
+                        forms.setdefault(key, replace(form, action=action, hx_post=""))
+        for form in forms.values():
+            baseline = plain_fill(form)
+            for field_name, values in hostile_values(form).items():
+                fields.add(field_name)
+                for value in values:
+                    data = {**baseline, field_name: value}
+                    if form.method == "post":
+                        walk.post(form.action, data, field_name)
+                    else:
+                        walk.get(form.action, data)
+            if form.method == "post":  # the fields a view reads by hand, all at once
+                for value in HOSTILE:
+                    data = {**dict.fromkeys(POST_PARAMS, value), **baseline}
+                    walk.post(form.action, data, "note")
+        failures += walk.failures
+        total += walk.requests
+        assert walk.served >= walk.requests / 3, f"{name} was turned away from most pages"
+    assert not failures, "\n".join(failures)
+    # The walk reached the fields the holes were in: ids, several ids, dates and `next`.
+    assert {"next", "department", "departments", "senior", "service_areas", "uke"} <= fields
+    assert total >= 2000
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["", "ikke en adresse", "home", "accounts:members", "//evil.example/", "https://evil.example/"],
+)
+def test_the_organization_switch_leads_to_home_unless_next_is_a_path_here(world, target):
+    client = login(Client(), world.home.lead)
+    data = {"organization": str(world.home.organization.pk), "next": target}
+    response = client.post(reverse("accounts:switch_organization"), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_the_organization_switch_keeps_a_next_path_on_this_site(world):
+    client = login(Client(), world.home.lead)
+    data = {"organization": str(world.home.organization.pk), "next": reverse("visits:week")}
+    response = client.post(reverse("accounts:switch_organization"), data)
+    assert response["Location"] == reverse("visits:week")

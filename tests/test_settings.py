@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,11 +77,12 @@ def test_it_reads_lists_choices_and_secret_files(monkeypatch, tmp_path):
 
 
 def test_the_embedded_default_needs_no_server():
+    # What `make run` starts: DEBUG=true and nothing else.
     result = run_django(
         "from django.conf import settings as s\n"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.SMS_BACKEND,"
         " s.EMAIL_BACKEND.rsplit('.', 2)[-2], s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE)",
-        {"TESTING": "false"},
+        {"TESTING": "false", "DEBUG": "true"},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
@@ -93,6 +96,88 @@ def test_the_embedded_default_needs_no_server():
     ]
 
 
+def test_debug_is_off_when_nothing_sets_it():
+    # A deployment outside Docker that forgets DEBUG: no tracebacks, and the production
+    # safeguards (secure cookies, HTTPS, HSTS) are on.
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DEBUG"}
+    result = run_django(
+        "from django.conf import settings as s\n"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS > 0, s.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN, s.ALLOWED_HOSTS)",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+        "False",
+        "['omsorg.example.no']",
+    ]
+
+
+def test_a_server_started_with_nothing_set_refuses_with_a_clear_message():
+    result = run_django("", {})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG is off: set SECRET_KEY" in result.stderr
+    assert "make run" in result.stderr
+    assert "Traceback" in result.stderr  # it refuses to start; nothing is served
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "true"),  # nothing set: the developer targets turn DEBUG on
+        ({"DEBUG": "false"}, "false"),  # an explicit choice is kept
+    ],
+)
+def test_the_makefile_turns_debug_on_for_the_developer_targets(tmp_path, environment, expected):
+    """`make run` and what it runs first (messages, migrate, demo), and `make lint`, run
+    Django on this machine with DEBUG on; `make test-sqlite` (the suite's own defaults) and
+    `make bench` (production settings) do not. The recipes are replaced by a probe that
+    prints what each target would see, so nothing is built or started."""
+    probe = tmp_path / "probe.mk"
+    probe.write_text(
+        "$(VENV)/.synced: ; @true\n"
+        "messages migrate demo run lint test-sqlite bench:\n"
+        '\t@echo "$@ DEBUG=$${DEBUG-unset}"\n'
+    )
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    result = subprocess.run(  # noqa: S603 - make with our own Makefile
+        [
+            shutil.which("make") or "make",
+            "-s",
+            "-f",
+            "Makefile",
+            "-f",
+            str(probe),
+            "run",
+            "lint",
+            "test-sqlite",
+            "bench",
+        ],
+        cwd=ROOT,
+        env={**base, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.split(" DEBUG=") for line in result.stdout.splitlines())
+    assert seen == {
+        "messages": expected,
+        "migrate": expected,
+        "demo": expected,
+        "run": expected,
+        "lint": expected,
+        "test-sqlite": environment.get("DEBUG", "unset"),
+        "bench": environment.get("DEBUG", "unset"),
+    }
+
+
 def test_it_uses_postgres_and_redis_when_given():
     result = run_django(
         "from django.conf import settings as s\n"
@@ -101,6 +186,7 @@ def test_it_uses_postgres_and_redis_when_given():
         {
             "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
             "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "DEBUG": "true",
         },
     )
     assert result.returncode == 0, result.stderr
@@ -180,3 +266,40 @@ def test_production_sends_csp_and_hsts_and_redirects_to_https(tmp_path):
     status, headers = pages["http"]
     assert status == 301
     assert headers["Location"] == "https://omsorg.example.no/"
+
+
+def _compose_ports(environment: dict[str, str]) -> dict[str, list[str]]:
+    """The published ports of each service in docker-compose.yml, `${X:-default}` filled in
+    from `environment` as compose does (PyYAML is not installed: a plain reading of the
+    two-space-indented services and their `ports:` lists)."""
+    ports: dict[str, list[str]] = {}
+    service, in_ports = None, False
+    in_services = False
+    for line in (ROOT / "docker-compose.yml").read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            in_services = line.startswith("services:")
+            continue
+        if in_services and re.match(r"^  [a-z-]+:\s*$", line):
+            service, in_ports = line.strip()[:-1], False
+        elif service and re.match(r"^    ports:\s*$", line):
+            in_ports = True
+        elif in_ports and line.startswith("      - "):
+            value = line.strip()[2:].strip().strip('"')
+            value = re.sub(
+                r"\$\{(\w+):-([^}]*)\}",
+                lambda m: environment.get(m.group(1)) or m.group(2),
+                value,
+            )
+            ports.setdefault(service, []).append(value)
+        elif in_ports and not line.startswith("      "):
+            in_ports = False
+    return ports
+
+
+def test_compose_publishes_the_web_port_on_this_host_only_by_default():
+    # The app trusts X-Forwarded-Proto from whoever reaches it: only the local proxy may.
+    assert _compose_ports({}) == {"web": ["127.0.0.1:8000:8000"]}
+    assert _compose_ports({"WEB_PORT": "8080"}) == {"web": ["127.0.0.1:8080:8000"]}
+    assert _compose_ports({"WEB_BIND": "0.0.0.0"}) == {"web": ["0.0.0.0:8000:8000"]}  # noqa: S104

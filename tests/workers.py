@@ -109,6 +109,8 @@ def worker_env(*, role: str, settings_module: str, tmp_path: Path, **extra: str)
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
+        # The workers are part of the test run: the test process's built-in key and hosts.
+        "TESTING": "true",
         "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
             role, db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
         ),

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seniorene.forms import DateField
 from training.models import VIDEO_TYPES, ModuleKind, TeamMeeting, TrainingModule
 
 MAX_VIDEO_BYTES = 500 * 1024 * 1024
@@ -111,7 +112,7 @@ class DeclarationForm(forms.Form):
 
 
 class TeamMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Klokkeslett"), widget=forms.TimeInput(attrs={"type": "time"}))
     link = forms.URLField(label=_("Møtelenke"), max_length=500, assume_scheme="https")
     note = forms.CharField(

@@ -25,9 +25,10 @@ from django.views.decorators.http import require_POST
 from seniorene.accounts.decorators import require
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.forms import add_errors
+from seniorene.uploads import upload_limit
 from training import services
 from training.access import find_declaration_for_user, get_meeting_for_user, get_module_for_user
-from training.forms import DeclarationForm, ModuleForm, TeamMeetingForm
+from training.forms import MAX_VIDEO_BYTES, DeclarationForm, ModuleForm, TeamMeetingForm
 from training.models import InviteStatus, ModuleKind, TrainingCompletion
 
 # --- The senior ----------------------------------------------------------------------
@@ -208,6 +209,7 @@ def seed_defaults(request: HttpRequest) -> HttpResponse:
     return redirect("training:manage")
 
 
+@upload_limit(MAX_VIDEO_BYTES)
 @require(Perm.MANAGE_TRAINING)
 def module_create(request: HttpRequest) -> HttpResponse:
     form = ModuleForm(request.POST or None, request.FILES or None)
@@ -228,6 +230,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
     return render(request, "training/module_form.html", ctx)
 
 
+@upload_limit(MAX_VIDEO_BYTES)
 @require(Perm.MANAGE_TRAINING)
 def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_module_for_user(request, pk)

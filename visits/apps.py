@@ -15,3 +15,16 @@ class VisitsConfig(AppConfig):
         hooks.on_recipient_pause(services.visits_stop_for_recipient)
         hooks.on_recipient_anonymise(services.visits_anonymise_for_recipient)
         hooks.export_section(services.visits_export_for_recipient)
+
+        from allauth.account.signals import password_changed, password_reset, password_set
+
+        # Whoever knew the old password may have copied the calendar address: a new one.
+        password_changed.connect(_rotate_calendar_feeds, dispatch_uid="visits.calendar.changed")
+        password_set.connect(_rotate_calendar_feeds, dispatch_uid="visits.calendar.set")
+        password_reset.connect(_rotate_calendar_feeds, dispatch_uid="visits.calendar.reset")
+
+
+def _rotate_calendar_feeds(sender: object, request: object, user: object, **kwargs: object) -> None:
+    from visits import services
+
+    services.calendar_feeds_rotate_for_user(user_id=user.pk, reason="password_changed")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Membership
+from seniorene.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
 from visits.models import (
     CHOSEN_CANCEL_KINDS,
     RECEIPT_EXTENSIONS,
@@ -20,6 +21,7 @@ from visits.models import (
     CancelKind,
     VisitPlan,
 )
+from visits.receipts import validate_receipt_content
 from visits.services import MAX_DURATION, PlanFields, local_datetime
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
@@ -33,7 +35,7 @@ EVERY_CHOICES = [
 
 
 def _date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+    return DateField(
         label=label,
         required=required,
         help_text=help_text,
@@ -63,12 +65,12 @@ def _duration_field() -> forms.IntegerField:
     )
 
 
-class SeniorChoiceField(forms.ModelChoiceField):
+class SeniorChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.name
 
 
-class AreaChoiceField(forms.ModelMultipleChoiceField):
+class AreaChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: ServiceArea) -> str:
         return obj.name
 
@@ -330,7 +332,7 @@ class VisitLogForm(forms.Form):
     receipt = forms.FileField(
         label=_("Bilde av kvitteringen"),
         required=False,
-        validators=[FileExtensionValidator(RECEIPT_EXTENSIONS)],
+        validators=[FileExtensionValidator(RECEIPT_EXTENSIONS), validate_receipt_content],
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
 

@@ -29,6 +29,7 @@ from visits.models import (
     VisitLogDraft,
     VisitStatus,
 )
+from visits.receipts import validate_receipt_content
 
 # Fields of the log form kept in a draft (never files, never the CSRF token).
 DRAFT_FIELDS = (
@@ -58,19 +59,21 @@ def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLo
     _require_own_open(visit, by)
     kept = {}
     for name in DRAFT_FIELDS:
-        values = [str(v)[:2000] for v in data.getlist(name)] if hasattr(data, "getlist") else []
+        raw = data.getlist(name) if hasattr(data, "getlist") else []
+        values = [str(v).replace("\x00", "")[:2000] for v in raw]  # PostgreSQL refuses NUL
         if name == "done_areas":
             kept[name] = values[:50]
         elif values:
             kept[name] = values[-1]
-    arrived = VisitLogDraft.objects.filter(visit=visit).values_list("arrived_at", flat=True)
-    if arrived.first() and "checked_in" not in kept:
-        kept["checked_in"] = timezone.localtime(arrived.first()).strftime("%H:%M")
+    own = VisitLogDraft.objects.filter(visit=visit, membership=by)
+    arrived = own.values_list("arrived_at", flat=True).first()
+    if arrived and "checked_in" not in kept:
+        kept["checked_in"] = timezone.localtime(arrived).strftime("%H:%M")
     draft, _created = VisitLogDraft.objects.update_or_create(
         visit=visit,
+        membership=by,
         defaults={
             "organization_id": visit.organization_id,
-            "membership": by,
             "data": kept,
             "saved_at": timezone.now(),
         },
@@ -89,7 +92,8 @@ def visit_check_in(*, visit: Visit, by: Membership, at: datetime | None = None) 
     with transaction.atomic():
         draft, _created = VisitLogDraft.objects.select_for_update().get_or_create(
             visit=visit,
-            defaults={"organization_id": visit.organization_id, "membership": by, "data": {}},
+            membership=by,
+            defaults={"organization_id": visit.organization_id, "data": {}},
         )
         if draft.arrived_at is None:
             draft.arrived_at = at
@@ -140,6 +144,8 @@ def visit_log_submit(
         raise ValidationError(_("Ta bilde av kvitteringen for utlegget."))
     if receipt is not None and receipt.size > RECEIPT_MAX_BYTES:
         raise ValidationError(_("Bildet av kvitteringen er for stort (over 8 MB)."))
+    if receipt is not None:
+        validate_receipt_content(receipt)  # the content, not the name, says what it is
     status = VisitStatus.LOGGED if happened else VisitStatus.NOT_HAPPENED
     claimed = Visit.objects.filter(pk=visit.pk, status__in=ACTIVE_STATUSES).update(status=status)
     if not claimed:
@@ -159,7 +165,7 @@ def visit_log_submit(
         submission_key=submission_key,
         logged_by=by.user,
     )
-    VisitLogDraft.objects.filter(visit=visit).delete()
+    VisitLogDraft.objects.filter(visit=visit).delete()  # every senior's: the visit is done
     if happened:
         _register_costs(
             visit=visit,

@@ -548,9 +548,12 @@ class VisitLog(TenantModel):
 
 class VisitLogDraft(TenantModel):
     """What the senior has typed into the visit log so far, saved as they type, so a locked
-    phone or a lost connection loses nothing. Deleted when the visit is logged."""
+    phone or a lost connection loses nothing. Deleted when the visit is logged.
 
-    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="log_draft")
+    A draft belongs to the senior who typed it: one per (visit, senior), read only for the
+    visit's current senior, so a reassigned visit opens empty for the new senior."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="log_drafts")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
     saved_at = models.DateTimeField(default=timezone.now)
@@ -560,6 +563,11 @@ class VisitLogDraft(TenantModel):
     class Meta:
         verbose_name = _("utkast til besøkslogg")
         verbose_name_plural = _("utkast til besøkslogger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "membership"], name="visit_log_draft_one_per_senior"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"utkast {self.visit_id}"

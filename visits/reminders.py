@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,7 +28,7 @@ from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import Tally, late_start_minutes, notice_send
 from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from seniorene.sms.services import sms_queue, sms_render, staff_may_receive_sms
-from visits.models import ACTIVE_STATUSES, Visit
+from visits.models import ACTIVE_STATUSES, Visit, VisitLogDraft
 from visits.services import local_day_bounds
 
 # The senior is nudged this long after a visit ended without a log …
@@ -319,18 +320,21 @@ def late_start_alerts(*, organization_id: int, day: date, now: datetime, tally: 
     """Alert the department's leaders of each open visit not started `late_start_minutes`
     after its time.
 
-    "Started": the senior checked in ("Jeg er fremme"), began typing the log (a draft),
-    or logged it. A visit still planned or moved without any of these has not started.
+    "Started": the visit's senior checked in ("Jeg er fremme"), began typing the log (a
+    draft), or logged it. A visit still planned or moved without any of these has not
+    started. Only the current senior's draft counts: a draft left by the senior the visit
+    was taken from says nothing about whether the new senior has arrived.
     """
     minutes = late_start_minutes(organization_id)
+    started = VisitLogDraft.objects.filter(visit=OuterRef("pk"), membership=OuterRef("senior"))
     with tenant_context(organization_id):
         visits = list(
             _open_visits(organization_id)
             .filter(
                 starts_at__lte=now - timedelta(minutes=minutes),
                 starts_at__gte=now - LATE_WINDOW,
-                log_draft__isnull=True,
             )
+            .exclude(Exists(started))
             .select_related("senior__user", "recipient")
             .order_by("starts_at", "pk")
         )

@@ -30,12 +30,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customers.models import CareRecipient, RecipientStatus
+from customers.services import recipient_anonymised_label
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Department, Membership, Role, User
-from seniorene.audit.services import audit_record
+from seniorene.audit.services import audit_record, audit_relabel
 from visits.models import (
     ACTIVE_STATUSES,
     OCCUPYING_STATUSES,
@@ -1052,8 +1054,14 @@ def calendar_feed_for(*, membership: Membership) -> CalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_reset(*, membership: Membership) -> CalendarFeed:
-    """Give the senior a new calendar address; the old one stops working at once."""
+def calendar_feed_reset(
+    *, membership: Membership, by: Membership | None = None, reason: str = ""
+) -> CalendarFeed:
+    """Give the senior a new calendar address; the old one stops working at once.
+
+    `by` is who asked: the senior (None or their own membership), their leader or an
+    admin (a lost phone); `reason` goes in the audit row (e.g. "password_changed").
+    """
     feed = calendar_feed_for(membership=membership)
     feed.key = secrets.token_hex(12)
     feed.created_at = timezone.now()
@@ -1061,11 +1069,47 @@ def calendar_feed_reset(*, membership: Membership) -> CalendarFeed:
     feed.save(update_fields=["key", "created_at", "last_fetched_at"])
     audit_record(
         organization=membership.organization,
-        actor=membership.user,
+        actor=by.user if by is not None else membership.user,
         action="calendar.reset",
         obj=membership,
+        details={"reason": reason} if reason else None,
     )
     return feed
+
+
+def calendar_feeds_rotate_for_user(*, user_id: int, reason: str) -> int:
+    """New calendar addresses for every feed of `user_id`'s memberships, in each of their
+    organizations (the password changed: whoever had it may have copied the address).
+    Returns how many feeds changed."""
+    from seniorene.accounts.tenancy import db_set_tenant
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT current_setting('seniorene.organization_id', true),"
+                " current_setting('seniorene.user_id', true)"
+            )
+            org_before, user_before = cursor.fetchone()
+        else:
+            org_before, user_before = None, None
+    memberships = list(
+        Membership.objects.filter(user_id=user_id).select_related("organization", "user")
+    )
+    rotated = 0
+    with transaction.atomic():
+        try:
+            for membership in memberships:
+                db_set_tenant(membership.organization_id, user_id, local=True)
+                if CalendarFeed.objects.filter(membership=membership).exists():
+                    calendar_feed_reset(membership=membership, reason=reason)
+                    rotated += 1
+        finally:
+            db_set_tenant(
+                int(org_before) if org_before else None,
+                int(user_before) if user_before else None,
+                local=True,
+            )
+    return rotated
 
 
 def calendar_organization_for_token(token: str) -> int | None:
@@ -1327,6 +1371,15 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     )
     VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
+    # Log labels of plans and visits carry the recipient's name (and outlays their text).
+    label = recipient_anonymised_label(recipient)
+    for model in (VisitPlan, Visit, VisitLog, Expense):
+        audit_relabel(
+            organization_id=recipient.organization_id,
+            model=model,
+            ids=model.objects.filter(recipient=recipient).values_list("pk", flat=True),
+            label=f"{capfirst(model._meta.verbose_name)}: {label}",
+        )
 
 
 def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:

@@ -19,6 +19,11 @@ urlpatterns = [
     path("besoksplaner/<int:pk>/", views.plan_edit, name="plan_edit"),
     path("besoksplaner/<int:pk>/avslutt/", views.plan_end, name="plan_end"),
     path("seniorer/<int:pk>/tilgjengelighet/", views.availability, name="availability"),
+    path(
+        "seniorer/<int:pk>/kalender/ny-lenke/",
+        views.senior_calendar_reset,
+        name="senior_calendar_reset",
+    ),
     path("mine-besok/", views.agenda, name="agenda"),
     path("mine-besok/<int:pk>/", views.my_visit, name="my_visit"),
     path("mine-besok/<int:pk>/for/", views.visit_log, name="visit_log"),

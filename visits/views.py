@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from seniorene.accounts.policy import Perm
 from seniorene.accounts.tenancy import db_set_tenant
 from seniorene.audit.services import audit_record, view_record
 from seniorene.forms import add_errors
+from seniorene.uploads import upload_limit
 from visits import services
 from visits.access import (
     get_own_visit_for_senior,
@@ -41,7 +41,14 @@ from visits.forms import (
     ReassignForm,
     WeekFilterForm,
 )
-from visits.models import PlanServiceArea, SeniorAvailability, Visit, VisitPlan, VisitStatus
+from visits.models import (
+    RECEIPT_MAX_BYTES,
+    PlanServiceArea,
+    SeniorAvailability,
+    Visit,
+    VisitPlan,
+    VisitStatus,
+)
 
 
 def _week_url(department_id: int, when) -> str:
@@ -442,9 +449,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     days = services.senior_agenda(senior=request.membership)
     today = [v.pk for d in days if d.is_today for v in d.visits]
     arrived = set(
-        VisitLogDraft.objects.filter(visit_id__in=today, arrived_at__isnull=False).values_list(
-            "visit_id", flat=True
-        )
+        VisitLogDraft.objects.filter(
+            visit_id__in=today, membership=request.membership, arrived_at__isnull=False
+        ).values_list("visit_id", flat=True)
     )
     return render(request, "visits/agenda.html", {"days": days, "arrived": arrived})
 
@@ -509,6 +516,32 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
     return redirect("visits:calendar")
 
 
+@require_POST
+@require(Perm.RESET_CALENDAR_FEEDS)
+def senior_calendar_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """A senior's leader (their departments), the lead or an admin gives the senior a new
+    calendar address, e.g. after a lost phone: the old one stops working at once."""
+    from seniorene.accounts.policy import has_perm
+    from visits.models import CalendarFeed
+
+    senior = get_senior_for_user(request, pk)
+    if CalendarFeed.objects.filter(membership=senior).exists():
+        services.calendar_feed_reset(membership=senior, by=request.membership)
+        messages.success(
+            request,
+            _("%(name)s har fått en ny kalenderlenke. Den gamle virker ikke lenger.")
+            % {"name": senior.user.name},
+        )
+    else:
+        messages.info(
+            request,
+            _("%(name)s har ingen kalenderlenke ennå.") % {"name": senior.user.name},
+        )
+    if has_perm(request.membership, Perm.PLAN_VISITS):
+        return redirect("visits:availability", senior.pk)
+    return redirect("accounts:member_edit", senior.pk)
+
+
 @require_GET
 @public
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -536,7 +569,8 @@ def _combine(visit: Visit, at) -> datetime:
 
 
 def _log_initial(visit: Visit, areas: list) -> dict:
-    """The log form's first values: the plan's times and ticks, then the saved draft."""
+    """The log form's first values: the plan's times and ticks, then the draft the visit's
+    senior saved (never another senior's, from before the visit was reassigned)."""
     from visits.models import VisitLogDraft
 
     initial = {
@@ -546,13 +580,14 @@ def _log_initial(visit: Visit, areas: list) -> dict:
         "done_areas": [str(a.pk) for a in areas],
         "expense_description": _("Notatbok"),
     }
-    draft = VisitLogDraft.objects.filter(visit=visit).first()
+    draft = VisitLogDraft.objects.filter(visit=visit, membership_id=visit.senior_id).first()
     if draft is not None:
         initial.update(draft.data)
         initial["share_with_relatives"] = draft.data.get("share_with_relatives") == "on"
     return initial
 
 
+@upload_limit(RECEIPT_MAX_BYTES)
 @require(Perm.VIEW_OWN_VISITS)
 def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Log one's own visit (times prefilled, ticks, notebook entry, km, outlay with the
@@ -615,7 +650,11 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
             if happened and feedback_offered(visit):
                 return redirect("visits:feedback", visit.pk)
             return redirect("visits:agenda")
-    draft = VisitLogDraft.objects.filter(visit=visit).only("saved_at").first()
+    draft = (
+        VisitLogDraft.objects.filter(visit=visit, membership=request.membership)
+        .only("saved_at")
+        .first()
+    )
     ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft}
     return render(request, "visits/visit_log.html", ctx, status=422 if posted else 200)
 
@@ -714,17 +753,24 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     from django.http import FileResponse
 
     from visits.access import get_expense_for_user
+    from visits.receipts import EXTENSION_OF_TYPE, INLINE_TYPES, sniff_file
 
     expense = get_expense_for_user(request, pk)
     if not expense.receipt:
         raise Http404
-    content_type, _encoding = mimetypes.guess_type(expense.receipt.name)
+    # The content decides, never the file name: only a verified picture is shown in the
+    # browser; anything else (a PDF, or a file that is not what its name says) downloads.
+    stored = expense.receipt.storage.open(expense.receipt.name, "rb")
+    content_type = sniff_file(stored)
+    inline = content_type in INLINE_TYPES
+    extension = EXTENSION_OF_TYPE.get(content_type or "", "bin")
     response = FileResponse(
-        expense.receipt.storage.open(expense.receipt.name, "rb"),
+        stored,
         content_type=content_type or "application/octet-stream",
+        as_attachment=not inline,
+        filename=f"kvittering-{expense.pk}.{extension}",
     )
     response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

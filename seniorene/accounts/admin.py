@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from seniorene.accounts.decorators import mfa_reauthenticate_redirect, session_passed_mfa
 from seniorene.accounts.models import Department, Membership, Organization, User
+
+
+def platform_admin_has_permission(request: HttpRequest) -> bool:
+    """Active platform staff, whose session passed the second factor if they have one."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return session_passed_mfa(request) or not is_mfa_enabled(user)
+
+
+@secure_admin_login
+def platform_admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin's own password form never logs anyone in.
+
+    `secure_admin_login` sends visitors to the product's login (rate limits, MFA) and
+    refuses non-staff; staff who still owe the second factor confirm it first.
+    """
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    if not platform_admin_has_permission(request):
+        return mfa_reauthenticate_redirect(request, target)
+    return redirect(target)
+
+
+admin.site.has_permission = platform_admin_has_permission  # type: ignore[method-assign]
+admin.site.login = platform_admin_login  # type: ignore[method-assign]
 
 
 @admin.register(User)

@@ -11,12 +11,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.policy import Perm, has_perm, requires_mfa
@@ -30,11 +34,27 @@ def public(view: View) -> View:
     return view
 
 
+def session_passed_mfa(request: HttpRequest) -> bool:
+    """True when this session's login included the second factor (allauth's records)."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def mfa_reauthenticate_redirect(
+    request: HttpRequest, next_url: str | None = None
+) -> HttpResponseRedirect:
+    """Send the user to confirm with their second factor, then back to `next_url`
+    (this page by default)."""
+    query = urlencode({REDIRECT_FIELD_NAME: next_url or request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+
+
 def require(perm: Perm) -> Callable[[View], View]:
     """Let the view run only for an active member whose role grants `perm`.
 
     Anonymous → login; no membership → a page that says so (403); a role that
-    must use MFA but has none → the MFA setup page; a role without `perm` → 403.
+    must use MFA but has none → the MFA setup page; has it, but this session did
+    not pass it → confirm with the second factor; a role without `perm` → 403.
     """
 
     def decorator(view: View) -> View:
@@ -50,6 +70,12 @@ def require(perm: Perm) -> Callable[[View], View]:
                     _("Din rolle krever tofaktorinnlogging. Sett den opp før du går videre."),
                 )
                 return redirect("mfa_activate_totp")
+            if requires_mfa(request.membership) and not session_passed_mfa(request):
+                messages.info(
+                    request,
+                    _("Bekreft med tofaktorkoden din før du går videre."),
+                )
+                return mfa_reauthenticate_redirect(request)
             if not has_perm(request.membership, perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from seniorene.accounts.models import Department, Membership, Organization, Role, User
+from seniorene.accounts.services import email_address_verify
 
 DEMO_PASSWORD = "demo-omsorg-2026"  # noqa: S105 - demo only; seed_demo refuses when DEBUG is off
 DEMO_DOMAIN = ".example"
@@ -88,6 +89,7 @@ def _user(name: str, email: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, name=name)
+    email_address_verify(user=user)
     if email in PHONES and not user.phone:
         user.phone = PHONES[email]
         user.save(update_fields=["phone"])

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.models import Department, Membership, Role, User
 from seniorene.accounts.policy import invitable_roles, sees_all_departments
+from seniorene.forms import ModelMultipleChoiceField
 
 
-def _department_field(membership: Membership) -> forms.ModelMultipleChoiceField:
+def _department_field(membership: Membership) -> ModelMultipleChoiceField:
     qs = Department.objects.for_organization(membership.organization_id).filter(is_active=True)
     if not sees_all_departments(membership):
         qs = qs.filter(pk__in=membership.department_ids)
-    return forms.ModelMultipleChoiceField(
+    return ModelMultipleChoiceField(
         queryset=qs,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -78,3 +81,17 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """allauth's form to change one's address, refusing one another account uses.
+
+    allauth lets such an address through (so that the form does not reveal who has an
+    account), and replacing the login address with it then broke a unique constraint.
+    """
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            raise get_adapter().validation_error("email_taken")
+        return super().clean_email()

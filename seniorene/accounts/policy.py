@@ -55,6 +55,9 @@ class Perm(StrEnum):
     # visits and see the watchdog; seniors see their own agenda and calendar feed.
     PLAN_VISITS = "plan_visits"
     VIEW_OWN_VISITS = "view_own_visits"
+    # Issue 16: a senior's leader (their departments), the lead and the admin give the senior
+    # a new calendar address (a lost phone), as the senior can on their own page.
+    RESET_CALENDAR_FEEDS = "reset_calendar_feeds"
     # Issue 8: the monthly Tripletex export (leaders: their departments' seniors), and the
     # organization's wording of the feedback SMS.
     EXPORT_HOURS = "export_hours"
@@ -92,6 +95,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_SMS_OUTBOX: frozenset({_ADMIN, _LEAD}),
     Perm.PLAN_VISITS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_OWN_VISITS: frozenset({_SENIOR}),
+    Perm.RESET_CALENDAR_FEEDS: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.EXPORT_HOURS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_RECEIPTS: frozenset({_LEAD, _LEADER, _SENIOR}),
     Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from seniorene.accounts.models import (
     Role,
     User,
 )
-from seniorene.accounts.policy import invitable_roles, sees_all_departments
+from seniorene.accounts.policy import Perm, has_perm, invitable_roles, sees_all_departments
 from seniorene.audit.services import audit_record
 
 
@@ -52,6 +54,19 @@ def invitation_create(
     ).exists():
         raise ValidationError(
             _("%(email)s er allerede medlem av organisasjonen.") % {"email": email}
+        )
+    if (
+        not has_perm(by, Perm.MANAGE_MEMBERS)
+        and Membership.objects.filter(
+            organization_id=by.organization_id, user__email__iexact=email, is_active=False
+        ).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(email)s er deaktivert i organisasjonen. Bare administrasjonen kan ta "
+                "personen inn igjen."
+            )
+            % {"email": email}
         )
     with transaction.atomic():
         # An older unused invitation to the same address stops working.
@@ -130,6 +145,7 @@ def invitation_accept(
                 account.save(update_fields=["is_active"])
         else:
             account = User.objects.create_user(invitation.email, password, name=name.strip())
+        email_address_verify(user=account)
         membership, _created = Membership.objects.update_or_create(
             user=account,
             organization_id=invitation.organization_id,
@@ -145,6 +161,20 @@ def invitation_accept(
             obj=invitation,
         )
     return membership
+
+
+def email_address_verify(*, user: User) -> None:
+    """Record `user`'s login address as verified: the invitation link reached it.
+
+    allauth then lets a new address replace it only once that one is confirmed too.
+    """
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return
+    email = user.email.lower()
+    EmailAddress.objects.filter(user=user).exclude(email=email).update(primary=False)
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
 
 
 def membership_update(
@@ -178,10 +208,26 @@ def membership_deactivate(*, membership: Membership, by: Membership) -> None:
         raise ValidationError(_("Du kan ikke deaktivere deg selv."))
     if not membership.is_active:
         return
+    now = timezone.now()
     membership.is_active = False
-    membership.deactivated_at = timezone.now()
+    membership.deactivated_at = now
     membership.save(update_fields=["is_active", "deactivated_at"])
+    # Open invitations they sent, or that would bring them back, stop working:
+    # re-admitting someone is the admin's call (membership_reactivate).
     user = membership.user
+    open_invitations = Invitation.objects.for_organization(membership.organization_id).filter(
+        Q(invited_by=user) | Q(email__iexact=user.email), accepted_at=None, revoked_at=None
+    )
+    for invitation in open_invitations:
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            organization=by.organization,
+            actor=by.user,
+            action="invitation.revoked",
+            obj=invitation,
+            details={"reason": "membership.deactivated"},
+        )
     if not Membership.objects.filter(user=user, is_active=True).exists() and not user.is_staff:
         user.is_active = False
         user.save(update_fields=["is_active"])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +28,7 @@ from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Department, Invitation, Membership, User
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.accounts.tenancy import db_set_tenant, organization_for_invitation_token
-from seniorene.forms import add_errors
+from seniorene.forms import add_errors, redirect_target
 
 
 @require_POST
@@ -37,13 +36,12 @@ from seniorene.forms import add_errors
 def switch_organization(request: HttpRequest) -> HttpResponse:
     """Make another of the user's organizations the active one."""
     wanted = request.POST.get("organization", "")
-    ids = {m.organization_id for m in request.memberships}
-    if wanted.isdigit() and int(wanted) in ids:
-        request.session[SESSION_KEY] = int(wanted)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "home"
-    return redirect(target)
+    ids = {str(m.organization_id): m.organization_id for m in request.memberships}
+    if wanted in ids:  # compared as text: no number is parsed from the user's input
+        request.session[SESSION_KEY] = ids[wanted]
+    return HttpResponseRedirect(
+        redirect_target(request, request.POST.get("next", ""), reverse("home"))
+    )
 
 
 @require(Perm.MANAGE_MEMBERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seniorene.accounts.models import TenantModel
@@ -34,7 +35,7 @@ class AuditEvent(TenantModel):
         indexes = [models.Index(fields=["organization", "object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
 class ViewRecord(TenantModel):
@@ -56,4 +57,4 @@ class ViewRecord(TenantModel):
         indexes = [models.Index(fields=["organization", "object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_id} {self.what}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.viewer_id} {self.what}"

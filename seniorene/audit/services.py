@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -34,6 +35,26 @@ def audit_record(
         object_id=object_id,
         object_repr=object_repr,
         details=details or {},
+    )
+
+
+def audit_relabel(
+    *, organization_id: int, model: type[models.Model], ids: Iterable[Any], label: str
+) -> int:
+    """Retention: give `model` rows `ids` the label `label` in the audit and view logs.
+
+    Who did what, and when, stays; only the stored description of the object (which may
+    hold a name or free text) is replaced. Returns how many log rows were relabelled.
+    """
+    same = {
+        "organization_id": organization_id,
+        "object_type": model._meta.label_lower,
+        "object_id__in": [str(pk) for pk in ids],
+    }
+    if not same["object_id__in"]:
+        return 0
+    return AuditEvent.objects.filter(**same).update(object_repr=label[:200]) + (
+        ViewRecord.objects.filter(**same).update(object_repr=label[:200])
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from seniorene.accounts.decorators import require
 from seniorene.accounts.policy import Perm
 from seniorene.audit.models import AuditEvent, ViewRecord
+from seniorene.forms import plain_text
 
 
 @require(Perm.VIEW_AUDIT)
@@ -17,7 +18,7 @@ def log(request: HttpRequest) -> HttpResponse:
         rows = ViewRecord.objects.for_organization(request.organization).select_related("viewer")
     else:
         rows = AuditEvent.objects.for_organization(request.organization).select_related("actor")
-    query = request.GET.get("q", "").strip()[:100]
+    query = plain_text(request.GET.get("q", ""), 100)
     if query:
         rows = rows.filter(object_repr__icontains=query)
     page = Paginator(rows, 50).get_page(request.GET.get("side"))

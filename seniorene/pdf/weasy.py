@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -20,14 +21,25 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def static_path(name: str) -> Path | None:
-    """The file of static asset `name` (finders in development, STATIC_ROOT in production)."""
-    if not name or ".." in Path(name).parts:
+    """The file of static asset `name` (finders in development, STATIC_ROOT in production).
+
+    Only relative names inside the static folders: an absolute name ("/etc/passwd", which
+    ``Path(root) / name`` would happily return) or one that climbs out is refused.
+    """
+    pure = PurePosixPath(name)
+    if not name or pure.is_absolute() or ".." in pure.parts or "\\" in name or "\x00" in name:
         return None
-    found = finders.find(name)
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
     if found:
         return Path(found)
-    candidate = Path(settings.STATIC_ROOT) / name
-    return candidate if candidate.is_file() else None
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / name).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate
 
 
 class StaticFilesFetcher(URLFetcher):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from seniorene.accounts.models import Invitation, Membership, Role, User
@@ -180,3 +181,46 @@ def test_a_leader_sees_only_the_invitations_they_sent(invite, world, client_for)
     MembershipFactory(organization=world.home.organization)
     html = client_for(world.home.leader_a).get("/invitasjoner/").content.decode()
     assert "nina@test.example" not in html
+
+
+def test_deactivating_a_leader_revokes_the_invitations_they_sent(invite, world, client_for):
+    admin = client_for(world.home.admin)
+    leader = world.home.leader_a
+    invite(client_for(leader), departments=[world.home.dept_a.pk])
+    from_leader = link_in_last_mail()
+    invite(admin, departments=[world.home.dept_a.pk], email="other@test.example")
+    from_admin = link_in_last_mail()
+
+    admin.post(f"/medarbeidere/{leader.pk}/aktiv/", {"active": "0"})
+
+    assert "Invitasjonen kan ikke brukes" in accept(Client(), from_leader).content.decode()
+    assert not User.objects.filter(email="nina@test.example").exists()
+    revoked = AuditEvent.objects.get(action="invitation.revoked")
+    assert revoked.actor == world.home.admin.user
+    assert revoked.object_id == str(Invitation.objects.get(email="nina@test.example").pk)
+    # Invitations others sent still work.
+    assert accept(Client(), from_admin).status_code == 302
+    assert User.objects.filter(email="other@test.example").exists()
+
+
+def test_only_the_admin_takes_back_a_member_the_admin_deactivated(invite, world, client_for):
+    admin = client_for(world.home.admin)
+    senior = world.home.senior_a
+    email = senior.user.email
+    admin.post(f"/medarbeidere/{senior.pk}/aktiv/", {"active": "0"})
+
+    # The leader cannot invite them again: the page says why, and nothing is sent.
+    sent = len(mail.outbox)
+    html = invite(
+        client_for(world.home.leader_a), departments=[world.home.dept_a.pk], email=email.upper()
+    ).content.decode()
+    assert f"{email} er deaktivert i organisasjonen. Bare administrasjonen kan ta" in html
+    assert len(mail.outbox) == sent
+    assert not Invitation.objects.filter(email=email, revoked_at=None).exists()
+    senior.refresh_from_db()
+    assert senior.is_active is False
+
+    # The admin may.
+    invite(admin, departments=[world.home.dept_a.pk], email=email)
+    assert Invitation.objects.filter(email=email, revoked_at=None).exists()
+    assert mail.outbox[-1].to == [email]

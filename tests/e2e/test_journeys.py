@@ -24,6 +24,7 @@ from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactor
 from tests.training.helpers import clear_for_assignment
 from visits import services as visits
 from visits.models import Visit, VisitStatus
+from visits.services import local_datetime
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -165,7 +166,7 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     journey.step("interview-done")
     assert IntakeInterview.objects.get(pk=interview.pk).status == InterviewStatus.COMPLETED
 
-    # The leader plans weekly visits; one of them began an hour ago.
+    # The leader plans weekly visits; one of them began earlier today.
     recipient = interview.recipient
     now = timezone.localtime()
     visits.plan_create(
@@ -185,7 +186,11 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     ConsentFactory(recipient=recipient, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
     cast.organization.quiet_hours_start, cast.organization.quiet_hours_end = 0, 24
     cast.organization.save()
-    started = now.replace(second=0, microsecond=0) - timedelta(hours=1)
+    # An hour ago, but never before midnight: yesterday's visit is not on today's agenda.
+    started = max(
+        local_datetime(now.date(), time(0)),
+        now.replace(second=0, microsecond=0) - timedelta(hours=1),
+    )
     visit = Visit.objects.create(
         organization=cast.organization,
         recipient=recipient,

@@ -234,6 +234,9 @@ SAMPLES: dict[str, Sample] = {
         visit_samples.sample_plan, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "visits:availability": Sample(visit_samples.sample_senior, **RECIPIENT),
+    "visits:senior_calendar_reset": Sample(
+        visit_samples.sample_senior, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "visits:my_visit": Sample(visit_samples.sample_visit, **RECIPIENT),
     "visits:visit_log": Sample(visit_samples.sample_visit, **RECIPIENT),
     "visits:visit_log_draft": Sample(

@@ -231,6 +231,34 @@ def test_no_alert_once_the_senior_has_checked_in(world, client_for):
     assert VisitLogDraft.objects.get(visit=visit).data["checked_in"] == "11:04"
 
 
+@pytest.mark.parametrize("new_senior_arrives", [False, True])
+def test_a_draft_left_by_the_senior_the_visit_was_taken_from_does_not_count_as_started(
+    world, new_senior_arrives
+):
+    """senior_a began the log at 08:00, then the visit went to senior_a2: only senior_a2's
+    own arrival (or draft) tells the leader the visit has started."""
+    from django.http import QueryDict
+
+    from visits.logging import visit_check_in, visit_log_draft_save
+    from visits.services import visit_reassign
+
+    clear_for_assignment(world.home.senior_a2)
+    visit = visit_at(world.home, oslo(2026, 3, 10, 11, 0))
+    visit_log_draft_save(
+        visit=visit, by=world.home.senior_a, data=QueryDict("went_well=Handlet+inn+i+forveien")
+    )
+    visit_reassign(visit=visit, by=world.home.leader_a, senior=world.home.senior_a2)
+    if new_senior_arrives:
+        visit.refresh_from_db()
+        visit_check_in(visit=visit, by=world.home.senior_a2, at=oslo(2026, 3, 10, 11, 4))
+    run(world, "late_start", now=oslo(2026, 3, 10, 11, 35))
+    if new_senior_arrives:
+        assert mail.outbox == []
+    else:
+        assert [m.to for m in mail.outbox] == [[world.home.leader_a.user.email]]
+        assert world.home.senior_a2.user.name in mail.outbox[0].body
+
+
 def test_the_late_start_minutes_are_set_per_organization(world):
     JobSettings.objects.create(organization=world.home.organization, late_start_minutes=60)
     visit_at(world.home, oslo(2026, 3, 10, 11, 0))

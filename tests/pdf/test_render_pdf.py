@@ -71,3 +71,45 @@ def test_an_image_from_elsewhere_is_left_out_without_a_request(tmp_path, caplog)
     assert "Før" in text
     assert "Etter" in text
     assert "disallowed protocol" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "finders",
+    [
+        None,  # development: the static finders, then STATIC_ROOT
+        [],  # production-like: only the collected files under STATIC_ROOT
+    ],
+    ids=["with-finders", "static-root-only"],
+)
+def test_absolute_paths_are_never_read_into_a_pdf(tmp_path, settings, finders):
+    """A template that names a file by absolute path gets nothing from the disk."""
+    if finders is not None:
+        settings.STATICFILES_FINDERS = finders
+    static_root = tmp_path / "static"
+    static_root.mkdir()
+    settings.STATIC_ROOT = static_root
+    (static_root / "allowed.css").write_text('body::before { content: "TILLATT-STIL"; }')
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::after { content: "HEMMELIG-INNHOLD"; }')
+    template = engines["django"].from_string(
+        "<html><head>"
+        '<link rel="stylesheet" href="/static/allowed.css">'
+        '<link rel="stylesheet" href="/static/{{ secret }}">'
+        '<link rel="stylesheet" href="/static/..{{ secret }}">'
+        '<link rel="stylesheet" href="file://{{ secret }}">'
+        '<link rel="stylesheet" href="{{ secret }}">'
+        '</head><body><p>Brødtekst</p><img src="/static//etc/passwd">'
+        '<img src="file:///etc/passwd"><img src="/etc/passwd"></body></html>'
+    )
+    from seniorene.pdf.weasy import html_to_pdf, static_path
+
+    text = pdf_text(html_to_pdf(template.render({"secret": secret})))
+    assert "Brødtekst" in text
+    assert "TILLATT-STIL" in text  # a real static file still works
+    assert "HEMMELIG-INNHOLD" not in text
+    assert static_path(str(secret)) is None
+    assert static_path("/etc/passwd") is None
+    fetcher = StaticFilesFetcher()
+    for url in (BASE_URL + "static/" + str(secret), BASE_URL + "static//etc/passwd"):
+        with pytest.raises(ValueError):  # noqa: PT011 - WeasyPrint's contract is ValueError
+            fetcher.fetch(url)

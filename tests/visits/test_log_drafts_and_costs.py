@@ -6,14 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer
 from tests.factories import CareRecipientFactory, VisitFactory
+from tests.training.helpers import clear_for_assignment
 from tests.visits.helpers import PNG_PIXEL
 from visits.models import (
     EntrySource,
@@ -220,3 +223,95 @@ def test_checking_in_records_the_arrival_as_the_check_in_time(world, client_for,
     assert (
         client_for(world.home.senior_a2).post(f"/mine-besok/{visit.pk}/fremme/").status_code == 404
     )
+
+
+# --- A draft belongs to the senior who typed it --------------------------------------------
+
+# Tuesday 10 March 2026, ten past eleven: today's visit began at 11:00.
+MORNING = datetime(2026, 3, 10, 11, 10, tzinfo=ZoneInfo("Europe/Oslo"))
+OLD_NOTES = "Astrid fortalte om sønnen i Bergen"
+
+
+def draft_url(visit) -> str:
+    return f"/mine-besok/{visit.pk}/for/utkast/"
+
+
+def reassign(leader, visit, senior) -> None:
+    """The leader gives the visit to `senior` on the visit's page."""
+    response = leader.post(f"/besok/{visit.pk}/ny-senior/", {"senior": senior.pk})
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def reassigned(world, client_for):
+    """senior_a arrived at today's 11:00 visit and typed notes, km and an outlay into the
+    log; then the leader gave the visit to senior_a2."""
+    clear_for_assignment(world.home.senior_a)
+    clear_for_assignment(world.home.senior_a2)
+    with time_machine.travel(MORNING, tick=False):
+        recipient = CareRecipientFactory(department=world.home.dept_a, status="active")
+        visit = VisitFactory(
+            recipient=recipient, senior=world.home.senior_a, starts_at=MORNING.replace(minute=0)
+        )
+        old = client_for(world.home.senior_a)
+        assert old.post(f"/mine-besok/{visit.pk}/fremme/").status_code == 302
+        saved = old.post(
+            draft_url(visit),
+            {
+                "went_well": OLD_NOTES,
+                "km": "17,5",
+                "checked_out": "12:40",
+                "expense_amount": "64",
+                "expense_description": "Blomster til Astrid",
+            },
+        )
+        assert saved.status_code == 200
+        reassign(client_for(world.home.leader_a), visit, world.home.senior_a2)
+        yield visit
+
+
+def test_a_reassigned_visit_opens_with_an_empty_log_for_the_new_senior(
+    world, client_for, reassigned
+):
+    new = client_for(world.home.senior_a2)
+    html = new.get(log_url(reassigned)).content.decode()
+    for left_by_the_old_senior in (OLD_NOTES, "17,5", "17.5", "Blomster til Astrid", "64"):
+        assert left_by_the_old_senior not in html
+    assert 'value="11:10"' not in html  # not the old senior's arrival …
+    assert 'value="11:00"' in html  # … but the visit's own times
+    assert 'value="12:00"' in html
+    assert "Utkast lagret" not in html
+    # The old senior's "Jeg er fremme" is not the new senior's: the button is still there.
+    agenda = new.get("/mine-besok/").content.decode()
+    assert "Jeg er fremme hos" in agenda
+    # What the new senior types is theirs and says nothing of the old draft.
+    saved = new.post(draft_url(reassigned), {"went_well": "Vi gikk tur"})
+    assert saved.status_code == 200
+    html = new.get(log_url(reassigned)).content.decode()
+    assert "Vi gikk tur" in html
+    assert OLD_NOTES not in html
+    # The old senior no longer reaches the visit at all.
+    old = client_for(world.home.senior_a)
+    assert old.get(log_url(reassigned)).status_code == 404
+    assert old.post(draft_url(reassigned), {"went_well": "x"}).status_code == 404
+
+
+def test_each_senior_keeps_their_own_draft_and_logging_removes_both(world, client_for, reassigned):
+    new = client_for(world.home.senior_a2)
+    new.post(draft_url(reassigned), {"went_well": "Vi gikk tur"})
+    leader = client_for(world.home.leader_a)
+    reassign(leader, reassigned, world.home.senior_a)  # given back
+    html = client_for(world.home.senior_a).get(log_url(reassigned)).content.decode()
+    assert OLD_NOTES in html
+    assert "Vi gikk tur" not in html
+    assert 'value="11:10"' in html  # their own arrival again
+    reassign(leader, reassigned, world.home.senior_a2)
+    html = new.get(log_url(reassigned)).content.decode()
+    assert "Vi gikk tur" in html
+    assert OLD_NOTES not in html
+    # Logging the visit leaves no one's draft behind.
+    with time_machine.travel(MORNING.replace(hour=13), tick=False):
+        logged = new.post(log_url(reassigned), payload(checked_in="11:00", checked_out="12:00"))
+    assert logged.status_code == 302
+    assert VisitLog.objects.get(visit=reassigned).went_well == "Vi spilte kort."
+    assert not VisitLogDraft.objects.filter(visit=reassigned).exists()
