@@ -40,9 +40,11 @@ demo: migrate ## Load the demo organizations and logins
 run: demo ## Run the product: web, worker and beat, with demo data (no servers needed)
 	bin/run-dev
 
-lint: venv ## ruff lint and format check, and migrations in step with the models
+lint: venv ## ruff, mypy, the import layers (lint-imports), and migrations in step with the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: venv ## Format the code

@@ -235,7 +235,7 @@ def measure_reminders(count: int) -> dict[str, Any]:
 def measure_pdf(seeded: Seeded) -> dict[str, Any]:
     """The filled interview form as PDF, against the smallest page WeasyPrint makes."""
     from omsorg.models import IntakeInterview, InterviewStatus
-    from omsorg.services import interview_pdf_context
+    from omsorg.pdf import interview_pdf_context
     from seniorene.pdf import render_pdf
     from seniorene.pdf.weasy import html_to_pdf
 

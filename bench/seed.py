@@ -37,6 +37,7 @@ from customers.models import (
     Relation,
     Relative,
 )
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from omsorg.services import omsorg_seed_defaults
 from seniorene.accounts.models import (
     Department,
@@ -46,7 +47,6 @@ from seniorene.accounts.models import (
     Role,
     User,
 )
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from visits.models import Visit, VisitLog, VisitPlan, VisitStatus
 
 OSLO = ZoneInfo("Europe/Oslo")

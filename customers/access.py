@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from customers.models import CareRecipient, Consent, Relative
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Role
 from seniorene.accounts.policy import sees_all_departments
 
 
-def visible_recipients(request: HttpRequest) -> QuerySet[CareRecipient]:
+def visible_recipients(request: AuthedRequest) -> QuerySet[CareRecipient]:
     """Recipients the member may see: all (lead), their departments (leader), assigned (senior)."""
     membership = request.membership
     rows = CareRecipient.objects.for_organization(request.organization)
@@ -23,7 +24,7 @@ def visible_recipients(request: HttpRequest) -> QuerySet[CareRecipient]:
     return rows.none()
 
 
-def get_recipient_for_user(request: HttpRequest, pk: int) -> CareRecipient:
+def get_recipient_for_user(request: AuthedRequest, pk: int) -> CareRecipient:
     recipient = (
         visible_recipients(request)
         .select_related("department", "contact_person__user")
@@ -35,14 +36,14 @@ def get_recipient_for_user(request: HttpRequest, pk: int) -> CareRecipient:
     return recipient
 
 
-def get_relative_for_user(request: HttpRequest, recipient: CareRecipient, pk: int) -> Relative:
+def get_relative_for_user(request: AuthedRequest, recipient: CareRecipient, pk: int) -> Relative:
     relative = Relative.objects.filter(recipient=recipient, pk=pk).first()
     if relative is None:
         raise Http404
     return relative
 
 
-def get_consent_for_user(request: HttpRequest, recipient: CareRecipient, pk: int) -> Consent:
+def get_consent_for_user(request: AuthedRequest, recipient: CareRecipient, pk: int) -> Consent:
     consent = Consent.objects.filter(recipient=recipient, pk=pk).first()
     if consent is None:
         raise Http404

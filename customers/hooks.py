@@ -1,18 +1,21 @@
-"""What other apps do when a recipient ends or is anonymised (R11, retention).
+"""What other apps do when a recipient ends or is anonymised (R11, retention), what they
+require of a senior who is assigned a recipient (R6), and what they add to its pages.
 
 Apps register in their ``AppConfig.ready()``; `customers.services` calls every
-hook inside the same transaction. ``tests/customers/test_ending.py`` fails for
-a model that points at a recipient and is neither kept nor handled here.
+hook inside the same transaction. ``tests/customers/test_data_protection.py`` fails
+for a model that points at a recipient and is neither kept nor handled here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from customers.models import CareRecipient
-    from seniorene.accounts.models import User
+    from seniorene.accounts.models import Membership, User
 
 Hook = Callable[["CareRecipient", "User | None"], None]
 ExportSection = Callable[["CareRecipient"], dict[str, Any]]
@@ -22,6 +25,24 @@ ON_PAUSE: list[Hook] = []
 ON_ANONYMISE: list[Hook] = []
 # Each returns {section_name: JSON-able data} for the data-access export.
 EXPORT_SECTIONS: list[ExportSection] = []
+
+
+class AssignCheck(Protocol):
+    def __call__(self, *, membership: Membership) -> None: ...
+
+
+class PageSection(Protocol):
+    def __call__(
+        self, request: HttpRequest, recipient: CareRecipient, *, page: Page
+    ) -> dict[str, Any]: ...
+
+
+# The recipient's pages that apps add sections to: the leader's card, the senior's page.
+Page = Literal["card", "senior"]
+# Each raises ValidationError when `membership` may not be assigned a recipient (R6).
+ASSIGN_CHECKS: list[AssignCheck] = []
+# Each returns template context for its part of a recipient's page.
+PAGE_SECTIONS: list[PageSection] = []
 
 
 def on_recipient_end(hook: Hook) -> Hook:
@@ -49,4 +70,18 @@ def export_section(section: ExportSection) -> ExportSection:
     """Register a function that adds the app's data to the recipient export."""
     if section not in EXPORT_SECTIONS:
         EXPORT_SECTIONS.append(section)
+    return section
+
+
+def on_senior_assign(check: AssignCheck) -> AssignCheck:
+    """Register `check(membership=)`: refuse a senior who may not be assigned a recipient."""
+    if check not in ASSIGN_CHECKS:
+        ASSIGN_CHECKS.append(check)
+    return check
+
+
+def page_section(section: PageSection) -> PageSection:
+    """Register `section(request, recipient, page=)`: context for the app's part of a page."""
+    if section not in PAGE_SECTIONS:
+        PAGE_SECTIONS.append(section)
     return section

@@ -91,14 +91,13 @@ def recipient_set_seniors(
     *, recipient: CareRecipient, by: Membership, seniors: Iterable[Membership]
 ) -> None:
     """Make `seniors` the recipient's assigned seniors; new ones must be trained (R6)."""
-    from training.services import training_require_cleared
-
     wanted = {s.pk: s for s in _check_seniors(recipient, seniors)}
     current = set(
         Assignment.objects.filter(recipient=recipient).values_list("senior_id", flat=True)
     )
     for senior_id in wanted.keys() - current:
-        training_require_cleared(membership=wanted[senior_id])
+        for check in hooks.ASSIGN_CHECKS:  # R6: training registers its clearance
+            check(membership=wanted[senior_id])
     Assignment.objects.filter(recipient=recipient, senior_id__in=current - wanted.keys()).delete()
     Assignment.objects.bulk_create(
         [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,11 +13,12 @@ from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from customers import services
+from customers import hooks, services
 from customers.access import (
     get_consent_for_user,
     get_recipient_for_user,
@@ -37,27 +41,10 @@ from customers.models import (
     RecipientStatus,
 )
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record, views_of
 from seniorene.forms import add_errors, plain_text
-
-
-def notebook_entries(recipient: CareRecipient, limit: int = 50):
-    """The digital notebook: logged visits with their notes, newest first."""
-    from visits.models import VisitLog
-
-    return (
-        VisitLog.objects.filter(recipient=recipient, happened=True)
-        .select_related("visit", "logged_by")
-        .only(
-            "visit__starts_at",
-            "logged_by__name",
-            "went_well",
-            "could_change",
-            "share_with_relatives",
-        )
-        .order_by("-visit__starts_at")[:limit]
-    )
 
 
 def _with_seniors(rows):
@@ -71,7 +58,7 @@ def _with_seniors(rows):
 
 
 @require(Perm.VIEW_RECIPIENTS)
-def recipient_list(request: HttpRequest) -> HttpResponse:
+def recipient_list(request: AuthedRequest) -> HttpResponse:
     form = RecipientFilterForm(request.GET or None, membership=request.membership)
     rows = visible_recipients(request).select_related("department", "contact_person__user")
     status = ""
@@ -99,12 +86,12 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def recipient_create(request: HttpRequest) -> HttpResponse:
+def recipient_create(request: AuthedRequest) -> HttpResponse:
     return _recipient_form(request, recipient=None)
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _recipient_form(request, recipient=get_recipient_for_user(request, pk))
 
 
@@ -146,7 +133,7 @@ def _recipient_form(request: HttpRequest, *, recipient: CareRecipient | None) ->
 
 
 @require(Perm.VIEW_RECIPIENTS)
-def recipient_card(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     view_record(
         organization=request.organization, viewer=request.user, obj=recipient, what="brukerkort"
@@ -171,16 +158,14 @@ def recipient_card(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "purposes": ConsentPurpose,
     }
-    from omsorg.views import card_context
-
-    ctx.update(card_context(request, recipient))
-    ctx["notebook"] = notebook_entries(recipient)
+    for section in hooks.PAGE_SECTIONS:  # the intake (omsorg), the notebook (visits)
+        ctx.update(section(request, recipient, page="card"))
     return render(request, "customers/recipient_card.html", ctx)
 
 
 @require_POST
 @require(Perm.MANAGE_RECIPIENTS)
-def recipient_status(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_status(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -201,12 +186,12 @@ def recipient_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def relative_create(request: HttpRequest, pk: int) -> HttpResponse:
+def relative_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _relative_form(request, get_recipient_for_user(request, pk), None)
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def relative_edit(request: HttpRequest, pk: int, relative_pk: int) -> HttpResponse:
+def relative_edit(request: AuthedRequest, pk: int, relative_pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     return _relative_form(
         request, recipient, get_relative_for_user(request, recipient, relative_pk)
@@ -233,7 +218,7 @@ def _relative_form(request: HttpRequest, recipient: CareRecipient, relative) -> 
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     current = services.current_customer(recipient)
     initial = {"kind": current.kind if current else "recipient"}
@@ -267,7 +252,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     initial = {}
     if request.GET.get("person"):
@@ -295,7 +280,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.MANAGE_RECIPIENTS)
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     consent = get_consent_for_user(request, recipient, consent_pk)
     note = plain_text(request.POST.get("note", ""), 200)
@@ -305,7 +290,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def recipient_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_export_json(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     view_record(
         organization=request.organization, viewer=request.user, obj=recipient, what="innsyn (JSON)"
@@ -317,13 +302,18 @@ def recipient_export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_RECIPIENTS)
-def recipient_export_page(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_export_page(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     view_record(
         organization=request.organization, viewer=request.user, obj=recipient, what="innsyn"
     )
     data = services.recipient_export(recipient=recipient)
-    ctx = {"recipient": recipient, "data": data, "sections": _readable(data)}
+    ctx = {
+        "recipient": recipient,
+        "data": data,
+        "exported_at": _readable_value(data["exported_at"]),
+        "sections": _readable(data),
+    }
     return render(request, "customers/recipient_export.html", ctx)
 
 
@@ -337,6 +327,10 @@ SECTION_TITLES = {
     "views": gettext_lazy("Hvem har sett opplysningene"),
     "screenings": gettext_lazy("Kartlegging"),
     "interviews": gettext_lazy("Bli kjent-møter"),
+    "sms": gettext_lazy("SMS"),
+    "visit_plans": gettext_lazy("Besøksplaner"),
+    "visits": gettext_lazy("Besøk"),
+    "notebook": gettext_lazy("Besøksbok"),
 }
 
 
@@ -375,7 +369,51 @@ FIELD_LABELS = {
     "withdrawn_at": gettext_lazy("Trukket"),
     "who": gettext_lazy("Hvem"),
     "what": gettext_lazy("Hva"),
+    "project_number": gettext_lazy("Prosjektnummer i Tripletex"),
+    # The other apps' sections (customers.hooks.export_section).
+    "outcome": gettext_lazy("Resultat"),
+    "note": gettext_lazy("Merknad"),
+    "criteria": gettext_lazy("Kriterier"),
+    "minutes": gettext_lazy("Minutter"),
+    "senior": gettext_lazy("Senior"),
+    "relative_attends": gettext_lazy("Pårørende er med"),
+    "completed": gettext_lazy("Levert"),
+    "queued": gettext_lazy("Lagt i kø"),
+    "sent": gettext_lazy("Sendt"),
+    "text": gettext_lazy("Tekst"),
+    "plan": gettext_lazy("Plan"),
+    "first_date": gettext_lazy("Første dato"),
+    "last_date": gettext_lazy("Siste dato"),
+    "ended": gettext_lazy("Avsluttet"),
+    "notes": gettext_lazy("Merknad"),
+    "cancelled_by": gettext_lazy("Avlyst av"),
+    "cancel_reason": gettext_lazy("Begrunnelse"),
+    "visit_at": gettext_lazy("Besøk"),
+    "happened": gettext_lazy("Gjennomført"),
+    "went_well": gettext_lazy("Notatbok: hva gikk bra?"),
+    "could_change": gettext_lazy("Notatbok: hva kan endres?"),
+    "not_happened_reason": gettext_lazy("Hvorfor ble det ikke noe av?"),
+    "shared_with_relatives": gettext_lazy("Notatet kan deles med pårørende"),
+    "logged_at": gettext_lazy("Registrert"),
 }
+
+# The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page
+# shows them the way every other page does, in Oslo time.
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _readable_value(value: object) -> object:
+    if isinstance(value, list):
+        return ", ".join(str(_readable_value(v)) for v in value)
+    if isinstance(value, str) and ISO_MOMENT.fullmatch(value):
+        moment = datetime.fromisoformat(value)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return date_format(moment, "j.n.Y H:i")
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return date_format(date.fromisoformat(value), "j.n.Y")
+    return value
 
 
 def _readable(data: dict) -> list[dict]:
@@ -386,10 +424,7 @@ def _readable(data: dict) -> list[dict]:
             continue
         groups = content if isinstance(content, list) else [content]
         rows = [
-            [
-                (label, ", ".join(map(str, v)) if isinstance(v, list) else v)
-                for label, v in g.items()
-            ]
+            [(FIELD_LABELS.get(label, label), _readable_value(v)) for label, v in g.items()]
             for g in groups
             if isinstance(g, dict)
         ]
@@ -398,7 +433,7 @@ def _readable(data: dict) -> list[dict]:
 
 
 @require(Perm.VIEW_OWN_RECIPIENTS)
-def my_recipients(request: HttpRequest) -> HttpResponse:
+def my_recipients(request: AuthedRequest) -> HttpResponse:
     rows = (
         visible_recipients(request)
         .exclude(status=RecipientStatus.ENDED)
@@ -409,15 +444,13 @@ def my_recipients(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.VIEW_OWN_RECIPIENTS)
-def my_recipient(request: HttpRequest, pk: int) -> HttpResponse:
+def my_recipient(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     view_record(
         organization=request.organization, viewer=request.user, obj=recipient, what="besøkskort"
     )
     contacts = recipient.relatives.filter(contact_during_visits=True)
-    ctx = {
-        "recipient": recipient,
-        "contacts": contacts,
-        "notebook": notebook_entries(recipient, limit=10),
-    }
+    ctx = {"recipient": recipient, "contacts": contacts}
+    for section in hooks.PAGE_SECTIONS:  # the notebook (visits)
+        ctx.update(section(request, recipient, page="senior"))
     return render(request, "customers/my_recipient.html", ctx)

@@ -3,10 +3,11 @@ leaders and the professional lead. Admin sees that it happened (the notice), nev
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from customers.models import Assignment
 from omsorg.models import AdminNotification, IntakeInterview
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Membership, Role
 
 
@@ -28,7 +29,7 @@ def can_read_interview(membership: Membership, interview: IntakeInterview) -> bo
     return False
 
 
-def get_interview_for_user(request: HttpRequest, pk: int) -> IntakeInterview:
+def get_interview_for_user(request: AuthedRequest, pk: int) -> IntakeInterview:
     interview = (
         IntakeInterview.objects.for_organization(request.organization)
         .select_related("recipient__department", "senior__user")
@@ -40,7 +41,7 @@ def get_interview_for_user(request: HttpRequest, pk: int) -> IntakeInterview:
     return interview
 
 
-def get_own_interview_for_senior(request: HttpRequest, pk: int) -> IntakeInterview:
+def get_own_interview_for_senior(request: AuthedRequest, pk: int) -> IntakeInterview:
     """The interview the requesting senior is booked to hold."""
     interview = get_interview_for_user(request, pk)
     if interview.senior_id != request.membership.pk:
@@ -48,7 +49,7 @@ def get_own_interview_for_senior(request: HttpRequest, pk: int) -> IntakeIntervi
     return interview
 
 
-def get_notification_for_user(request: HttpRequest, pk: int) -> AdminNotification:
+def get_notification_for_user(request: AuthedRequest, pk: int) -> AdminNotification:
     notification = (
         AdminNotification.objects.for_organization(request.organization).filter(pk=pk).first()
     )

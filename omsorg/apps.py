@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from customers.hooks import Page
+    from customers.models import CareRecipient
+    from seniorene.accounts.models import Organization
 
 
 class OmsorgConfig(AppConfig):
@@ -8,6 +17,10 @@ class OmsorgConfig(AppConfig):
     verbose_name = "Omsorg: kartlegging og Bli kjent"
 
     def ready(self) -> None:
+        from seniorene.accounts.signals import organization_created
+
+        organization_created.connect(seed_defaults, dispatch_uid="omsorg.seed_defaults")
+
         from customers import hooks
         from omsorg.services import (
             interviews_cancel_for_recipient,
@@ -19,3 +32,20 @@ class OmsorgConfig(AppConfig):
         hooks.on_recipient_pause(interviews_cancel_for_recipient)
         hooks.on_recipient_anonymise(omsorg_anonymise_for_recipient)
         hooks.export_section(omsorg_export_for_recipient)
+        hooks.page_section(card_section)
+
+
+def seed_defaults(sender: Any, *, organization: Organization, **kwargs: Any) -> None:
+    """A new organization starts with the manual's service areas and criteria."""
+    from omsorg.services import omsorg_seed_defaults
+
+    omsorg_seed_defaults(organization=organization)
+
+
+def card_section(request: HttpRequest, recipient: CareRecipient, *, page: Page) -> dict[str, Any]:
+    """The intake (screening, Bli kjent, R2) on the leader's card of a recipient."""
+    if page != "card":
+        return {}
+    from omsorg.views import card_context
+
+    return card_context(request, recipient)

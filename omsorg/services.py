@@ -11,12 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customers.models import CareRecipient, CustomerKind, RecipientStatus, StatusChange
@@ -25,6 +22,8 @@ from customers.services import (
     recipient_advance_status,
     recipient_anonymised_label,
 )
+from ledger.services import ledger_record_intake
+from omsorg.defaults import DEFAULT_CRITERIA, DEFAULT_SERVICE_AREAS
 from omsorg.models import (
     AdminNotification,
     Criterion,
@@ -39,46 +38,13 @@ from omsorg.models import (
     ScreeningOutcome,
     ServiceArea,
 )
+from omsorg.pdf import interview_pdf_path
+from omsorg.pdf import interview_render_pdf as interview_render_pdf  # re-exported
+from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
 from seniorene.accounts.models import Membership, Organization, Role, User
 from seniorene.audit.services import audit_record, audit_relabel
-from visits.models import PURPOSE_INTAKE, EntrySource, MileageEntry, TimeEntry
 
 log = logging.getLogger(__name__)
-
-# The manual's twelve service areas; the first is the quality visit with training.
-DEFAULT_SERVICE_AREAS = [
-    ("Kvalitetsbesøk med fokus på fysisk og kognitiv trening", True),
-    ("Følgetjenester (lege, butikk, tur, frisør)", False),
-    ("Samtale og sosial kontakt", False),
-    ("Aktivisering av lettere demente", False),
-    ("Enkle måltidstjenester", False),
-    ("Avlastning for pårørende", False),
-    ("Tilrettelegging ved overgang til ny livssituasjon", False),
-    ("Besøk på gravplasser med innkjøp av blomster", False),
-    ("Følge til sosiale aktiviteter", False),
-    ("Hjelp til innkjøp av klær", False),
-    ("Hjelpe med mobilen", False),
-    ("Følge til bibliotek", False),
-]
-DEFAULT_CRITERIA = [
-    (
-        CriterionKind.SCREENING,
-        "Personen oppfyller kravene for å få besøk",
-        "Ikke for syk, og trenger ikke mer hjelp enn ufaglærte seniorer kan gi.",
-    ),
-    (
-        CriterionKind.SCREENING,
-        "Arbeidet hører hjemme i Seniorene Omsorg",
-        "Det er omsorg og aktivisering, ikke praktisk arbeid eller vanlig seniorjobb.",
-    ),
-    (CriterionKind.TRAINING, "Besøket er frivillig og ønsket av den som får det", ""),
-    (
-        CriterionKind.TRAINING,
-        "Personen er ikke kjent for å bli sint eller irritert uten åpenbar grunn",
-        "",
-    ),
-    (CriterionKind.TRAINING, "Personen klarer toalettbesøk uten hjelp fra senioren", ""),
-]
 
 
 def omsorg_seed_defaults(*, organization: Organization) -> None:
@@ -316,7 +282,7 @@ def interview_complete(
 
     1. Save the answers; every training criterion must be answered yes or no.
     2. Hours for the senior, paid and never invoiced; km with purpose
-       "bli kjent møte" and no customer (R7).
+       "bli kjent møte" and no customer (R7, held by `ledger.services`).
     3. The recipient moves on (Bli kjent avtalt → aktiv).
     4. Admin is notified (who, by whom, when — not the content) by a row and e-mail.
     5. The PDF is queued after commit.
@@ -351,28 +317,14 @@ def interview_complete(
     interview.save()
 
     day = timezone.localdate(interview.starts_at)
-    TimeEntry.objects.create(
+    ledger_record_intake(
         organization_id=interview.organization_id,
-        membership=interview.senior,
-        date=day,
-        hours=Decimal(interview.duration_minutes) / Decimal(60),
-        billable=False,
-        customer=None,
-        source=EntrySource.INTAKE,
-        source_id=interview.pk,
+        senior=interview.senior,
+        interview_id=interview.pk,
+        day=day,
+        minutes=interview.duration_minutes,
+        km=km,
     )
-    if km:
-        MileageEntry.objects.create(
-            organization_id=interview.organization_id,
-            membership=interview.senior,
-            date=day,
-            km=km,
-            purpose=PURPOSE_INTAKE,
-            customer=None,
-            billable=False,
-            source=EntrySource.INTAKE,
-            source_id=interview.pk,
-        )
     recipient_advance_status(
         recipient=recipient,
         by=by,
@@ -396,40 +348,8 @@ def interview_complete(
 
 
 def _after_completion(organization_id: int, interview_id: int, notification_id: int) -> None:
-    from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
-
     render_interview_pdf.delay(organization_id, interview_id)
     notify_admin_of_intake.delay(organization_id, notification_id)
-
-
-def notification_email(*, notification: AdminNotification) -> None:
-    """E-mail the organization's admins (and its contact address) when the form was delivered
-    (Oslo time): no form content (R3)."""
-    org = notification.organization
-    admins = Membership.objects.for_organization(org).filter(role=Role.ADMIN, is_active=True)
-    recipients = sorted(
-        {m.user.email for m in admins.select_related("user")}
-        | ({org.contact_email} if org.contact_email else set())
-    )
-    if not recipients:
-        return
-    delivered = timezone.localtime(notification.interview.completed_at or notification.created_at)
-    send_mail(
-        subject=_("Bli kjent gjennomført: %(name)s") % {"name": notification.recipient_name},
-        message=_(
-            "Bli kjent-møtet med %(recipient)s er gjennomført av %(senior)s. "
-            "Skjemaet ble levert %(day)s kl. %(time)s (norsk tid).\n"
-            "Se varselet i Seniorene Omsorg under Varsler."
-        )
-        % {
-            "recipient": notification.recipient_name,
-            "senior": notification.senior_name,
-            "day": date_format(delivered, "j.n.Y"),
-            "time": date_format(delivered, "H.i"),
-        },
-        from_email=None,
-        recipient_list=recipients,
-    )
 
 
 @transaction.atomic
@@ -475,51 +395,6 @@ def service_areas_allowed(*, recipient: CareRecipient, areas: Sequence[ServiceAr
 
 
 # --- PDF ----------------------------------------------------------------------------------
-
-
-def interview_pdf_path(interview: IntakeInterview) -> str:
-    return f"interviews/{interview.organization_id}/bli-kjent-{interview.pk}.pdf"
-
-
-def interview_render_pdf(*, interview_id: int) -> None:
-    """Render the filled form to private storage and mark it ready (or failed)."""
-    from seniorene.pdf import render_pdf
-
-    interview = IntakeInterview.objects.select_related(
-        "recipient__department", "senior__user", "organization"
-    ).get(pk=interview_id)
-    if interview.status != InterviewStatus.COMPLETED or interview.recipient.anonymised_at:
-        return  # an anonymised recipient's answers are gone, and so is the form (retention)
-    # Rendering again is harmless (the file is replaced), so retries need no claim.
-    IntakeInterview.objects.filter(pk=interview_id).update(
-        pdf_status=PdfStatus.PENDING, pdf_attempts=interview.pdf_attempts + 1
-    )
-    try:
-        pdf = render_pdf("pdf/interview.html", interview_pdf_context(interview))
-        path = interview_pdf_path(interview)
-        if default_storage.exists(path):
-            default_storage.delete(path)
-        default_storage.save(path, ContentFile(pdf))
-    except Exception as exc:
-        IntakeInterview.objects.filter(pk=interview_id).update(
-            pdf_status=PdfStatus.FAILED, pdf_error=str(exc)[:300]
-        )
-        raise
-    IntakeInterview.objects.filter(pk=interview_id).update(
-        pdf_status=PdfStatus.READY, pdf_file=path, pdf_error=""
-    )
-
-
-def interview_pdf_context(interview: IntakeInterview | None) -> dict[str, Any]:
-    """Context for pdf/interview.html; None renders the blank form to print."""
-    if interview is None:
-        return {"interview": None, "criteria": [c for _k, c, _h in DEFAULT_CRITERIA[2:]]}
-    return {
-        "interview": interview,
-        "recipient": interview.recipient,
-        "answers": list(interview.criterion_answers.all()),
-        "organization": interview.organization,
-    }
 
 
 def blank_interview_pdf(*, organization: Organization) -> bytes:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from omsorg.models import AdminNotification
+from omsorg.notices import notification_email
+from omsorg.pdf import interview_render_pdf
 from seniorene.accounts.tenancy import tenant_context
 
 
@@ -23,16 +25,12 @@ from seniorene.accounts.tenancy import tenant_context
 )
 def render_interview_pdf(organization_id: int, interview_id: int) -> None:
     """Render the completed interview to PDF; retried with backoff, marked failed meanwhile."""
-    from omsorg.services import interview_render_pdf
-
     with tenant_context(organization_id):
         interview_render_pdf(interview_id=interview_id)
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def notify_admin_of_intake(organization_id: int, notification_id: int) -> None:
-    from omsorg.services import notification_email
-
     with tenant_context(organization_id):
         notification = (
             AdminNotification.objects.for_organization(organization_id)

@@ -38,6 +38,7 @@ from omsorg.models import (
     ServiceArea,
 )
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department, Membership, Role
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
@@ -47,7 +48,7 @@ from seniorene.forms import add_errors
 
 
 @require(Perm.SCREEN_AND_BOOK)
-def screening(request: HttpRequest, pk: int) -> HttpResponse:
+def screening(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     criteria = services.active_criteria(request.organization.pk, CriterionKind.SCREENING)
     form = ScreeningForm(request.POST or None, criteria=criteria)
@@ -89,7 +90,7 @@ def _department_seniors(recipient) -> list[Membership]:
 
 
 @require(Perm.SCREEN_AND_BOOK)
-def book_interview(request: HttpRequest, pk: int) -> HttpResponse:
+def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
     from training.services import training_clearances
 
     recipient = get_recipient_for_user(request, pk)
@@ -125,7 +126,7 @@ def book_interview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.READ_INTERVIEWS)
-def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = get_interview_for_user(request, pk)
     view_record(
         organization=request.organization, viewer=request.user, obj=interview, what="intervjuskjema"
@@ -140,7 +141,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.READ_INTERVIEWS)
-def interview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = get_interview_for_user(request, pk)
     if (
         interview.recipient.anonymised_at is not None
@@ -166,7 +167,7 @@ def interview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.READ_INTERVIEWS)
-def interview_pdf_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_pdf_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     from omsorg.tasks import render_interview_pdf
 
     interview = get_interview_for_user(request, pk)
@@ -182,7 +183,7 @@ def interview_pdf_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.USE_APP)
-def blank_form_pdf(request: HttpRequest) -> HttpResponse:
+def blank_form_pdf(request: AuthedRequest) -> HttpResponse:
     pdf = services.blank_interview_pdf(organization=request.organization)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="intervjuskjema-bli-kjent.pdf"'
@@ -193,7 +194,7 @@ def blank_form_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.FILL_INTERVIEW)
-def my_interviews(request: HttpRequest) -> HttpResponse:
+def my_interviews(request: AuthedRequest) -> HttpResponse:
     rows = (
         IntakeInterview.objects.for_organization(request.organization)
         .filter(senior=request.membership)
@@ -205,7 +206,7 @@ def my_interviews(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.FILL_INTERVIEW)
-def interview_fill(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_fill(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = get_own_interview_for_senior(request, pk)
     if interview.status != InterviewStatus.BOOKED:
         return redirect("omsorg:interview", interview.pk)
@@ -250,7 +251,7 @@ def interview_fill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.REVIEW_INTAKE_NOTICES)
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     """The intake notices, each with when the form was delivered (Oslo time); the dates
     filter on that day too."""
     departments = Department.objects.for_organization(request.organization)
@@ -276,7 +277,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Perm.REVIEW_INTAKE_NOTICES)
-def notification_review(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_review(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = get_notification_for_user(request, pk)
     services.notification_mark_reviewed(notification=notification, by=request.membership)
     messages.success(request, _("Markert som gjennomgått."))
@@ -284,7 +285,7 @@ def notification_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_SERVICE_AREAS)
-def service_areas(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def service_areas(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """The service areas, with a form to add one (or, with `pk`, edit it)."""
     return _simple_list(
         request,
@@ -298,7 +299,7 @@ def service_areas(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require(Perm.MANAGE_CRITERIA)
-def criteria(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def criteria(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """The criteria, with a form to add one (or, with `pk`, reword or retire it)."""
     return _simple_list(
         request,
@@ -341,7 +342,7 @@ def _simple_list(request, *, model, form_class, template, action, pk, list_url):
 
 
 @require(Perm.VIEW_INTAKE_FUNNEL)
-def funnel(request: HttpRequest) -> HttpResponse:
+def funnel(request: AuthedRequest) -> HttpResponse:
     steps = services.intake_funnel(organization=request.organization)
     first = steps[0].count or 1
     ctx = {"steps": [(s, round(100 * s.count / first)) for s in steps]}

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, above the fields."""
     for message in exc.messages:
         form.add_error(None, message)
@@ -28,18 +28,21 @@ FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2199, 12, 31)
 
 
-def _ids_in_range(field: forms.ModelChoiceField, values: Iterable[Any]) -> None:
+def _ids_in_range(field: forms.ModelChoiceField[Any], values: Iterable[Any]) -> None:
     """Refuse an id no row can have before the database is asked.
 
     An integer past the id column's range makes SQLite raise OverflowError and
     PostgreSQL an error; neither is the user's "no such choice".
     """
-    pk = field.queryset.model._meta.pk
+    queryset = field.queryset
+    if queryset is None:
+        return
+    pk = queryset.model._meta.pk
     if field.to_field_name or not isinstance(pk, models.IntegerField):
         return
     low, high = connection.ops.integer_field_range(pk.get_internal_type())
     for value in values:
-        if isinstance(value, field.queryset.model):
+        if isinstance(value, queryset.model):
             continue
         try:
             number = int(str(value).strip())
@@ -53,7 +56,7 @@ def _ids_in_range(field: forms.ModelChoiceField, values: Iterable[Any]) -> None:
             )
 
 
-class ModelChoiceField(forms.ModelChoiceField):
+class ModelChoiceField(forms.ModelChoiceField[Any]):
     """Django's ModelChoiceField; an id out of range is an invalid choice."""
 
     def to_python(self, value: Any) -> Any:
@@ -62,7 +65,7 @@ class ModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
     """Django's ModelMultipleChoiceField; an id out of range is an invalid choice."""
 
     def clean(self, value: Any) -> Any:

@@ -118,6 +118,7 @@ class RequestBodyLimitMiddleware:
         if declared is not None and declared > limit:
             return too_large(request)
         if hasattr(request, "_stream"):
-            # No (or a false) Content-Length: count what is actually read.
-            request._stream = _CappedStream(request._stream, limit, request)
+            # No (or a false) Content-Length: count what is actually read (the capped
+            # stream reads like the one it wraps).
+            request._stream = _CappedStream(request._stream, limit, request)  # type: ignore[assignment]
         return None

@@ -18,7 +18,8 @@ urlpatterns = [
     path("", include("omsorg.urls")),
     path("", include("training.urls")),
     path("", include("visits.urls")),
-    path("", include("seniorene.sms.urls")),
+    path("", include("ledger.urls")),
+    path("", include("messaging.urls")),
     path("", include("seniorene.jobs.urls")),
     path("platform-admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from seniorene.accounts.decorators import public, require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 
 
@@ -22,7 +23,7 @@ def front(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.USE_APP)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     ctx = {"role": request.membership.role}
     return render(request, "home.html", ctx)
 

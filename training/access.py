@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm, has_perm
 from training.models import ModuleKind, TeamMeeting, TrainingModule
 
 
-def get_module_for_user(request: HttpRequest, pk: int) -> TrainingModule:
+def get_module_for_user(request: AuthedRequest, pk: int) -> TrainingModule:
     module = (
         TrainingModule.objects.for_organization(request.organization)
         .select_related("organization")
@@ -23,7 +24,7 @@ def get_module_for_user(request: HttpRequest, pk: int) -> TrainingModule:
     return module
 
 
-def find_declaration_for_user(request: HttpRequest) -> TrainingModule | None:
+def find_declaration_for_user(request: AuthedRequest) -> TrainingModule | None:
     """The organization's declaration, or None while the lead has not set one up."""
     return (
         TrainingModule.objects.for_organization(request.organization)
@@ -32,7 +33,7 @@ def find_declaration_for_user(request: HttpRequest) -> TrainingModule | None:
     )
 
 
-def get_meeting_for_user(request: HttpRequest, pk: int) -> TeamMeeting:
+def get_meeting_for_user(request: AuthedRequest, pk: int) -> TeamMeeting:
     meeting = TeamMeeting.objects.for_organization(request.organization).filter(pk=pk).first()
     if meeting is None:
         raise Http404

@@ -636,7 +636,7 @@ def team_meeting_invite_sms(*, invite: TeamMeetingInvite) -> None:
     The outbox's idempotency key ``team-meeting:<invite id>`` makes it once-only,
     whatever retries happen; consent is checked again when the SMS is sent.
     """
-    from seniorene.sms.services import sms_queue, sms_render, staff_may_receive_sms
+    from messaging.services import sms_queue, sms_render, staff_may_receive_sms
 
     membership = invite.membership
     phone = membership.user.phone

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
-from seniorene.accounts.models import Organization
+from seniorene.jobs.tasks import run_job_everywhere
 from training import services
 
 
@@ -22,14 +21,11 @@ def send_team_meeting_invites(organization_id: int, year: int, month: int) -> in
 
 @shared_task
 def send_team_meeting_invites_all() -> int:
-    """For the beat schedule: this month's invitations, one task per organization.
+    """For the beat schedule (its row names this task): this month's invitations, run as
+    the job "team_meeting" (`training.jobs`) for every organization, so each run is
+    recorded on the "Jobber" page; return how many organizations.
 
     Runs daily from the 1st, so a meeting set later in the month, and a senior who
     joins before it, still get the link; nobody gets it twice.
     """
-    today = timezone.localdate()
-    # Organizations are not tenant rows: the list is readable without a tenant.
-    ids = list(Organization.objects.values_list("pk", flat=True))
-    for organization_id in ids:
-        send_team_meeting_invites.delay(organization_id, today.year, today.month)
-    return len(ids)
+    return run_job_everywhere("team_meeting")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.forms import add_errors
 from seniorene.uploads import upload_limit
@@ -35,7 +36,7 @@ from training.models import InviteStatus, ModuleKind, TrainingCompletion
 
 
 @require(Perm.TAKE_TRAINING)
-def my_training(request: HttpRequest) -> HttpResponse:
+def my_training(request: AuthedRequest) -> HttpResponse:
     """The senior's phone page: progress, what is left, what is done, the next team meeting."""
     statuses = services.training_progress(membership=request.membership)
     clearance = services.training_clearance(membership=request.membership)
@@ -60,7 +61,7 @@ def _status_of(request: HttpRequest, module: Any) -> services.ModuleStatus | Non
 
 
 @require(Perm.VIEW_TRAINING_CONTENT)
-def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def module_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     module = get_module_for_user(request, pk)
     if module.is_declaration and has_perm(request.membership, Perm.TAKE_TRAINING):
         return redirect("training:declaration")
@@ -70,7 +71,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.TAKE_TRAINING)
-def module_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def module_complete(request: AuthedRequest, pk: int) -> HttpResponse:
     module = get_module_for_user(request, pk)
     try:
         services.module_complete(membership=request.membership, module=module)
@@ -82,7 +83,7 @@ def module_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.TAKE_TRAINING)
-def declaration(request: HttpRequest) -> HttpResponse:
+def declaration(request: AuthedRequest) -> HttpResponse:
     """Read the confidentiality declaration and accept it with one's name."""
     module = find_declaration_for_user(request)
     if module is None:
@@ -161,7 +162,7 @@ def _private_file_response(
 
 
 @require(Perm.VIEW_TRAINING_CONTENT)
-def module_video(request: HttpRequest, pk: int) -> HttpResponse:
+def module_video(request: AuthedRequest, pk: int) -> HttpResponse:
     """An uploaded training video, only to members of the module's organization."""
     module = get_module_for_user(request, pk)
     if module.kind != ModuleKind.VIDEO or not module.video_file:
@@ -170,7 +171,7 @@ def module_video(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.VIEW_TRAINING_CONTENT)
-def module_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def module_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """A course plan (or other reading module) as a PDF to print."""
     module = get_module_for_user(request, pk)
     if not module.is_printable:
@@ -186,7 +187,7 @@ def module_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_TRAINING)
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthedRequest) -> HttpResponse:
     modules, senior_count = services.module_list(organization=request.organization)
     ctx = {
         "modules": modules,
@@ -198,7 +199,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Perm.MANAGE_TRAINING)
-def seed_defaults(request: HttpRequest) -> HttpResponse:
+def seed_defaults(request: AuthedRequest) -> HttpResponse:
     created = services.training_seed_defaults(organization=request.organization, by=request.user)
     if created:
         messages.success(
@@ -211,7 +212,7 @@ def seed_defaults(request: HttpRequest) -> HttpResponse:
 
 @upload_limit(MAX_VIDEO_BYTES)
 @require(Perm.MANAGE_TRAINING)
-def module_create(request: HttpRequest) -> HttpResponse:
+def module_create(request: AuthedRequest) -> HttpResponse:
     form = ModuleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -232,7 +233,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
 
 @upload_limit(MAX_VIDEO_BYTES)
 @require(Perm.MANAGE_TRAINING)
-def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def module_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     module = get_module_for_user(request, pk)
     form = ModuleForm(request.POST or None, request.FILES or None, module=module)
     if request.method == "POST" and form.is_valid():
@@ -262,7 +263,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.VIEW_TRAINING_STATUS)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     only_blocked = request.GET.get("vis") == "blokkerte"
     groups = services.training_overview(viewer=request.membership, only_blocked=only_blocked)
     ctx = {"groups": groups, "only_blocked": only_blocked}
@@ -276,7 +277,7 @@ def _csv_cell(value: object) -> str:
 
 
 @require(Perm.VIEW_TRAINING_STATUS)
-def overview_csv(request: HttpRequest) -> HttpResponse:
+def overview_csv(request: AuthedRequest) -> HttpResponse:
     """The overview as CSV for Excel: semicolons, UTF-8 with a byte-order mark."""
     groups = services.training_overview(
         viewer=request.membership, only_blocked=request.GET.get("vis") == "blokkerte"
@@ -319,7 +320,7 @@ def overview_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_TEAM_MEETINGS)
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthedRequest) -> HttpResponse:
     form = TeamMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -341,7 +342,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_TEAM_MEETINGS)
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     form = TeamMeetingForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():

@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from ledger.models import Expense
 from seniorene.accounts.models import Department, Membership, Role
 from seniorene.accounts.policy import sees_all_departments
-from visits.models import Expense, Visit, VisitPlan
+from visits.models import Visit, VisitPlan
 
 
 def planning_departments(request: HttpRequest) -> QuerySet[Department]:

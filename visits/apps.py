@@ -15,6 +15,9 @@ class VisitsConfig(AppConfig):
         hooks.on_recipient_pause(services.visits_stop_for_recipient)
         hooks.on_recipient_anonymise(services.visits_anonymise_for_recipient)
         hooks.export_section(services.visits_export_for_recipient)
+        from visits.notebook import notebook_section
+
+        hooks.page_section(notebook_section)
 
         from allauth.account.signals import password_changed, password_reset, password_set
 

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from customers.consent import may_send
 from customers.models import CareRecipient, Customer, CustomerKind, Relative
 from customers.services import current_customer
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsTemplate
+from messaging.models import SmsTemplateKind as Kind
+from messaging.services import sms_queue
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.services import audit_record
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsTemplate
-from seniorene.sms.models import SmsTemplateKind as Kind
-from seniorene.sms.services import sms_queue
 from seniorene.sms.text import normalise_body, segments
 from visits.models import Visit, VisitStatus
 

@@ -4,7 +4,7 @@ receipt for an outlay, in one step; and the draft saved while the senior types."
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,17 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.services import current_customer
+from ledger.models import RECEIPT_MAX_BYTES
+from ledger.services import ledger_record_visit
 from seniorene.accounts.models import Membership
 from seniorene.audit.services import audit_record
 from visits.models import (
     ACTIVE_STATUSES,
-    ACTIVITY_OMSORG,
-    RECEIPT_MAX_BYTES,
-    EntrySource,
-    Expense,
-    MileageEntry,
-    TimeEntry,
     Visit,
     VisitLog,
     VisitLogDraft,
@@ -167,9 +162,11 @@ def visit_log_submit(
     )
     VisitLogDraft.objects.filter(visit=visit).delete()  # every senior's: the visit is done
     if happened:
-        _register_costs(
-            visit=visit,
-            by=by,
+        ledger_record_visit(
+            organization_id=visit.organization_id,
+            senior=by,
+            visit_id=visit.pk,
+            recipient=visit.recipient,
             day=timezone.localdate(checked_in_at or visit.starts_at),
             checked_in_at=checked_in_at,
             checked_out_at=checked_out_at,
@@ -185,42 +182,3 @@ def visit_log_submit(
         obj=visit,
     )
     return log
-
-
-def _register_costs(
-    *,
-    visit: Visit,
-    by: Membership,
-    day: date,
-    checked_in_at: datetime | None,
-    checked_out_at: datetime | None,
-    km: Decimal | None,
-    expense_amount: Decimal | None,
-    expense_description: str,
-    receipt: UploadedFile | None,
-) -> None:
-    """Hours (activity Omsorg), km and the outlay on the current customer's project."""
-    billing = {
-        "organization_id": visit.organization_id,
-        "membership": by,
-        "date": day,
-        "customer": current_customer(visit.recipient),
-        "recipient": visit.recipient,
-        "billable": True,
-        "source": EntrySource.VISIT,
-        "source_id": visit.pk,
-    }
-    if checked_in_at and checked_out_at:
-        hours = Decimal((checked_out_at - checked_in_at).total_seconds()) / Decimal(3600)
-        hours = min(max(hours.quantize(Decimal("0.25")), Decimal("0.25")), Decimal("24"))
-        TimeEntry.objects.create(hours=hours, activity=ACTIVITY_OMSORG, **billing)
-    if km:
-        MileageEntry.objects.create(km=km, purpose=ACTIVITY_OMSORG, **billing)
-    if expense_amount:
-        expense = Expense(
-            amount=expense_amount,
-            description=(expense_description or "").strip()[:120] or _("Notatbok"),
-            **billing,
-        )
-        expense.receipt.save(receipt.name, receipt, save=False)
-        expense.save()

@@ -23,11 +23,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from customers.models import RecipientStatus
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
+from messaging.services import sms_queue, sms_render, staff_may_receive_sms
 from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import Tally, late_start_minutes, notice_send
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
-from seniorene.sms.services import sms_queue, sms_render, staff_may_receive_sms
 from visits.models import ACTIVE_STATUSES, Visit, VisitLogDraft
 from visits.services import local_day_bounds
 

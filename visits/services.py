@@ -1361,7 +1361,8 @@ def visits_stop_for_recipient(recipient: CareRecipient, by: User | None) -> None
 
 def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Retention: free text about the recipient in plans and visits is removed."""
-    from visits.models import Expense, VisitLog, VisitLogDraft
+    from ledger.models import Expense
+    from visits.models import VisitLog, VisitLogDraft
 
     VisitPlan.objects.filter(recipient=recipient).update(notes="")
     Visit.objects.filter(recipient=recipient).update(cancel_reason="")
@@ -1465,7 +1466,7 @@ def sms_failed(
 ) -> list:
     """SMS of the last 30 days that did not reach their person (failed, stopped for want of
     consent, or uncertain); leaders see those about their departments' recipients."""
-    from seniorene.sms.models import SmsMessage, SmsStatus
+    from messaging.models import SmsMessage, SmsStatus
 
     now = now or timezone.now()
     rows = (
@@ -1495,8 +1496,9 @@ class AfterVisit:
 
 def visit_after(visit: Visit) -> AfterVisit:
     """The log of `visit`, what was registered from it, and its SMS with their status."""
-    from seniorene.sms.models import SmsMessage
-    from visits.models import EntrySource, Expense, MileageEntry, TimeEntry, VisitLog
+    from ledger.models import EntrySource, Expense, MileageEntry, TimeEntry
+    from messaging.models import SmsMessage
+    from visits.models import VisitLog
 
     source = {"source": EntrySource.VISIT, "source_id": visit.pk}
     org = visit.organization_id

@@ -34,6 +34,5 @@ urlpatterns = [
     path("mine-besok/kalender/ny-lenke/", views.calendar_reset, name="calendar_reset"),
     path("kalender/<str:token>.ics", views.calendar_feed, name="ics"),
     path("utlegg/<int:pk>/kvittering/", views.receipt, name="receipt"),
-    path("besok/eksport/", views.export, name="export"),
     path("besok/sms-maler/", views.sms_templates, name="sms_templates"),
 ]

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.access import get_recipient_for_user
+from ledger.models import RECEIPT_MAX_BYTES
 from omsorg.models import ServiceArea
 from seniorene.accounts.decorators import public, require
 from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.policy import Perm
 from seniorene.accounts.tenancy import db_set_tenant
-from seniorene.audit.services import audit_record, view_record
+from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
 from seniorene.uploads import upload_limit
 from visits import services
@@ -42,7 +43,6 @@ from visits.forms import (
     WeekFilterForm,
 )
 from visits.models import (
-    RECEIPT_MAX_BYTES,
     PlanServiceArea,
     SeniorAvailability,
     Visit,
@@ -744,7 +744,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "visits/feedback.html", ctx, status=status)
 
 
-# --- Receipts and the Tripletex export ------------------------------------------------------
+# --- Receipts ------------------------------------------------------------------------------
 
 
 @require(Perm.VIEW_RECEIPTS)
@@ -773,44 +773,6 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@require(Perm.EXPORT_HOURS)
-def export(request: HttpRequest) -> HttpResponse:
-    """Hours, km and outlays of a month, summed per employee and project, with the CSV for
-    Tripletex to download (leaders: their departments)."""
-    from visits import export as tripletex
-    from visits.forms import ExportForm
-
-    form = ExportForm(request.GET or None)
-    ctx: dict = {"form": form}
-    if form.is_bound and not form.is_valid():
-        return render(request, "visits/export.html", ctx, status=400)
-    month = form.month_start()
-    department_ids = None
-    if request.membership.role == Role.LEADER:
-        department_ids = request.membership.department_ids
-    rows = tripletex.export_rows(
-        organization_id=request.organization.pk, month=month, department_ids=department_ids
-    )
-    if request.GET.get("format") == "csv":
-        audit_record(
-            organization=request.organization,
-            actor=request.user,
-            action="export.tripletex",
-            details={"month": month.strftime("%Y-%m"), "rows": len(rows)},
-        )
-        response = HttpResponse(tripletex.export_csv(rows), content_type="text/csv; charset=utf-8")
-        filename = f"tripletex-{month:%Y-%m}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    ctx |= {
-        "month": month,
-        "summary": tripletex.export_summary(rows),
-        "count": len(rows),
-        "csv_query": f"month={month:%Y-%m}&format=csv",
-    }
-    return render(request, "visits/export.html", ctx)
 
 
 @require(Perm.MANAGE_SMS_TEMPLATES)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department, Invitation, Membership
 from seniorene.accounts.policy import Perm, has_perm, sees_all_departments
 
 
-def get_department_for_user(request: HttpRequest, pk: int) -> Department:
+def get_department_for_user(request: AuthedRequest, pk: int) -> Department:
     department = Department.objects.for_organization(request.organization).filter(pk=pk).first()
     if department is None:
         raise Http404
     return department
 
 
-def get_membership_for_user(request: HttpRequest, pk: int) -> Membership:
+def get_membership_for_user(request: AuthedRequest, pk: int) -> Membership:
     membership = (
         Membership.objects.for_organization(request.organization)
         .select_related("user", "organization")
@@ -27,7 +28,7 @@ def get_membership_for_user(request: HttpRequest, pk: int) -> Membership:
     return membership
 
 
-def get_invitation_for_user(request: HttpRequest, pk: int) -> Invitation:
+def get_invitation_for_user(request: AuthedRequest, pk: int) -> Invitation:
     invitation = Invitation.objects.for_organization(request.organization).filter(pk=pk).first()
     if invitation is None:
         raise Http404

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from seniorene.accounts.models import User
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth has no types
     """No public sign-up: people join by invitation only."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin
@@ -13,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from seniorene.accounts.decorators import mfa_reauthenticate_redirect, session_passed_mfa
 from seniorene.accounts.models import Department, Membership, Organization, User
+from seniorene.accounts.signals import organization_created
 
 
 def platform_admin_has_permission(request: HttpRequest) -> bool:
@@ -23,8 +26,10 @@ def platform_admin_has_permission(request: HttpRequest) -> bool:
     return session_passed_mfa(request) or not is_mfa_enabled(user)
 
 
-@secure_admin_login
-def platform_admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+@secure_admin_login  # type: ignore[untyped-decorator]  # allauth has no types
+def platform_admin_login(
+    request: HttpRequest, extra_context: dict[str, Any] | None = None
+) -> HttpResponse:
     """The admin's own password form never logs anyone in.
 
     `secure_admin_login` sends visitors to the product's login (rate limits, MFA) and
@@ -43,7 +48,7 @@ admin.site.login = platform_admin_login  # type: ignore[method-assign]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff"]
     search_fields = ["email", "name"]
@@ -57,31 +62,29 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ["name", "slug", "org_number"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            # A new tenant starts with the manual's service areas, criteria and training.
-            from omsorg.services import omsorg_seed_defaults
+            # A new tenant starts with the manual's service areas, criteria and training:
+            # the apps that own them seed them (seniorene/accounts/signals.py).
             from seniorene.accounts.tenancy import db_set_tenant
-            from training.services import training_seed_defaults
 
             db_set_tenant(obj.pk, request.user.pk, local=True)
-            omsorg_seed_defaults(organization=obj)
-            training_seed_defaults(organization=obj)
+            organization_created.send(sender=Organization, organization=obj)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[Department]):
     list_display = ["name", "organization", "is_active"]
     list_filter = ["organization"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "organization", "role", "is_active"]
     list_filter = ["organization", "role", "is_active"]
     raw_id_fields = ["user"]

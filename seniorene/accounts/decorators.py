@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from seniorene.accounts.http import TenantRequest
 from seniorene.accounts.policy import Perm, has_perm, requires_mfa
 
 View = Callable[..., HttpResponse]
@@ -59,7 +60,7 @@ def require(perm: Perm) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:

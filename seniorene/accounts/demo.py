@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -16,6 +17,15 @@ DEMO_PASSWORD = "demo-omsorg-2026"  # noqa: S105 - demo only; seed_demo refuses 
 DEMO_DOMAIN = ".example"
 
 
+class OrgSpec(TypedDict):
+    slug: str
+    name: str
+    org_number: str
+    departments: list[str]
+    # (key, name, e-mail, role, department names)
+    people: list[tuple[str, str, str, str, list[str]]]
+
+
 @dataclass
 class DemoOrg:
     organization: Organization
@@ -23,7 +33,7 @@ class DemoOrg:
     people: dict[str, Membership] = field(default_factory=dict)
 
 
-ORGANIZATIONS = [
+ORGANIZATIONS: list[OrgSpec] = [
     {
         "slug": "seniorene",
         "name": "Seniorene AS",

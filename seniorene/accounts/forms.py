@@ -4,10 +4,13 @@ from typing import Any
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, User
 from seniorene.accounts.policy import invitable_roles, sees_all_departments
 from seniorene.forms import ModelMultipleChoiceField
@@ -33,7 +36,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = invitable_roles(membership)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
         if len(roles) == 1:
             self.fields["role"].initial = roles[0]
         self.fields["departments"] = _department_field(membership)
@@ -69,7 +72,8 @@ class AcceptInvitationForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Passordene er ikke like."))
@@ -83,7 +87,7 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class AddEmailForm(allauth_forms.AddEmailForm):
+class AddEmailForm(allauth_forms.AddEmailForm):  # type: ignore[misc]  # allauth has no types
     """allauth's form to change one's address, refusing one another account uses.
 
     allauth lets such an address through (so that the form does not reveal who has an
@@ -94,4 +98,15 @@ class AddEmailForm(allauth_forms.AddEmailForm):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
             raise get_adapter().validation_error("email_taken")
-        return super().clean_email()
+        cleaned: str = super().clean_email()
+        return cleaned
+
+    def save(self, request: HttpRequest) -> EmailAddress:
+        # allauth takes the one unverified address as the one waiting to replace the login,
+        # and removes it when another is added: a login address never recorded as verified
+        # (a platform admin made with createsuperuser) went with it, leaving no login
+        # address at all. The address one logs in with is the one that stays until the new
+        # one is confirmed, so record it as such first.
+        services.email_address_verify(user=self.user)
+        address: EmailAddress = super().save(request)
+        return address

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from seniorene.accounts.http import TenantRequest
 from seniorene.accounts.models import Membership
 from seniorene.accounts.tenancy import db_set_tenant
 
@@ -27,7 +28,7 @@ class TenantMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TenantRequest) -> HttpResponse:
         request.organization = None
         request.membership = None
         request.memberships = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -102,8 +102,11 @@ class Organization(models.Model):
         return self.name
 
 
-class TenantQuerySet(models.QuerySet):
-    def for_organization(self, organization: Organization | int) -> TenantQuerySet:
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
+    def for_organization(self, organization: Organization | int) -> Self:
         """Rows of `organization` only: the one place application scoping happens."""
         org_id = organization if isinstance(organization, int) else organization.pk
         return self.filter(organization_id=org_id)

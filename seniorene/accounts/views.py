@@ -24,6 +24,7 @@ from seniorene.accounts.forms import (
     InvitationForm,
     MembershipForm,
 )
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Department, Invitation, Membership, User
 from seniorene.accounts.policy import Perm, has_perm
@@ -33,7 +34,7 @@ from seniorene.forms import add_errors, redirect_target
 
 @require_POST
 @require(Perm.USE_APP)
-def switch_organization(request: HttpRequest) -> HttpResponse:
+def switch_organization(request: AuthedRequest) -> HttpResponse:
     """Make another of the user's organizations the active one."""
     wanted = request.POST.get("organization", "")
     ids = {str(m.organization_id): m.organization_id for m in request.memberships}
@@ -45,7 +46,7 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_MEMBERS)
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: AuthedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.for_organization(request.organization)
         .select_related("user")
@@ -57,7 +58,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_MEMBERS)
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     member = get_membership_for_user(request, pk)
     initial = {"role": member.role, "departments": list(member.department_ids)}
     form = MembershipForm(request.POST or None, membership=request.membership, initial=initial)
@@ -80,7 +81,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.MANAGE_MEMBERS)
-def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def member_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     member = get_membership_for_user(request, pk)
     try:
         if request.POST.get("active") == "1":
@@ -98,7 +99,7 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.INVITE_SENIORS)
-def invitations(request: HttpRequest) -> HttpResponse:
+def invitations(request: AuthedRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,7 +126,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Perm.INVITE_SENIORS)
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     invitation = get_invitation_for_user(request, pk)
     services.invitation_revoke(invitation=invitation, by=request.membership)
     messages.success(request, _("Invitasjonen er trukket tilbake."))
@@ -152,7 +153,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             % {"email": invitation.email},
         )
         return redirect(f"{reverse('account_login')}?next={request.path}")
-    form = AcceptInvitationForm(
+    form: AcceptInvitationForm | None = AcceptInvitationForm(
         request.POST or None, email=invitation.email, initial={"name": invitation.name}
     )
     if existing:
@@ -181,7 +182,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require(Perm.MANAGE_DEPARTMENTS)
-def departments(request: HttpRequest) -> HttpResponse:
+def departments(request: AuthedRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,7 +203,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.MANAGE_DEPARTMENTS)
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def department_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     department = get_department_for_user(request, pk)
     initial = {"name": department.name, "email": department.email}
     form = DepartmentForm(request.POST or None, initial=initial)

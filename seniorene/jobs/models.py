@@ -10,24 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seniorene.accounts.models import TenantModel
+from seniorene.jobs.registry import job_choices
 
 DEFAULT_LATE_START_MINUTES = 30
-
-
-class JobName(models.TextChoices):
-    REMINDERS = "reminders", _("Påminnelse til brukeren dagen før")
-    REMINDER_RECHECK = (
-        "reminder_recheck",
-        _("Trekk tilbake påminnelser om avlyste og flyttede besøk"),
-    )
-    SENIOR_DIGEST = "senior_digest", _("Morgendagens besøk til seniorene")
-    UNLOGGED_SENIOR = "unlogged_senior", _("Purring på besøk som ikke er ført (senior)")
-    UNLOGGED_LEADER = "unlogged_leader", _("Besøk som ikke ble ført i går (leder)")
-    LATE_START = "late_start", _("Varsel om besøk som ikke har startet")
-    WATCHDOG = "watchdog", _("Brukere uten kommende besøk (leder)")
-    EXPAND_PLANS = "expand_plans", _("Lag besøk fra besøksplanene")
-    RETENTION = "retention", _("Anonymiser avsluttede brukere")
-    PDF_RETRY = "pdf_retry", _("Lag PDF-er som mangler")
 
 
 class RunStatus(models.TextChoices):
@@ -39,7 +24,8 @@ class RunStatus(models.TextChoices):
 class JobRun(TenantModel):
     """One run of one job for one organization: when, for which day, what it did."""
 
-    job = models.CharField(_("jobb"), max_length=30, choices=JobName.choices)
+    # Choices from the registry, called when needed: a new job needs no migration.
+    job = models.CharField(_("jobb"), max_length=30, choices=job_choices)
     for_date = models.DateField(_("gjelder dato"), null=True, blank=True)
     trigger = models.CharField(_("startet av"), max_length=20, default="beat")
     status = models.CharField(

@@ -1,126 +1,135 @@
-"""Every job, by name: the function that runs it for one organization and the day it is about.
+"""Every job, by name: registered by the app it belongs to, in the app's ``jobs.py``.
 
-`day_offset` is the day a scheduled run is about, counted from the run's Oslo date:
-reminders at 17:00 are for tomorrow (+1), the leader's morning list for yesterday (-1).
+The core names no app. `JobsConfig.ready` imports each installed app's ``jobs`` module
+(`autodiscover_modules`), which calls `job_register`; this one list then feeds the
+choices of `JobRun.job`, the beat schedule (`seniorene.jobs.schedule`) and the admin's
+"Jobber" page.
+
+A job is a plain function ``run(*, organization_id, day, now, tally)`` for one
+organization. `day_offset` is the day a scheduled run is about, counted from the run's
+Oslo date: reminders at 17:00 are for tomorrow (+1), the leader's morning list for
+yesterday (-1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
 
-from seniorene.accounts.tenancy import tenant_context
-from seniorene.jobs.models import JobClaim, JobName, JobRun
-from seniorene.jobs.services import Tally
-from visits import reminders
+from django.utils.functional import Promise
 
-# Job runs and claims are kept this long (every claim's window of use is at most days).
-JOB_HISTORY = timedelta(days=90)
-# PDFs still missing this long after the interview was completed are rendered again …
-PDF_GRACE = timedelta(minutes=15)
-# … for interviews completed within this window (a PDF that cannot be made stops being tried).
-PDF_WINDOW = timedelta(days=7)
+# The beat fans a job out to every organization through this task (beat rows name it).
+FAN_OUT_TASK = "seniorene.jobs.tasks.run_job_everywhere"
+
+
+@dataclass
+class Tally:
+    """What one run did; `transient` counts items that a retry should try again."""
+
+    handled: int = 0
+    skipped: int = 0
+    failed: int = 0
+    transient: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, outcome: str) -> None:
+        """Count one item by the outcome of `notice_send` or `sms_queue`."""
+        if outcome == "sent":
+            self.handled += 1
+        elif outcome == "retry":
+            self.failed += 1
+            self.transient += 1
+        elif outcome == "failed":
+            self.failed += 1
+        else:
+            self.skipped += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return {"handled": self.handled, "skipped": self.skipped, "failed": self.failed}
+
+
+class JobFunction(Protocol):
+    def __call__(self, *, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
+        """Do the job's work for one organization; count each item in `tally`."""
+
+
+@dataclass(frozen=True)
+class Crontab:
+    """Civil Oslo time (`minute`, `hour` in crontab syntax), every day."""
+
+    minute: str
+    hour: str
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Every `minutes` minutes."""
+
+    minutes: int
 
 
 @dataclass(frozen=True)
 class JobSpec:
-    run: Callable[..., None]
-    day_offset: int = 0
+    """One job: its name (stored on `JobRun.job`), label, function, and beat entry.
 
-
-def _watchdog(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
-    """The planning issue's daily watchdog e-mail to each leader (claimed per leader and day)."""
-    from visits.services import leaders_of, watchdog_email
-
-    with tenant_context(organization_id):
-        leader_ids = leaders_of(organization_id)
-    for membership_id in leader_ids:
-        with tenant_context(organization_id):
-            sent = watchdog_email(membership_id=membership_id, now=now)
-        tally.add("sent" if sent else "already")
-
-
-def _expand_plans(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
-    """Make the visits of the rolling horizon (safe to repeat: existing visits are kept)."""
-    from visits.services import plans_expand
-
-    with tenant_context(organization_id):
-        result = plans_expand(organization_id=organization_id)
-    tally.handled += result.created + result.updated + result.restored + result.cancelled
-    tally.notes.append(
-        f"created {result.created}, updated {result.updated}, "
-        f"restored {result.restored}, cancelled {result.cancelled}"
-    )
-
-
-def _retention(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
-    """Anonymise ended recipients whose retention period has passed (one transaction each);
-    forget job runs and claims older than `JOB_HISTORY`."""
-    from customers.services import recipient_anonymise, recipients_due_for_anonymisation
-
-    with tenant_context(organization_id):
-        ids = list(
-            recipients_due_for_anonymisation(organization_id=organization_id, now=now).values_list(
-                "pk", flat=True
-            )
-        )
-    for recipient_id in ids:
-        with tenant_context(organization_id):
-            from customers.models import CareRecipient
-
-            recipient = CareRecipient.objects.for_organization(organization_id).get(pk=recipient_id)
-            recipient_anonymise(recipient=recipient)
-        tally.handled += 1
-    with tenant_context(organization_id):
-        old_runs, _ = (
-            JobRun.objects.for_organization(organization_id)
-            .filter(started_at__lt=now - JOB_HISTORY)
-            .delete()
-        )
-        old_claims, _ = (
-            JobClaim.objects.for_organization(organization_id)
-            .filter(created_at__lt=now - JOB_HISTORY)
-            .delete()
-        )
-    if old_runs or old_claims:
-        tally.notes.append(f"removed {old_runs} old job runs, {old_claims} old claims")
-
-
-def _pdf_retry(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
-    """Queue the rendering again for completed interviews whose PDF is still missing.
-
-    The render task retries transient failures itself; this catches what it gave up on or
-    never got (a lost task). Rendering twice only replaces the file.
+    `beat_name` is the name of its django-celery-beat row (kept: staff may have changed
+    the row by hand). `beat_task` is the task that row calls: the fan-out with the job's
+    name as its argument, unless the job was scheduled under a task of its own before
+    it was registered here (that task name is kept, and the task runs the job through
+    `run_job` all the same).
     """
-    from omsorg.models import IntakeInterview, InterviewStatus, PdfStatus
-    from omsorg.tasks import render_interview_pdf
 
-    with tenant_context(organization_id):
-        ids = list(
-            IntakeInterview.objects.for_organization(organization_id)
-            .filter(
-                status=InterviewStatus.COMPLETED,
-                completed_at__lt=now - PDF_GRACE,
-                completed_at__gte=now - PDF_WINDOW,
-            )
-            .exclude(pdf_status=PdfStatus.READY)
-            .values_list("pk", flat=True)
-        )
-    for interview_id in ids:
-        render_interview_pdf.delay(organization_id, interview_id)
-        tally.handled += 1
+    name: str
+    label: str | Promise
+    run: JobFunction
+    schedule: Crontab | Interval
+    beat_name: str
+    day_offset: int = 0
+    beat_task: str = FAN_OUT_TASK
+    # Where the admin's page lists the job (lowest first; ties in order of registration).
+    position: int = 100
+
+    @property
+    def beat_args(self) -> list[str]:
+        """The arguments of the beat row's task."""
+        return [self.name] if self.beat_task == FAN_OUT_TASK else []
 
 
-JOBS: dict[str, JobSpec] = {
-    JobName.REMINDERS: JobSpec(reminders.reminders_send, day_offset=1),
-    JobName.REMINDER_RECHECK: JobSpec(reminders.reminders_recheck),
-    JobName.SENIOR_DIGEST: JobSpec(reminders.senior_digests_send, day_offset=1),
-    JobName.UNLOGGED_SENIOR: JobSpec(reminders.unlogged_senior_nudges),
-    JobName.UNLOGGED_LEADER: JobSpec(reminders.unlogged_leader_digests, day_offset=-1),
-    JobName.LATE_START: JobSpec(reminders.late_start_alerts),
-    JobName.WATCHDOG: JobSpec(_watchdog),
-    JobName.EXPAND_PLANS: JobSpec(_expand_plans),
-    JobName.RETENTION: JobSpec(_retention),
-    JobName.PDF_RETRY: JobSpec(_pdf_retry),
-}
+# Every registered job by name, in the order of registration (INSTALLED_APPS order).
+JOBS: dict[str, JobSpec] = {}
+
+
+def job_register(spec: JobSpec) -> JobSpec:
+    """Add `spec` to the jobs; a second job of the same name is an error."""
+    existing = JOBS.get(spec.name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"job {spec.name!r} is registered twice")
+    if len(spec.name) > 30:  # JobRun.job's max_length
+        raise ValueError(f"job name {spec.name!r} is longer than 30 characters")
+    JOBS[spec.name] = spec
+    return spec
+
+
+def job_get(name: str) -> JobSpec:
+    """The job named `name`; KeyError when none is registered."""
+    return JOBS[name]
+
+
+def jobs_all() -> list[JobSpec]:
+    """Every registered job, in the order the admin's page lists them."""
+    return sorted(JOBS.values(), key=_page_position)
+
+
+def job_names() -> list[str]:
+    """The names of every registered job."""
+    return [spec.name for spec in jobs_all()]
+
+
+def job_choices() -> list[tuple[str, str | Promise]]:
+    """Choices for `JobRun.job` (a callable: a new job needs no migration)."""
+    return [(spec.name, spec.label) for spec in jobs_all()]
+
+
+def _page_position(spec: JobSpec) -> tuple[int, int]:
+    return (spec.position, list(JOBS).index(spec.name))

@@ -11,56 +11,89 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-TASK = "seniorene.jobs.tasks.run_job_everywhere"
+from seniorene.jobs.registry import FAN_OUT_TASK, Interval, jobs_all
+
+TASK = FAN_OUT_TASK
 TIMEZONE = "Europe/Oslo"
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One beat row: a crontab (`minute`, `hour`) or every `every_minutes` minutes."""
+
     job: str
     name: str
     minute: str
     hour: str
+    task: str = TASK
+    args: tuple[str, ...] = ()
+    every_minutes: int = 0
 
 
-# Civil Oslo time: 17:00 stays 17:00 on the wall clock in winter and summer. Nothing runs
-# between 02:00 and 03:00, the hour that is skipped in March and repeated in October.
-SCHEDULE: tuple[Entry, ...] = (
-    Entry("reminders", "Jobb: påminnelse til brukere om morgendagens besøk", "0", "17"),
-    Entry("reminder_recheck", "Jobb: trekk tilbake påminnelser om endrede besøk", "*/5", "*"),
-    Entry("senior_digest", "Jobb: morgendagens besøk til seniorene", "0", "18"),
-    Entry("unlogged_senior", "Jobb: purring til senior på besøk som ikke er ført", "*/15", "*"),
-    Entry("unlogged_leader", "Jobb: besøk som ikke ble ført i går, til leder", "30", "7"),
-    Entry("late_start", "Jobb: varsel til leder om besøk som ikke har startet", "*/5", "*"),
-    Entry("watchdog", "Jobb: brukere uten kommende besøk, til leder", "0", "7"),
-    Entry("expand_plans", "Jobb: lag besøk fra besøksplanene", "30", "1"),
-    Entry("retention", "Jobb: anonymiser avsluttede brukere", "30", "3"),
-    Entry("pdf_retry", "Jobb: lag PDF-er som mangler", "20", "*"),
-)
+def schedule_entries() -> tuple[Entry, ...]:
+    """The beat rows of every registered job (see `seniorene.jobs.registry`).
+
+    Civil Oslo time: 17:00 stays 17:00 on the wall clock in winter and summer. No job
+    should run between 02:00 and 03:00, the hour that is skipped in March and repeated
+    in October.
+    """
+    entries = []
+    for spec in jobs_all():
+        if isinstance(spec.schedule, Interval):
+            minute, hour, every = "*", "*", spec.schedule.minutes
+        else:
+            minute, hour, every = spec.schedule.minute, spec.schedule.hour, 0
+        entries.append(
+            Entry(
+                job=spec.name,
+                name=spec.beat_name,
+                minute=minute,
+                hour=hour,
+                task=spec.beat_task,
+                args=tuple(spec.beat_args),
+                every_minutes=every,
+            )
+        )
+    return tuple(entries)
 
 
-def schedule_install(crontab_model: Any, task_model: Any, *, reset: bool = False) -> int:
-    """Create the missing periodic tasks (all with `reset`); return how many were written."""
+def schedule_install(
+    crontab_model: Any, task_model: Any, *, interval_model: Any = None, reset: bool = False
+) -> int:
+    """Create the missing periodic tasks (all with `reset`); return how many were written.
+
+    `interval_model` is needed only for jobs on an interval (without it they are left out,
+    as the first migration of the schedule did).
+    """
     written = 0
-    for entry in SCHEDULE:
+    for entry in schedule_entries():
+        if entry.every_minutes and interval_model is None:
+            continue
         existing = task_model.objects.filter(name=entry.name).first()
         if existing is not None and not reset:
             continue
-        crontab, _ = crontab_model.objects.get_or_create(
-            minute=entry.minute,
-            hour=entry.hour,
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone=TIMEZONE,
-        )
+        when: dict[str, Any]
+        if entry.every_minutes:
+            interval, _ = interval_model.objects.get_or_create(
+                every=entry.every_minutes, period="minutes"
+            )
+            when = {"interval": interval, "crontab": None}
+        else:
+            crontab, _ = crontab_model.objects.get_or_create(
+                minute=entry.minute,
+                hour=entry.hour,
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                timezone=TIMEZONE,
+            )
+            when = {"crontab": crontab, "interval": None}
         task_model.objects.update_or_create(
             name=entry.name,
             defaults={
-                "task": TASK,
-                "crontab": crontab,
-                "interval": None,
-                "args": json.dumps([entry.job]),
+                "task": entry.task,
+                **when,
+                "args": json.dumps(list(entry.args)),
                 "enabled": True,
             },
         )
@@ -68,5 +101,7 @@ def schedule_install(crontab_model: Any, task_model: Any, *, reset: bool = False
     return written
 
 
-def schedule_remove(task_model: Any) -> None:
-    task_model.objects.filter(name__in=[e.name for e in SCHEDULE]).delete()
+def schedule_remove(task_model: Any, *, fan_out_only: bool = False) -> None:
+    """Remove the jobs' periodic tasks (only those of the fan-out task, with `fan_out_only`)."""
+    names = [e.name for e in schedule_entries() if e.task == TASK or not fan_out_only]
+    task_model.objects.filter(name__in=names).delete()

@@ -1,8 +1,8 @@
 """Running a job for one organization: record the run, claim each notice once.
 
-Every job is a plain function ``job(*, organization_id, day, now, tally)`` (see
-`seniorene.jobs.registry`); `job_execute` wraps it in a `JobRun` row so the admin's
-"Jobber" page shows the last run, how many items it handled and what failed.
+Every job is a plain function ``job(*, organization_id, day, now, tally)``, registered
+by its app (see `seniorene.jobs.registry`); `job_execute` wraps it in a `JobRun` row so
+the admin's "Jobber" page shows the last run, how many items it handled and what failed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import OperationalError, transaction
@@ -29,8 +28,13 @@ from seniorene.jobs.models import (
     JobSettings,
     RunStatus,
 )
+from seniorene.jobs.registry import Tally as Tally  # re-exported: the jobs' counter
+from seniorene.jobs.registry import job_get, job_names
 
 logger = logging.getLogger(__name__)
+
+# Job runs and claims are kept this long (every claim's window of use is at most days).
+JOB_HISTORY = timedelta(days=90)
 
 # Errors worth another try later: the mail server or the database was away for a moment.
 # Anything else (a bug, a bad address) fails the item for a person to look at.
@@ -52,32 +56,6 @@ def is_transient(exc: BaseException) -> bool:
 
 class JobTransientError(Exception):
     """Some items of a run hit a transient error and wait for the retry of the whole run."""
-
-
-@dataclass
-class Tally:
-    """What one run did; `transient` counts items that a retry should try again."""
-
-    handled: int = 0
-    skipped: int = 0
-    failed: int = 0
-    transient: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, outcome: str) -> None:
-        """Count one item by the outcome of `notice_send` or `sms_queue`."""
-        if outcome == "sent":
-            self.handled += 1
-        elif outcome == "retry":
-            self.failed += 1
-            self.transient += 1
-        elif outcome == "failed":
-            self.failed += 1
-        else:
-            self.skipped += 1
-
-    def as_dict(self) -> dict[str, int]:
-        return {"handled": self.handled, "skipped": self.skipped, "failed": self.failed}
 
 
 # --- Runs --------------------------------------------------------------------------
@@ -130,9 +108,7 @@ def job_execute(
     it the job's own offset from today (Oslo) is used. Raises JobTransientError when
     some items should be tried again (the task retries the run: sent items are skipped).
     """
-    from seniorene.jobs.registry import JOBS
-
-    spec = JOBS[job]
+    spec = job_get(job)
     now = now or timezone.now()
     if day is None:
         day = timezone.localdate(now) + timedelta(days=spec.day_offset)
@@ -145,15 +121,30 @@ def job_execute(
 
 def last_runs(organization_id: int) -> dict[str, JobRun]:
     """The newest run of each job of the organization (one small query per job)."""
-    from seniorene.jobs.models import JobName
-
     runs = JobRun.objects.for_organization(organization_id).order_by("-started_at", "-id")
     found = {}
-    for job in JobName.values:
+    for job in job_names():
         run = runs.filter(job=job).first()
         if run is not None:
             found[job] = run
     return found
+
+
+def job_history_prune(*, organization_id: int, now: datetime) -> tuple[int, int]:
+    """Forget the organization's job runs and claims older than `JOB_HISTORY`; return how
+    many runs and claims were removed."""
+    with tenant_context(organization_id):
+        old_runs, _ = (
+            JobRun.objects.for_organization(organization_id)
+            .filter(started_at__lt=now - JOB_HISTORY)
+            .delete()
+        )
+        old_claims, _ = (
+            JobClaim.objects.for_organization(organization_id)
+            .filter(created_at__lt=now - JOB_HISTORY)
+            .delete()
+        )
+    return old_runs, old_claims
 
 
 # --- Claims: a notice goes out at most once ------------------------------------------

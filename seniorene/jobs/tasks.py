@@ -10,13 +10,14 @@ or doubled run sends nothing twice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from seniorene.accounts.models import Organization
 from seniorene.jobs import services
-from seniorene.jobs.registry import JOBS
+from seniorene.jobs.registry import JOBS, job_get
 
 RUN_SOFT_LIMIT = 540
 RUN_HARD_LIMIT = 600
@@ -34,7 +35,11 @@ RUN_HARD_LIMIT = 600
     max_retries=4,
 )
 def run_job(
-    self, organization_id: int, job: str, day: str | None = None, trigger: str = "beat"
+    self: Task[Any, Any],
+    organization_id: int,
+    job: str,
+    day: str | None = None,
+    trigger: str = "beat",
 ) -> dict[str, int]:
     """Run `job` for one organization for `day` (ISO date; None: the job's own day)."""
     return services.job_execute(
@@ -55,7 +60,7 @@ def run_job_everywhere(job: str, now: str | None = None) -> int:
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}")
     moment = datetime.fromisoformat(now) if now else timezone.now()
-    day = timezone.localdate(moment) + timedelta(days=JOBS[job].day_offset)
+    day = timezone.localdate(moment) + timedelta(days=job_get(job).day_offset)
     # Organizations are not tenant rows: the list is readable without a tenant.
     ids = list(Organization.objects.values_list("pk", flat=True))
     for organization_id in ids:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.jobs import services
 from seniorene.jobs.forms import JobSettingsForm
-from seniorene.jobs.models import JobName, JobRun
+from seniorene.jobs.models import JobRun
+from seniorene.jobs.registry import jobs_all
 
 RECENT = 50
 
 
 @require(Perm.VIEW_JOB_RUNS)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: AuthedRequest) -> HttpResponse:
     """Last run per job (when, items handled, failures) and the organization's latest runs."""
     organization = request.organization
     if request.method == "POST":
@@ -35,7 +37,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         )
     last = services.last_runs(organization.pk)
     ctx = {
-        "jobs": [(value, label, last.get(value)) for value, label in JobName.choices],
+        "jobs": [(spec.name, spec.label, last.get(spec.name)) for spec in jobs_all()],
         "recent": list(
             JobRun.objects.for_organization(organization).order_by("-started_at", "-id")[:RECENT]
         ),

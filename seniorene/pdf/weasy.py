@@ -42,7 +42,7 @@ def static_path(name: str) -> Path | None:
     return candidate
 
 
-class StaticFilesFetcher(URLFetcher):
+class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
     """Serve ``STATIC_URL`` files from disk and ``data:`` URLs; refuse everything else."""
 
     def __init__(self) -> None:
@@ -62,4 +62,5 @@ class StaticFilesFetcher(URLFetcher):
 
 def html_to_pdf(html: str) -> bytes:
     """The PDF of `html`, whose relative URLs resolve against `BASE_URL`."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    return pdf

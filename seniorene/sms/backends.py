@@ -1,8 +1,10 @@
 """Where an SMS goes, chosen by ``settings.SMS_BACKEND`` like Django's e-mail backends.
 
-A backend's `send(message)` hands one message to the provider and returns the
-provider's id for it, or raises one of the three errors below. Which error it
-raises decides what the gateway does next, so the choice must be honest:
+The transport only: it knows numbers and texts, never an app's model (the outbox
+lives in the ``messaging`` app, which calls this). A backend's
+`send(to=, body=, status_callback=, reference=)` hands one message to the provider and
+returns the provider's id for it, or raises one of the three errors below. Which
+error it raises decides what the caller does next, so the choice must be honest:
 
 - `SmsPermanentError`: the provider refused it and will refuse it again → failed.
 - `SmsTransientError`: the provider certainly did not take it, try later → retried.
@@ -11,19 +13,13 @@ raises decides what the gateway does next, so the choice must be honest:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import requests
 from django.conf import settings
-from django.urls import reverse
 from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-
-if TYPE_CHECKING:
-    from seniorene.sms.models import SmsMessage
 
 BACKENDS = {
     "outbox": "seniorene.sms.backends.OutboxBackend",
@@ -51,27 +47,27 @@ class SmsUncertainError(SmsError):
 
 
 class SmsBackend:
-    def send(self, message: SmsMessage) -> str:
-        """Hand `message` to the provider; return its id for the message."""
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
+        """Hand one message to the provider; return the provider's id for it.
+
+        `to` is an E.164 number, `status_callback` the public URL the provider reports
+        delivery to, and `reference` the caller's own id for the message.
+        """
         raise NotImplementedError
 
 
 def get_backend() -> SmsBackend:
     """The configured backend: "outbox", "twilio", or a dotted path (tests)."""
     name = settings.SMS_BACKEND
-    return import_string(BACKENDS.get(name, name))()
+    backend: SmsBackend = import_string(BACKENDS.get(name, name))()
+    return backend
 
 
 class OutboxBackend(SmsBackend):
     """The default: nothing leaves the building; the outbox page shows the message."""
 
-    def send(self, message: SmsMessage) -> str:
-        return f"outbox-{message.pk}"
-
-
-def status_callback_url(message: SmsMessage) -> str:
-    """Where Twilio reports delivery of `message`: the public address, with the message id."""
-    return f"{settings.SITE_URL}{reverse('sms:twilio_status')}?m={message.pk}"
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
+        return f"outbox-{reference}"
 
 
 # Twilio errors that no retry can fix (https://www.twilio.com/docs/api/errors).
@@ -108,13 +104,10 @@ class TwilioBackend(SmsBackend):
             http_client=TwilioHttpClient(timeout=cls.timeout),
         )
 
-    def send(self, message: SmsMessage) -> str:
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
         try:
             created = self.client.messages.create(
-                to=message.to_phone,
-                from_=settings.TWILIO_FROM,
-                body=message.body,
-                status_callback=status_callback_url(message),
+                to=to, from_=settings.TWILIO_FROM, body=body, status_callback=status_callback
             )
         except TwilioRestException as exc:
             code = str(exc.code or exc.status)

@@ -8,6 +8,7 @@ adds up. This looks the label up in a table made once per field and language.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django import template
 from django.db.models import Field, Model
@@ -17,15 +18,16 @@ register = template.Library()
 
 
 @register.filter
-def display(obj: Model | None, field_name: str) -> str:
+def display(obj: Model | None, field_name: str) -> object:
+    """The label of `obj`'s choice in `field_name`, or the stored value if it is none."""
     if obj is None:
         return ""
     field = obj._meta.get_field(field_name)
-    value = getattr(obj, field.attname)
+    value = getattr(obj, field.attname)  # type: ignore[union-attr]  # a concrete field by name
     return choice_labels(field, get_language()).get(value, value)
 
 
 @cache
-def choice_labels(field: Field, language: str | None) -> dict[object, str]:
+def choice_labels(field: Field[Any, Any], language: str | None) -> dict[object, str]:
     """The field's choices as value → label in `language` (the active one)."""
     return {value: str(label) for value, label in field.flatchoices}

@@ -6,12 +6,13 @@ from django import template
 from django.conf import settings
 
 from seniorene.accounts import demo
+from seniorene.accounts.models import User
 
 register = template.Library()
 
 
 @register.simple_tag
-def demo_totp_code(user: object) -> str:
+def demo_totp_code(user: User | None) -> str:
     """The current TOTP code of a demo user, or '' outside DEBUG or for real users."""
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
@@ -22,4 +23,5 @@ def demo_totp_code(user: object) -> str:
     if not settings.DEBUG or user is None or not demo.is_demo_user(user):
         return ""
     counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(demo.demo_totp_secret(user.email), counter))
+    code: str = format_hotp_value(hotp_value(demo.demo_totp_secret(user.email), counter))
+    return code

@@ -161,3 +161,59 @@ def test_a_reset_for_an_unknown_address_sends_nothing_and_says_the_same(world):
     assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
     done = Client().get(unknown.url).content.decode()
     assert "ingen@test.example" not in done
+
+
+@pytest.mark.parametrize("persona", ["admin", "lead", "leader_a"])
+def test_members_who_must_use_two_factor_can_change_their_address_too(world, persona):
+    """Found using issue 16 in a browser: allauth refused any new address on an account
+    with two-factor ("Du kan ikke legge til en e-postadresse…"), so admin, lead and
+    leaders, who must have it, could never change theirs. The same rules hold for them:
+    the password again, a link to the new address, the login moved only when it is opened."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    member = world.home.persona(persona)
+    old = member.user.email
+    assert is_mfa_enabled(member.user)
+    client = login(Client(), member)
+    with time_machine.travel(MOMENT + timedelta(minutes=10), tick=False):
+        response = add(client, NEW)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_reauthenticate"))
+        assert not EmailAddress.objects.filter(email=NEW).exists()
+        reauthenticate(client, TEST_PASSWORD)
+        mail.outbox.clear()
+        response = add(client, NEW)
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[NEW]]
+    # The mail says what is going on: a change of login address, not a new account.
+    [sent] = mail.outbox
+    assert "Bekreft den nye e-postadressen din" in sent.subject
+    assert "i stedet for den gamle" in sent.body
+    assert "konto på" not in sent.body
+    member.user.refresh_from_db()
+    assert member.user.email == old
+    key = re.search(r"/konto/confirm-email/([^/\s]+)/", mail.outbox[0].body).group(1)
+    client.post(reverse("account_confirm_email", args=[key]))
+    member.user.refresh_from_db()
+    assert member.user.email == NEW
+
+
+def test_a_login_address_never_recorded_as_verified_stays_until_the_new_one_is_confirmed(
+    world,
+):
+    """A member made outside an invitation (a platform admin from createsuperuser) has no
+    verified address on record: adding a new one used to remove the login address with
+    the one allauth took for the change in progress, leaving the account with none."""
+    member = world.home.senior_a
+    old = member.user.email
+    assert not EmailAddress.objects.filter(user=member.user).exists()
+    client = login(Client(), member)
+    reauthenticate(client, TEST_PASSWORD)
+    mail.outbox.clear()
+    assert add(client, NEW).status_code == 302
+    assert [m.to for m in mail.outbox] == [[NEW]]
+    member.user.refresh_from_db()
+    assert member.user.email == old
+    fresh = Client()
+    fresh.post(reverse("account_login"), {"login": old, "password": TEST_PASSWORD})
+    assert fresh.get("/hjem/").status_code == 200

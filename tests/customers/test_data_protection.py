@@ -101,8 +101,8 @@ KEPT_TEXT = {
     "omsorg.adminnotification.senior_name": "the senior's name (staff)",
     # Bookkeeping stays (hours, km and outlays go to Tripletex on these).
     "customers.customer.project_number": "the Tripletex project number",
-    "visits.timeentry.activity": "the Tripletex activity, set by the system",
-    "visits.mileageentry.purpose": "the Tripletex purpose, set by the system",
+    "ledger.timeentry.activity": "the Tripletex activity, set by the system",
+    "ledger.mileageentry.purpose": "the Tripletex purpose, set by the system",
     "visits.visitlog.done_areas": "ids of the organization's service areas, no text",
     # Technical identifiers of a message, no content.
     "sms.smsmessage.idempotency_key": "built from ids",
@@ -168,13 +168,14 @@ def interview_files(root: Path) -> list[Path]:
 def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     """A recipient with a row of every kind that points at one, made the way the product
     makes them where that writes the audit and view logs."""
+    from ledger.models import Expense
+    from messaging.models import SmsMessage
     from omsorg import services as omsorg
     from omsorg.models import ServiceArea
-    from seniorene.sms.models import SmsMessage
     from tests.factories import make_criteria
     from tests.training.helpers import clear_for_assignment
     from visits import services as visits
-    from visits.models import Expense, VisitLog, VisitLogDraft
+    from visits.models import VisitLog, VisitLogDraft
 
     home = world.home
     leader, senior = home.leader_a, home.senior_a

@@ -75,15 +75,15 @@ KEPT_ON_END = {
     "customers.customer",
     "customers.consent",
     "omsorg.screening",
-    "visits.timeentry",
-    "visits.mileageentry",
+    "ledger.timeentry",
+    "ledger.mileageentry",
     "visits.visitlog",  # what happened at a visit is history
-    "visits.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
+    "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.
     "omsorg.intakeinterview": "omsorg.services.interviews_cancel_for_recipient",
-    "sms.smsmessage": "seniorene.sms.services.cancel_on_recipient_stop",
+    "sms.smsmessage": "messaging.services.cancel_on_recipient_stop",
     # Future visits are cancelled on end and pause; ending also ends the plans.
     # Logged and past visits are kept.
     "visits.visit": "visits.services.visits_stop_for_recipient",

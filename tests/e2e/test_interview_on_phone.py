@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ledger.models import MileageEntry
 from omsorg import services
 from omsorg.models import IntakeInterview, InterviewStatus
 from tests.conftest import make_cast
 from tests.factories import TEST_PASSWORD, CareRecipientFactory, make_criteria
 from tests.training.helpers import clear_for_assignment
-from visits.models import MileageEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,9 +16,9 @@ import pytest
 from django.utils import timezone
 
 from customers.models import CareRecipient, Consent, ConsentPurpose, Customer, Relative
+from messaging.models import SmsMessage
 from omsorg import services as omsorg
 from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus, PdfStatus
-from seniorene.sms.models import SmsMessage
 from tests.e2e.proof import Journey, open_as
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, make_criteria
 from tests.training.helpers import clear_for_assignment

@@ -18,13 +18,13 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from customers.models import ConsentPurpose
 from customers.services import recipient_anonymise
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose
 from seniorene.accounts import services as account_services
 from seniorene.accounts.models import Role
 from seniorene.accounts.rls import ensure_bound_login_role
 from seniorene.accounts.tenancy import db_set_tenant
 from seniorene.audit.models import AuditEvent, ViewRecord
 from seniorene.audit.services import audit_record, view_record
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory
 from tests.workers import WORKER_ROLE
 from visits.models import CalendarFeed

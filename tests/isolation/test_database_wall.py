@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from customers.models import Customer, StatusChange
+from ledger.models import MileageEntry, TimeEntry
 from omsorg import services as omsorg_services
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
@@ -27,7 +28,6 @@ from tests.jobs.helpers import populate_jobs_tables
 from tests.sms.helpers import populate_sms_tables
 from tests.training.helpers import populate_training_tables
 from tests.visits.helpers import populate_visits_tables
-from visits.models import MileageEntry, TimeEntry
 
 pytestmark = [
     pytest.mark.django_db,

@@ -15,15 +15,20 @@ from django.core.management import call_command
 from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
+from messaging.models import SmsMessage
 from seniorene.celery import app as celery_app
 from seniorene.jobs import tasks
-from seniorene.jobs.models import JobName, JobRun
-from seniorene.jobs.schedule import SCHEDULE, TASK
-from seniorene.sms.models import SmsMessage
+from seniorene.jobs.models import JobRun
+from seniorene.jobs.registry import job_names
+from seniorene.jobs.schedule import TASK, schedule_entries
 from tests.jobs.conftest import oslo, recipient_in, visit_at
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+SCHEDULE = schedule_entries()
+# The jobs the beat fans out through `TASK`; the team meeting and the SMS sweep keep the
+# beat tasks of their own that their rows named before they were registered as jobs.
+FANNED_OUT = [e for e in SCHEDULE if e.task == TASK]
 
 
 def periodic(job: str) -> PeriodicTask:
@@ -32,9 +37,9 @@ def periodic(job: str) -> PeriodicTask:
 
 def test_every_job_is_in_the_database_schedule_in_oslo_time():
     tasks_ = PeriodicTask.objects.filter(task=TASK)
-    assert sorted(t.args for t in tasks_) == sorted(f'["{e.job}"]' for e in SCHEDULE)
+    assert sorted(t.args for t in tasks_) == sorted(f'["{e.job}"]' for e in FANNED_OUT)
     assert {t.crontab.timezone.key for t in tasks_} == {"Europe/Oslo"}
-    assert {e.job for e in SCHEDULE} == set(JobName.values)
+    assert {e.job for e in SCHEDULE} == set(job_names())
     assert all(t.enabled for t in tasks_)
 
 
@@ -49,7 +54,7 @@ def test_the_schedule_command_is_idempotent_and_keeps_what_staff_changed():
     PeriodicTask.objects.filter(task=TASK).delete()
     call_command("jobs_schedule", stdout=out)
     call_command("jobs_schedule", stdout=out)
-    assert PeriodicTask.objects.filter(task=TASK).count() == len(SCHEDULE)
+    assert PeriodicTask.objects.filter(task=TASK).count() == len(FANNED_OUT)
 
 
 def test_no_daily_job_runs_in_the_hour_that_dst_skips_or_repeats():

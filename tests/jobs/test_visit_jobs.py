@@ -13,10 +13,10 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
+from messaging.services import sms_queue, sms_send, staff_sms_consent_give
 from seniorene.jobs.models import ClaimStatus, JobClaim, JobRun, JobSettings, RunStatus
 from seniorene.jobs.services import JobTransientError, job_execute
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
-from seniorene.sms.services import sms_queue, sms_send, staff_sms_consent_give
 from tests.jobs.conftest import oslo, recipient_in, visit_at
 from tests.training.helpers import clear_for_assignment
 from tests.training.mail_backends import RefusingBackend

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from customers.models import ConsentPurpose, RecipientStatus
+from messaging.models import SmsMessage, SmsStatus
 from seniorene.jobs.models import JobRun, RunStatus
 from seniorene.jobs.tasks import run_job
-from seniorene.sms.models import SmsMessage, SmsStatus
 from tests.factories import (
     CareRecipientFactory,
     ConsentFactory,

@@ -12,10 +12,10 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from customers.models import RecipientStatus
+from ledger.models import PURPOSE_INTAKE, MileageEntry, TimeEntry
 from omsorg import services
 from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus, PdfStatus
 from seniorene.audit.models import ViewRecord
-from visits.models import PURPOSE_INTAKE, MileageEntry, TimeEntry
 
 pytestmark = pytest.mark.django_db
 

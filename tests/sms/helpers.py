@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from customers.models import CareRecipient, ConsentPurpose, Relative
-from seniorene.accounts.models import Membership
-from seniorene.sms import services
-from seniorene.sms.models import (
+from messaging import services
+from messaging.models import (
     SmsAudience,
     SmsMessage,
     SmsPurpose,
@@ -19,6 +18,7 @@ from seniorene.sms.models import (
     SmsTemplateKind,
     StaffSmsConsent,
 )
+from seniorene.accounts.models import Membership
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory
 
 SUMMARY = ConsentPurpose.VISIT_SUMMARY_SMS

@@ -16,12 +16,23 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from seniorene.sms.backends import SmsBackend
-from seniorene.sms.models import SmsMessage
 
-SENT: list[SmsMessage] = []
+
+@dataclass(frozen=True)
+class Sent:
+    """What the backend was given: the outbox row's id (`pk`), number and text."""
+
+    pk: int
+    to_phone: str
+    body: str
+    status_callback: str
+
+
+SENT: list[Sent] = []
 
 
 def _hang_while(marker: Path, reached: Path) -> None:
@@ -34,7 +45,8 @@ def _hang_while(marker: Path, reached: Path) -> None:
 
 
 class RecordingBackend(SmsBackend):
-    def send(self, message: SmsMessage) -> str:
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
+        message = Sent(int(reference), to, body, status_callback)
         directory = os.environ.get("SMS_TEST_DIR")
         if not directory:
             SENT.append(message)
@@ -60,7 +72,8 @@ class ScriptedBackend(SmsBackend):
     script: list[Exception | None] = []
     calls: list[int] = []
 
-    def send(self, message: SmsMessage) -> str:
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
+        message = Sent(int(reference), to, body, status_callback)
         ScriptedBackend.calls.append(message.pk)
         outcome = ScriptedBackend.script.pop(0) if ScriptedBackend.script else None
         if outcome is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from seniorene.sms import services
-from seniorene.sms.models import SmsMessage, StaffSmsConsent
+from messaging import services
+from messaging.models import SmsMessage, StaffSmsConsent
 from tests.sms.helpers import queue_to_relative, relative_with_consent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("daytime")]

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 
 from customers import services as customer_services
 from customers.models import Consent, ConsentPurpose
+from messaging import services
+from messaging.models import SmsAudience, SmsMessage, SmsStatus
 from seniorene.audit.models import AuditEvent
-from seniorene.sms import services
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsStatus
 from tests.factories import RelativeFactory
 from tests.sms.conftest import OSLO
 from tests.sms.helpers import (

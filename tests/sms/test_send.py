@@ -14,11 +14,11 @@ from customers import hooks
 from customers import services as customer_services
 from customers.consent import consent_is_active
 from customers.models import Consent, RecipientStatus
+from messaging import services
+from messaging.models import SmsAudience, SmsMessage, SmsStatus
+from messaging.tasks import send_sms
 from seniorene.audit.models import AuditEvent
-from seniorene.sms import services
 from seniorene.sms.backends import SmsPermanentError, SmsTransientError, SmsUncertainError
-from seniorene.sms.models import SmsAudience, SmsMessage, SmsStatus
-from seniorene.sms.tasks import send_sms
 from tests.sms.conftest import NOON, OSLO
 from tests.sms.helpers import (
     SUMMARY,

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.models import ConsentPurpose
-from seniorene.sms.models import SMS_CONSENT_PURPOSES, SmsPurpose
-from seniorene.sms.services import sms_render
+from messaging.models import SMS_CONSENT_PURPOSES, SmsPurpose
+from messaging.services import sms_render
 from seniorene.sms.text import (
     GSM7,
     UCS2,

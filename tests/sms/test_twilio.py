@@ -7,10 +7,10 @@ import socket
 
 import pytest
 
-from seniorene.sms import services
+from messaging import services
+from messaging.models import SmsMessage, SmsStatus
+from messaging.tasks import send_sms
 from seniorene.sms.backends import SmsTransientError, get_backend
-from seniorene.sms.models import SmsMessage, SmsStatus
-from seniorene.sms.tasks import send_sms
 from tests.sms.conftest import SITE_URL, TWILIO_SID, TWILIO_TOKEN
 from tests.sms.helpers import queue_to_relative, relative_with_consent
 from tests.sms.twilio_standin import StandInTwilioBackend, error_reply

@@ -11,10 +11,10 @@ from django.db import connection
 from twilio.request_validator import RequestValidator
 
 from customers.models import Consent, ConsentPurpose
+from messaging import services
+from messaging.models import SmsMessage, SmsStatus, StaffSmsConsent
 from seniorene.audit.models import AuditEvent
-from seniorene.sms import services
 from seniorene.sms.backends import SmsBackend
-from seniorene.sms.models import SmsMessage, SmsStatus, StaffSmsConsent
 from tests.factories import ConsentFactory, RelativeFactory
 from tests.sms.conftest import SITE_URL, TWILIO_TOKEN
 from tests.sms.helpers import (
@@ -98,10 +98,10 @@ class ReportsBeforeItReturns(SmsBackend):
 
     client = None
 
-    def send(self, message: SmsMessage) -> str:
+    def send(self, *, to: str, body: str, status_callback: str, reference: str) -> str:
         sid = "SM" + "7" * 32
-        params = {"MessageSid": sid, "MessageStatus": "delivered", "To": message.to_phone}
-        response = signed_post(self.client, f"{STATUS}?m={message.pk}", params)
+        params = {"MessageSid": sid, "MessageStatus": "delivered", "To": to}
+        response = signed_post(self.client, f"{STATUS}?m={reference}", params)
         assert response.status_code == 204
         return sid
 

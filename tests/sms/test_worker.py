@@ -18,9 +18,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from seniorene.sms import services
-from seniorene.sms.models import SmsMessage, SmsStatus
-from seniorene.sms.tasks import send_sms
+from messaging import services
+from messaging.models import SmsMessage, SmsStatus
+from messaging.tasks import send_sms
 from tests.factories import DepartmentFactory, OrganizationFactory
 from tests.sms.helpers import queue_to_relative, relative_with_consent
 from tests.workers import (

@@ -204,8 +204,8 @@ def test_the_lead_sees_how_many_got_the_link(world, meeting, lead):
 def test_seniors_who_consented_also_get_one_sms_across_two_runs(
     world, meeting, django_capture_on_commit_callbacks
 ):
-    from seniorene.sms.models import SmsMessage
-    from seniorene.sms.services import staff_sms_consent_give
+    from messaging.models import SmsMessage
+    from messaging.services import staff_sms_consent_give
 
     consenting = world.home.senior_a
     consenting.user.phone = "+4791234567"

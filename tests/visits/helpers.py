@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from customers.models import Customer
+from ledger.models import Expense
 from seniorene.accounts.models import Department, Membership, Role
 from tests.factories import (
     CareRecipientFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
 )
 from visits.models import (
     CalendarFeed,
-    Expense,
     PlanServiceArea,
     SeniorAvailability,
     VisitLog,

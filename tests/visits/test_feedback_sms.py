@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from customers.models import ConsentPurpose, Customer
 from customers.services import consent_withdraw
-from seniorene.sms.models import SmsMessage, SmsStatus, SmsTemplate
-from seniorene.sms.services import sms_record_status
+from messaging.models import SmsMessage, SmsStatus, SmsTemplate
+from messaging.services import sms_record_status
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, VisitFactory
 from visits.models import VisitLog
 

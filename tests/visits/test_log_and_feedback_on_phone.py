@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import ConsentPurpose, Customer
-from seniorene.sms.models import SmsMessage
+from messaging.models import SmsMessage
 from tests.conftest import make_cast
 from tests.factories import (
     TEST_PASSWORD,

@@ -15,17 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer
+from ledger.models import EntrySource, Expense, MileageEntry, TimeEntry
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.training.helpers import clear_for_assignment
 from tests.visits.helpers import PNG_PIXEL
-from visits.models import (
-    EntrySource,
-    Expense,
-    MileageEntry,
-    TimeEntry,
-    VisitLog,
-    VisitLogDraft,
-)
+from visits.models import VisitLog, VisitLogDraft
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from customers.models import ConsentPurpose
+from ledger.models import TimeEntry
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, VisitFactory
 from visits.logging import visit_log_submit
-from visits.models import TimeEntry, VisitLog, VisitStatus
+from visits.models import VisitLog, VisitStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import Customer
+from ledger.models import RECEIPT_MAX_BYTES, Expense
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.visits.helpers import PNG_PIXEL
-from visits.models import RECEIPT_MAX_BYTES, Expense, Visit, VisitLog, VisitStatus
+from visits.models import Visit, VisitLog, VisitStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import visits.models
+import ledger.models
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(verbose_name='dato')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('5000'))], verbose_name='beløp (kr)')),
                 ('description', models.CharField(max_length=120, verbose_name='hva')),
-                ('receipt', models.FileField(blank=True, upload_to=visits.models.receipt_upload_to, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'heic', 'heif', 'webp', 'pdf'])], verbose_name='bilde av kvitteringen')),
+                ('receipt', models.FileField(blank=True, upload_to=ledger.models.receipt_upload_to, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'heic', 'heif', 'webp', 'pdf'])], verbose_name='bilde av kvitteringen')),
                 ('billable', models.BooleanField(verbose_name='faktureres kunden')),
                 ('source', models.CharField(choices=[('intake', 'Bli kjent-møte'), ('visit', 'Besøk'), ('manual', 'Registrert for hånd')], max_length=10)),
                 ('source_id', models.BigIntegerField(blank=True, null=True)),

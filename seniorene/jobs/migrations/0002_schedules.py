@@ -1,6 +1,10 @@
 """Put the jobs in the beat schedule (django-celery-beat's database), Europe/Oslo civil time.
 
 See `seniorene.jobs.schedule`; ``manage.py jobs_schedule`` does the same, idempotently.
+The jobs come from the registry (each app's ``jobs.py``). Jobs on an interval are left
+to ``jobs_schedule``, and the rows of jobs that have a beat task of their own were made
+by their app's migration (training.0003, sms.0003), with the same name and task: going
+back removes only the fan-out rows this migration made first.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ def schedule(apps, schema_editor):
 
 
 def unschedule(apps, schema_editor):
-    schedule_remove(apps.get_model("django_celery_beat", "PeriodicTask"))
+    schedule_remove(apps.get_model("django_celery_beat", "PeriodicTask"), fan_out_only=True)
 
 
 class Migration(migrations.Migration):

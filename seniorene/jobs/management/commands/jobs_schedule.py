@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from seniorene.jobs.schedule import schedule_install
 
@@ -19,5 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        written = schedule_install(CrontabSchedule, PeriodicTask, reset=options["reset"])
+        written = schedule_install(
+            CrontabSchedule,
+            PeriodicTask,
+            interval_model=IntervalSchedule,
+            reset=options["reset"],
+        )
         self.stdout.write(f"{written} periodic task(s) written.")

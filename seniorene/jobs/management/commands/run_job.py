@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from seniorene.accounts.models import Organization
-from seniorene.jobs.models import JobName
+from seniorene.jobs.registry import job_names
 from seniorene.jobs.services import JobTransientError, job_execute
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("job", choices=JobName.values)
+        parser.add_argument("job", choices=job_names())
         parser.add_argument(
             "--date",
             help="The day the job is about, YYYY-MM-DD (reminders: the visits' day; "

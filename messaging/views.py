@@ -14,10 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from messaging import services
+from messaging.models import SmsMessage, SmsStatus
 from seniorene.accounts.decorators import public, require
 from seniorene.accounts.policy import Perm
-from seniorene.sms import services
-from seniorene.sms.models import SmsMessage, SmsStatus
 from seniorene.sms.text import segments
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
     if not token or not signature:
         return False
     url = settings.SITE_URL + request.get_full_path()
-    return RequestValidator(token).validate(url, request.POST, signature)
+    return bool(RequestValidator(token).validate(url, request.POST, signature))
 
 
 @csrf_exempt

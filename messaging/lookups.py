@@ -66,7 +66,7 @@ def _is_postgres() -> bool:
 def message_organization_id(message_id: int) -> int | None:
     """The organization of SMS `message_id`, found across tenants (None: no such message)."""
     if not _is_postgres():
-        from seniorene.sms.models import SmsMessage
+        from messaging.models import SmsMessage
 
         return (
             SmsMessage.objects.filter(pk=message_id)
@@ -87,7 +87,7 @@ def stop_targets(phone: str, purposes: Iterable[str]) -> list[StopTarget]:
             cursor.execute("SELECT * FROM seniorene_sms_stop_targets(%s, %s)", [phone, purposes])
             return [StopTarget(*row) for row in cursor.fetchall()]
     from customers.models import Consent
-    from seniorene.sms.models import StaffSmsConsent
+    from messaging.models import StaffSmsConsent
 
     consents = Consent.objects.filter(withdrawn_at__isnull=True, purpose__in=purposes).filter(
         Q(relative__phone=phone) | Q(relative__isnull=True, recipient__phone=phone)

@@ -9,12 +9,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from visits.models import Expense, MileageEntry, TimeEntry
+from ledger.models import Expense, MileageEntry, TimeEntry
+from seniorene.accounts.models import TenantQuerySet
+
+Entry = TypeVar("Entry", TimeEntry, MileageEntry, Expense)
 
 COLUMNS = (
     "Ansatt",
@@ -50,7 +54,7 @@ class ExportRow:
     receipt_url: str
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, str, str, date, str]:
         return (self.employee.casefold(), self.email, self.project, self.day, self.kind)
 
 
@@ -61,17 +65,21 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 
 def _scoped(
-    rows: QuerySet, *, organization_id: int, month: date, department_ids: Collection[int] | None
-) -> QuerySet:
+    rows: TenantQuerySet[Entry],
+    *,
+    organization_id: int,
+    month: date,
+    department_ids: Collection[int] | None,
+) -> QuerySet[Entry]:
     first, following = month_bounds(month)
-    rows = rows.for_organization(organization_id).filter(date__gte=first, date__lt=following)
+    scoped = rows.for_organization(organization_id).filter(date__gte=first, date__lt=following)
     if department_ids is not None:
         ids = list(department_ids)
-        rows = rows.filter(
+        scoped = scoped.filter(
             Q(recipient__department_id__in=ids)
             | Q(recipient__isnull=True, membership__membershipdepartment__department_id__in=ids)
         ).distinct()
-    return rows.select_related(
+    return scoped.select_related(
         "membership__user", "customer", "customer__relative", "customer__recipient"
     )
 
@@ -80,10 +88,9 @@ def export_rows(
     *, organization_id: int, month: date, department_ids: Collection[int] | None = None
 ) -> list[ExportRow]:
     """Every hour, km and outlay entry of `month` (leaders: their departments only)."""
-    scope = {"organization_id": organization_id, "month": month, "department_ids": department_ids}
     rows: list[ExportRow] = []
 
-    def common(entry) -> dict:
+    def common(entry: TimeEntry | MileageEntry | Expense) -> dict[str, Any]:
         customer = entry.customer
         return {
             "employee": entry.membership.user.name,
@@ -94,7 +101,12 @@ def export_rows(
             "billable": entry.billable,
         }
 
-    for t in _scoped(TimeEntry.objects, **scope):
+    def scoped(rows: TenantQuerySet[Entry]) -> QuerySet[Entry]:
+        return _scoped(
+            rows, organization_id=organization_id, month=month, department_ids=department_ids
+        )
+
+    for t in scoped(TimeEntry.objects.all()):
         rows.append(
             ExportRow(
                 kind="Timer",
@@ -107,7 +119,7 @@ def export_rows(
                 **common(t),
             )
         )
-    for m in _scoped(MileageEntry.objects, **scope):
+    for m in scoped(MileageEntry.objects.all()):
         rows.append(
             ExportRow(
                 kind="Kilometer",
@@ -120,7 +132,7 @@ def export_rows(
                 **common(m),
             )
         )
-    for e in _scoped(Expense.objects, **scope):
+    for e in scoped(Expense.objects.all()):
         receipt = ""
         if e.receipt:
             receipt = settings.SITE_URL + reverse("visits:receipt", args=[e.pk])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from seniorene.sms import views
+from messaging import views
 
 app_name = "sms"
 

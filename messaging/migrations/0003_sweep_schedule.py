@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import migrations
 
-TASK = "seniorene.sms.tasks.sms_sweep"
+TASK = "seniorene.sms.tasks.sms_sweep"  # the registered name of messaging.tasks.sms_sweep
 NAME = "SMS: send ventende meldinger, finn avbrutte sendinger"
 
 

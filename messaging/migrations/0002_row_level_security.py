@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import migrations
 
 from seniorene.accounts.rls import EnableTenantRLS
-from seniorene.sms.lookups import DROP_SQL, MESSAGE_ORGANIZATION_SQL, STOP_TARGETS_SQL
+from messaging.lookups import DROP_SQL, MESSAGE_ORGANIZATION_SQL, STOP_TARGETS_SQL
 
 
 def create_lookups(apps, schema_editor):

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,23 +35,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customers.consent import may_send
 from customers.models import CareRecipient, Consent, RecipientStatus, Relative
 from customers.services import consent_withdraw
-from seniorene.accounts.models import Membership, Organization, User
-from seniorene.accounts.tenancy import tenant_context
-from seniorene.audit.services import audit_record
-from seniorene.sms import lookups
-from seniorene.sms.backends import (
-    SmsPermanentError,
-    SmsTransientError,
-    SmsUncertainError,
-    get_backend,
-)
-from seniorene.sms.models import (
+from messaging import lookups
+from messaging.models import (
     SMS_CONSENT_PURPOSES,
     STAFF_PURPOSES,
     SmsAudience,
@@ -59,7 +52,19 @@ from seniorene.sms.models import (
     SmsStatus,
     StaffSmsConsent,
 )
+from seniorene.accounts.models import Membership, Organization, User
+from seniorene.accounts.tenancy import tenant_context
+from seniorene.audit.services import audit_record
+from seniorene.sms.backends import (
+    SmsPermanentError,
+    SmsTransientError,
+    SmsUncertainError,
+    get_backend,
+)
 from seniorene.sms.text import is_stop_request, normalise_body, normalise_phone, segments
+
+if TYPE_CHECKING:
+    from celery import Task
 
 __all__ = [
     "is_stop_request",
@@ -72,6 +77,8 @@ __all__ = [
     "sms_render",
     "sms_send",
     "sms_sweep",
+    "sms_sweep_organization",
+    "status_callback_url",
     "staff_may_receive_sms",
     "staff_sms_consent_give",
     "staff_sms_consent_withdraw",
@@ -91,6 +98,20 @@ LOST_AFTER = timedelta(minutes=15)
 # to the sweeper, because Redis redelivers ETA tasks older than its visibility timeout.
 MAX_ETA = timedelta(minutes=30)
 STOP_NOTE = "STOPP på SMS"
+
+# The Celery task that sends one message, `messaging.tasks.send_sms`. That module
+# imports this one, so this one does not import it (no cycle): the app's ready()
+# registers the task here.
+_SEND_TASK: dict[str, Task[[int], str]] = {}
+
+
+def send_task_register(task: Task[[int], str]) -> None:
+    """Use `task` (called with a message id) to send queued messages; see `MessagingConfig`."""
+    _SEND_TASK["send"] = task
+
+
+def _send_task() -> Task[[int], str]:
+    return _SEND_TASK["send"]
 
 
 # --- Quiet hours ------------------------------------------------------------------
@@ -127,7 +148,7 @@ def staff_may_receive_sms(*, membership_id: int, at: datetime | None = None) -> 
 @transaction.atomic
 def staff_sms_consent_give(*, membership: Membership, by: User | None) -> StaffSmsConsent:
     """Record `membership`'s consent to work SMS; giving it again changes nothing."""
-    existing = StaffSmsConsent.objects.filter(
+    existing: StaffSmsConsent | None = StaffSmsConsent.objects.filter(
         membership=membership, withdrawn_at__isnull=True
     ).first()
     if existing is not None:
@@ -195,17 +216,19 @@ def _refusal(
 ) -> tuple[str, str] | None:  # fmt: skip
     """Why this may not be sent now, as (status, Norwegian reason); None when it may."""
     if audience == SmsAudience.STAFF:
-        if staff_may_receive_sms(membership_id=membership_id, at=at):
+        if membership_id is not None and staff_may_receive_sms(membership_id=membership_id, at=at):
             return None
         return SmsStatus.BLOCKED_NO_CONSENT, _(
             "Medarbeideren har ikke samtykket til å få SMS, eller har trukket samtykket."
         )
-    status = (
-        CareRecipient.objects.filter(pk=recipient_id, anonymised_at__isnull=True)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if status is None or status == RecipientStatus.ENDED:
+    status = None
+    if recipient_id is not None:
+        status = (
+            CareRecipient.objects.filter(pk=recipient_id, anonymised_at__isnull=True)
+            .values_list("status", flat=True)
+            .first()
+        )
+    if recipient_id is None or status is None or status == RecipientStatus.ENDED:
         return SmsStatus.CANCELLED, _("Brukeren er avsluttet. Det sendes ingen SMS.")
     consent_relative = relative_id if audience == SmsAudience.RELATIVE else None
     if may_send(recipient_id=recipient_id, relative_id=consent_relative, purpose=purpose, at=at):
@@ -222,15 +245,14 @@ def _refusal(
 
 def _schedule(message_id: int, when: datetime) -> datetime | None:
     """Enqueue the send task for `when` after commit; return the time it was enqueued for."""
-    from seniorene.sms.tasks import send_sms
-
+    send_sms = _send_task()
     now = timezone.now()
     if when <= now:
         transaction.on_commit(lambda: send_sms.delay(message_id), robust=True)
         return now
     if when - now <= MAX_ETA and not send_sms.app.conf.task_always_eager:
         transaction.on_commit(
-            lambda: send_sms.apply_async(args=[message_id], eta=when), robust=True
+            lambda: send_sms.apply_async(args=(message_id,), eta=when), robust=True
         )
         return when
     return None  # the sweeper enqueues it when it is due
@@ -256,7 +278,7 @@ def _check_people(
     if purpose in STAFF_PURPOSES or membership_id is not None:
         raise ValidationError(_("Dette formålet gjelder bare medarbeidere."))
     if audience == SmsAudience.RELATIVE:
-        relative = (
+        relative: int | None = (
             Relative.objects.for_organization(organization_id)
             .filter(pk=relative_id)
             .values_list("recipient_id", flat=True)
@@ -319,7 +341,7 @@ def sms_queue(
             relative_id=relative_id,
             membership_id=membership_id,
         )
-        people = {
+        people: dict[str, Any] = {
             "audience": audience,
             "recipient_id": recipient_id,
             "relative_id": relative_id,
@@ -447,7 +469,7 @@ def sms_send(*, message_id: int) -> str:
             relative_id=message.relative_id,
             membership_id=message.membership_id,
         )
-        people = {
+        people: dict[str, Any] = {
             "audience": message.audience,
             "recipient_id": message.recipient_id,
             "relative_id": message.relative_id,
@@ -465,7 +487,12 @@ def sms_send(*, message_id: int) -> str:
         message.attempts += 1
     # 2. The claim is committed: from here on the message may be out of our hands.
     try:
-        sid = get_backend().send(message)
+        sid = get_backend().send(
+            to=message.to_phone,
+            body=message.body,
+            status_callback=status_callback_url(message_id),
+            reference=str(message_id),
+        )
     except SmsPermanentError as exc:
         return _record_failure(message, exc.code, exc.message)
     except SmsTransientError as exc:
@@ -492,7 +519,12 @@ def sms_send(*, message_id: int) -> str:
     # 3. Record the provider's id.
     with tenant_context(organization_id):
         now = timezone.now()
-        sent = {"provider_sid": sid, "sent_at": now, "error_code": "", "error_message": ""}
+        sent: dict[str, Any] = {
+            "provider_sid": sid,
+            "sent_at": now,
+            "error_code": "",
+            "error_message": "",
+        }
         if not (
             _finish(message_id, status=SmsStatus.SENT, **sent)
             or _finish(message_id, status=SmsStatus.SENT, from_status=SmsStatus.UNCERTAIN, **sent)
@@ -502,6 +534,11 @@ def sms_send(*, message_id: int) -> str:
             SmsMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now)
         _audit(message, "sms.sent", attempts=message.attempts)
     return SmsStatus.SENT
+
+
+def status_callback_url(message_id: int) -> str:
+    """Where the provider reports delivery of `message_id`: the public address, with the id."""
+    return f"{settings.SITE_URL}{reverse('sms:twilio_status')}?m={message_id}"
 
 
 def _record_failure(message: SmsMessage, code: str, reason: str) -> str:
@@ -681,34 +718,42 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     was committed, so the provider may have the message: it becomes "uncertain"
     and is never re-sent automatically (R8).
     """
-    from seniorene.sms.tasks import send_sms
-
     now = now or timezone.now()
     counts = {"enqueued": 0, "uncertain": 0}
     # Organizations are not tenant rows: the list is readable without a tenant.
     for organization_id in Organization.objects.values_list("pk", flat=True):
-        with tenant_context(organization_id):
-            rows = SmsMessage.objects.for_organization(organization_id)
-            for message in rows.filter(status=SmsStatus.SENDING, claimed_at__lt=now - STUCK_AFTER):
-                if _finish(
-                    message.pk,
-                    status=SmsStatus.UNCERTAIN,
-                    error_code="worker_lost",
-                    error_message=_(
-                        "Sendingen ble avbrutt. Sjekk hos leverandøren om den gikk ut "
-                        "før du sender på nytt."
-                    ),
-                ):
-                    counts["uncertain"] += 1
-                    _audit(message, "sms.uncertain", code="worker_lost")
-            due = list(
-                rows.filter(status=SmsStatus.QUEUED, send_after__lte=now)
-                .filter(Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=now - LOST_AFTER))
-                .values_list("pk", flat=True)[:500]
-            )
-            if due:
-                rows.filter(pk__in=due).update(enqueued_for=now)
-                for pk in due:
-                    transaction.on_commit(lambda pk=pk: send_sms.delay(pk), robust=True)
-                counts["enqueued"] += len(due)
+        found = sms_sweep_organization(organization_id=organization_id, now=now)
+        counts["enqueued"] += found["enqueued"]
+        counts["uncertain"] += found["uncertain"]
+    return counts
+
+
+def sms_sweep_organization(*, organization_id: int, now: datetime) -> dict[str, int]:
+    """`sms_sweep` for one organization (the job "sms_sweep", see `messaging.jobs`)."""
+    send_sms = _send_task()
+    counts = {"enqueued": 0, "uncertain": 0}
+    with tenant_context(organization_id):
+        rows = SmsMessage.objects.for_organization(organization_id)
+        for message in rows.filter(status=SmsStatus.SENDING, claimed_at__lt=now - STUCK_AFTER):
+            if _finish(
+                message.pk,
+                status=SmsStatus.UNCERTAIN,
+                error_code="worker_lost",
+                error_message=_(
+                    "Sendingen ble avbrutt. Sjekk hos leverandøren om den gikk ut "
+                    "før du sender på nytt."
+                ),
+            ):
+                counts["uncertain"] += 1
+                _audit(message, "sms.uncertain", code="worker_lost")
+        due = list(
+            rows.filter(status=SmsStatus.QUEUED, send_after__lte=now)
+            .filter(Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=now - LOST_AFTER))
+            .values_list("pk", flat=True)[:500]
+        )
+        if due:
+            rows.filter(pk__in=due).update(enqueued_for=now)
+            for pk in due:
+                transaction.on_commit(partial(send_sms.delay, pk), robust=True)
+            counts["enqueued"] += len(due)
     return counts

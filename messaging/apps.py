@@ -1,17 +1,24 @@
+"""Messaging: the SMS outbox, its templates, webhooks and consent at the moment of sending.
+
+The app label stays "sms" (it was ``seniorene.sms`` until issue 17): tables, migration
+history and content types are those of the label, so the move changed no database.
+"""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
 
 
-class SmsConfig(AppConfig):
-    name = "seniorene.sms"
+class MessagingConfig(AppConfig):
+    name = "messaging"
     label = "sms"
     verbose_name = "SMS"
 
     def ready(self) -> None:
         from customers import hooks
-        from seniorene.sms import services
+        from messaging import services, tasks
 
+        services.send_task_register(tasks.send_sms)
         hooks.on_recipient_end(services.cancel_on_recipient_stop)
         hooks.on_recipient_pause(services.cancel_on_recipient_stop)
         hooks.on_recipient_anonymise(services.anonymise_for_recipient)

@@ -22,6 +22,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from customers.models import CareRecipient, Consent, ConsentGiver, ConsentMethod, RecipientStatus
+from messaging.models import SmsMessage, SmsPurpose, SmsStatus
 from seniorene.accounts.models import (
     Department,
     Membership,
@@ -33,9 +34,8 @@ from seniorene.accounts.models import (
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.audit.models import AuditEvent
 from seniorene.celery import app as celery_app
-from seniorene.jobs.models import JobName, JobRun
+from seniorene.jobs.models import JobRun
 from seniorene.jobs.services import job_execute
-from seniorene.sms.models import SmsMessage, SmsPurpose, SmsStatus
 from visits.models import Visit
 from visits.services import local_datetime
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 result = job_execute(
                     organization_id=organization.pk,
-                    job=JobName.REMINDERS,
+                    job="reminders",
                     day=day,
                     trigger="bench",
                 )

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from customers.models import Customer
+from ledger.export import COLUMNS
+from ledger.models import EntrySource, Expense, MileageEntry, TimeEntry
 from tests.factories import CareRecipientFactory
-from visits.export import COLUMNS
-from visits.models import EntrySource, Expense, MileageEntry, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
