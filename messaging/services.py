@@ -280,7 +280,7 @@ def _check_people(
     if audience == SmsAudience.RELATIVE:
         relative: int | None = (
             Relative.objects.for_organization(organization_id)
-            .filter(pk=relative_id)
+            .filter(pk=relative_id or 0)
             .values_list("recipient_id", flat=True)
             .first()
         )
@@ -289,7 +289,9 @@ def _check_people(
         return relative
     if relative_id is not None:
         raise ValidationError(_("En SMS til brukeren kan ikke ha en pårørende som mottaker."))
-    if not CareRecipient.objects.for_organization(organization_id).filter(pk=recipient_id):
+    if recipient_id is None or not (
+        CareRecipient.objects.for_organization(organization_id).filter(pk=recipient_id)
+    ):
         raise ValidationError(_("Fant ikke brukeren."))
     return recipient_id
 

@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from messaging import services
 from messaging.models import SmsMessage, SmsStatus
 from seniorene.accounts.decorators import public, require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.sms.text import segments
 
@@ -26,7 +27,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 @require(Perm.VIEW_SMS_OUTBOX)
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthedRequest) -> HttpResponse:
     """Every SMS of the organization, newest first: status, purpose, masked number, text."""
     rows = SmsMessage.objects.for_organization(request.organization)
     status = request.GET.get("status", "")
@@ -35,15 +36,17 @@ def outbox(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(rows.order_by("-created_at", "-id"), 50).get_page(request.GET.get("side"))
-    page.object_list = list(page.object_list)
-    for message in page.object_list:
-        message.encoding, message.segment_count = segments(message.body)
+    shown = list(page.object_list)
+    for message in shown:
+        # Shown beside each text: GSM-7 or UCS-2, and how many SMS it costs.
+        message.encoding, message.segment_count = segments(message.body)  # type: ignore[attr-defined]
+    page.object_list = shown
     ctx = {"page": page, "status": status, "statuses": SmsStatus.choices}
     return render(request, "sms/outbox.html", ctx)
 
 
 @require(Perm.USE_APP)
-def my_consent(request: HttpRequest) -> HttpResponse:
+def my_consent(request: AuthedRequest) -> HttpResponse:
     """A staff member gives or withdraws their own consent to work SMS (team meetings)."""
     membership = request.membership
     if request.method == "POST":
