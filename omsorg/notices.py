@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from omsorg.models import AdminNotification
 from seniorene.accounts.models import Membership, Role
+from seniorene.accounts.tenancy import tenant_context
+from seniorene.jobs.services import notice_send
+from seniorene.mail import mail_send
 
 
-def notification_email(*, notification: AdminNotification) -> None:
+def notification_email(*, organization_id: int, notification_id: int) -> str:
     """E-mail the organization's admins (and its contact address) when the form was delivered
-    (Oslo time): no form content (R3)."""
+    (Oslo time): no form content (R3). At most once per notice (a claim, as every notice);
+    returns what `notice_send` says ("sent", "already", "retry", "failed"), or "nobody"."""
+    with tenant_context(organization_id):
+        notification = (
+            AdminNotification.objects.for_organization(organization_id)
+            .select_related("organization", "interview")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "nobody"
+        mail = _notification_mail(notification)
+    if mail is None:
+        return "nobody"
+    recipients, subject, context = mail
+    return notice_send(
+        organization_id=organization_id,
+        key=f"intake-notice:{notification_id}",
+        send=lambda: mail_send(
+            to=recipients,
+            subject=subject,
+            template="omsorg/email/intake_notice.txt",
+            context=context,
+        ),
+    )
+
+
+def _notification_mail(
+    notification: AdminNotification,
+) -> tuple[list[str], str, dict[str, str]] | None:
+    """Who gets the notice, its subject and what the body says (None: nobody to tell)."""
     org = notification.organization
     admins = Membership.objects.for_organization(org).filter(role=Role.ADMIN, is_active=True)
     recipients = sorted(
@@ -21,21 +54,14 @@ def notification_email(*, notification: AdminNotification) -> None:
         | ({org.contact_email} if org.contact_email else set())
     )
     if not recipients:
-        return
+        return None
     delivered = timezone.localtime(notification.interview.completed_at or notification.created_at)
-    send_mail(
-        subject=_("Bli kjent gjennomført: %(name)s") % {"name": notification.recipient_name},
-        message=_(
-            "Bli kjent-møtet med %(recipient)s er gjennomført av %(senior)s. "
-            "Skjemaet ble levert %(day)s kl. %(time)s (norsk tid).\n"
-            "Se varselet i Seniorene Omsorg under Varsler."
-        )
-        % {
-            "recipient": notification.recipient_name,
-            "senior": notification.senior_name,
-            "day": date_format(delivered, "j.n.Y"),
-            "time": date_format(delivered, "H.i"),
-        },
-        from_email=None,
-        recipient_list=recipients,
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Bli kjent gjennomført: %(name)s") % {"name": notification.recipient_name}
+    context = {
+        "recipient": notification.recipient_name,
+        "senior": notification.senior_name,
+        "day": date_format(delivered, "j.n.Y"),
+        "time": date_format(delivered, "H.i"),
+    }
+    return recipients, subject, context

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from omsorg.models import AdminNotification
 from omsorg.notices import notification_email
 from omsorg.pdf import interview_render_pdf
 from seniorene.accounts.tenancy import tenant_context
@@ -29,14 +28,20 @@ def render_interview_pdf(organization_id: int, interview_id: int) -> None:
         interview_render_pdf(interview_id=interview_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+class NoticeRetry(Exception):
+    """The mail server asked us to try later; the notice's claim is queued again."""
+
+
+@shared_task(
+    autoretry_for=(NoticeRetry,),
+    retry_backoff=60,
+    max_retries=4,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def notify_admin_of_intake(organization_id: int, notification_id: int) -> None:
-    with tenant_context(organization_id):
-        notification = (
-            AdminNotification.objects.for_organization(organization_id)
-            .select_related("organization")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is not None:
-            notification_email(notification=notification)
+    """E-mail the admins that a form was delivered; claimed, so never twice."""
+    sent = notification_email(organization_id=organization_id, notification_id=notification_id)
+    if sent == "retry":
+        raise NoticeRetry(f"intake notice {notification_id}")

@@ -9,7 +9,6 @@ call `training_clearances` once for all the seniors they show.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +17,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +28,7 @@ from seniorene.accounts.models import Department, Membership, Organization, Role
 from seniorene.accounts.policy import sees_all_departments
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.audit.services import audit_record
+from seniorene.mail import is_transient, mail_send
 from seniorene.pdf import render_pdf
 from training.defaults import DEFAULT_MODULES, DefaultModule
 from training.models import (
@@ -468,8 +466,6 @@ def training_overview(*, viewer: Membership, only_blocked: bool = False) -> list
 # --- The monthly team meeting --------------------------------------------------------
 
 MAX_SEND_ATTEMPTS = 3
-# SMTP and network errors that a later run may get past; anything else is a bug and raises.
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def team_meeting_save(
@@ -594,9 +590,16 @@ def team_meeting_invite_send(*, organization_id: int, invite_id: int) -> bool:
         ).get(pk=invite_id)
     try:
         _email_invite(invite)
-    except TRANSIENT_MAIL_ERRORS as exc:
-        logger.warning("team meeting invite %s: %s", invite_id, exc)
-        status = InviteStatus.QUEUED if invite.attempts < MAX_SEND_ATTEMPTS else InviteStatus.FAILED
+    except Exception as exc:
+        # One policy for every e-mail (seniorene.mail): "try later" is tried again, up to
+        # MAX_SEND_ATTEMPTS; a refused address or a bug fails the invite for a person.
+        transient = is_transient(exc)
+        if transient:
+            logger.warning("team meeting invite %s: %s", invite_id, exc)
+        else:
+            logger.exception("team meeting invite %s failed", invite_id)
+        retry = transient and invite.attempts < MAX_SEND_ATTEMPTS
+        status = InviteStatus.QUEUED if retry else InviteStatus.FAILED
         with tenant_context(organization_id):
             TeamMeetingInvite.objects.filter(pk=invite_id).update(
                 status=status, last_error=str(exc)[:200]
@@ -613,21 +616,23 @@ def team_meeting_invite_send(*, organization_id: int, invite_id: int) -> bool:
 def _email_invite(invite: TeamMeetingInvite) -> None:
     meeting = invite.meeting
     user = invite.membership.user
+    local = timezone.localtime(meeting.starts_at)
     with translation.override(settings.LANGUAGE_CODE):
-        local = timezone.localtime(meeting.starts_at)
-        ctx = {
+        subject = _("Teamsmøte %(month)s – %(org)s") % {
+            "month": date_format(local, "F Y"),
+            "org": meeting.organization.name,
+        }
+    mail_send(
+        to=[user.email],
+        subject=subject,
+        template="training/email/team_meeting.txt",
+        context={
             "name": user.get_short_name(),
             "organization": meeting.organization,
             "meeting": meeting,
             "when": local,
-        }
-        send_mail(
-            subject=_("Teamsmøte %(month)s – %(org)s")
-            % {"month": date_format(local, "F Y"), "org": meeting.organization.name},
-            message=render_to_string("training/email/team_meeting.txt", ctx),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        },
+    )
 
 
 def team_meeting_invite_sms(*, invite: TeamMeetingInvite) -> None:

@@ -14,9 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,6 +26,7 @@ from messaging.services import sms_queue, sms_render, staff_may_receive_sms
 from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import Tally, late_start_minutes, notice_send
+from seniorene.mail import mail_send
 from visits.models import ACTIVE_STATUSES, Visit, VisitLogDraft
 from visits.services import local_day_bounds
 
@@ -40,13 +39,7 @@ LATE_WINDOW = timedelta(hours=6)
 
 
 def _email(*, to: str, subject: str, template: str, ctx: dict) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        send_mail(
-            subject=subject,
-            message=render_to_string(template, ctx),
-            from_email=None,
-            recipient_list=[to],
-        )
+    mail_send(to=[to], subject=subject, template=template, context=ctx)
 
 
 def _open_visits(organization_id: int):

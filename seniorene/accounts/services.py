@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.models import (
@@ -25,6 +23,7 @@ from seniorene.accounts.models import (
 )
 from seniorene.accounts.policy import Perm, has_perm, invitable_roles, sees_all_departments
 from seniorene.audit.services import audit_record
+from seniorene.mail import mail_send
 
 
 def _check_departments(*, by: Membership, role: str, departments: Sequence[Department]) -> None:
@@ -106,11 +105,12 @@ def invitation_send(*, invitation: Invitation) -> None:
         "url": invitation_url(invitation),
         "days": settings.INVITATION_DAYS,
     }
-    send_mail(
+    mail_send(
+        to=[invitation.email],
         subject=_("Invitasjon til Seniorene Omsorg – %(org)s") % {"org": invitation.organization},
-        message=render_to_string("accounts/email/invitation.txt", ctx),
-        from_email=None,
-        recipient_list=[invitation.email],
+        template="accounts/email/invitation.txt",
+        context=ctx,
+        language=translation.get_language(),
     )
 
 

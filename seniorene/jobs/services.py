@@ -8,12 +8,11 @@ the admin's "Jobber" page shows the last run, how many items it handled and what
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,28 +29,12 @@ from seniorene.jobs.models import (
 )
 from seniorene.jobs.registry import Tally as Tally  # re-exported: the jobs' counter
 from seniorene.jobs.registry import job_get, job_names
+from seniorene.mail import is_transient
 
 logger = logging.getLogger(__name__)
 
 # Job runs and claims are kept this long (every claim's window of use is at most days).
 JOB_HISTORY = timedelta(days=90)
-
-# Errors worth another try later: the mail server or the database was away for a moment.
-# Anything else (a bug, a bad address) fails the item for a person to look at.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    ConnectionError,
-    TimeoutError,
-    OperationalError,
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for errors worth another try: the above, and SMTP 4xx answers ("try later")."""
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500 or isinstance(exc, smtplib.SMTPConnectError)
-    return isinstance(exc, TRANSIENT_ERRORS)
 
 
 class JobTransientError(Exception):

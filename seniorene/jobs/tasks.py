@@ -18,6 +18,7 @@ from django.utils import timezone
 from seniorene.accounts.models import Organization
 from seniorene.jobs import services
 from seniorene.jobs.registry import JOBS, job_get
+from seniorene.mail import TRANSIENT_ERRORS
 
 RUN_SOFT_LIMIT = 540
 RUN_HARD_LIMIT = 600
@@ -28,7 +29,7 @@ RUN_HARD_LIMIT = 600
     acks_late=True,
     soft_time_limit=RUN_SOFT_LIMIT,
     time_limit=RUN_HARD_LIMIT,
-    autoretry_for=(*services.TRANSIENT_ERRORS, services.JobTransientError),
+    autoretry_for=(*TRANSIENT_ERRORS, services.JobTransientError),
     retry_backoff=60,
     retry_backoff_max=900,
     retry_jitter=True,
