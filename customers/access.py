@@ -8,7 +8,6 @@ from django.http import Http404
 from customers.models import CareRecipient, Consent, Relative
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Role
-from seniorene.accounts.policy import sees_all_departments
 
 
 def visible_recipients(request: AuthedRequest) -> QuerySet[CareRecipient]:
@@ -17,11 +16,7 @@ def visible_recipients(request: AuthedRequest) -> QuerySet[CareRecipient]:
     rows = CareRecipient.objects.for_organization(request.organization)
     if membership.role == Role.SENIOR:
         return rows.filter(assignment__senior=membership)
-    if membership.role == Role.LEADER:
-        return rows.filter(department_id__in=membership.department_ids)
-    if sees_all_departments(membership):
-        return rows
-    return rows.none()
+    return request.scope.filter(rows)
 
 
 def get_recipient_for_user(request: AuthedRequest, pk: int) -> CareRecipient:

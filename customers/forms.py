@@ -19,7 +19,7 @@ from customers.models import (
     Relative,
 )
 from seniorene.accounts.models import Department, Membership, MembershipDepartment, Role
-from seniorene.accounts.policy import sees_all_departments
+from seniorene.accounts.scope import DepartmentScope
 from seniorene.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
 
 PHONE_ERROR = _("Skriv et gyldig norsk telefonnummer, for eksempel 912 34 567.")
@@ -44,9 +44,7 @@ def _phone_field(label: str, required: bool = False) -> PhoneNumberField:
 
 def visible_departments(membership: Membership):
     rows = Department.objects.for_organization(membership.organization_id).filter(is_active=True)
-    if not sees_all_departments(membership):
-        rows = rows.filter(pk__in=membership.department_ids)
-    return rows
+    return DepartmentScope.of(membership).filter(rows, "pk")
 
 
 class MemberChoiceField(ModelMultipleChoiceField):
@@ -112,10 +110,9 @@ class RecipientForm(forms.ModelForm):
         seniors = Membership.objects.for_organization(membership.organization_id).filter(
             role=Role.SENIOR, is_active=True
         )
-        if not sees_all_departments(membership):
-            seniors = seniors.filter(
-                membershipdepartment__department_id__in=membership.department_ids
-            ).distinct()
+        scope = DepartmentScope.of(membership)
+        if not scope.is_all:
+            seniors = scope.filter(seniors, "membershipdepartment__department_id").distinct()
         self.fields["seniors"] = MemberChoiceField(
             queryset=seniors.select_related("user").order_by("user__name"),
             required=False,
@@ -268,12 +265,11 @@ class RecipientFilterForm(forms.Form):
         seniors = Membership.objects.for_organization(membership.organization_id).filter(
             role=Role.SENIOR
         )
-        if not sees_all_departments(membership):
+        scope = DepartmentScope.of(membership)
+        if not scope.is_all:
             # A leader filters by the seniors of the departments they lead.
             seniors = seniors.filter(
-                pk__in=MembershipDepartment.objects.filter(
-                    department_id__in=membership.department_ids
-                ).values("membership_id")
+                pk__in=scope.filter(MembershipDepartment.objects.all()).values("membership_id")
             )
         self.fields["senior"].queryset = seniors.select_related("user").order_by("user__name")
         self.fields["senior"].label_from_instance = lambda m: m.user.name

@@ -9,6 +9,7 @@ from customers.models import Assignment
 from omsorg.models import AdminNotification, IntakeInterview
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Membership, Role
+from seniorene.accounts.scope import DepartmentScope
 
 
 def can_read_interview(membership: Membership, interview: IntakeInterview) -> bool:
@@ -18,7 +19,7 @@ def can_read_interview(membership: Membership, interview: IntakeInterview) -> bo
     if membership.role == Role.LEAD:
         return True
     if membership.role == Role.LEADER:
-        return interview.recipient.department_id in membership.department_ids
+        return DepartmentScope.of(membership).covers(interview.recipient.department_id)
     if membership.role == Role.SENIOR:
         return (
             interview.senior_id == membership.pk

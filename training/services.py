@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from customers.apps import norwegian_key
 from seniorene.accounts.models import Department, Membership, Organization, Role, User
-from seniorene.accounts.policy import sees_all_departments
+from seniorene.accounts.scope import DepartmentScope
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.audit.services import audit_record
 from seniorene.mail import is_transient, mail_send
@@ -432,9 +432,9 @@ def training_overview(*, viewer: Membership, only_blocked: bool = False) -> list
     """Each department `viewer` may see, with its active seniors and their clearance."""
     organization_id = viewer.organization_id
     departments = Department.objects.for_organization(organization_id).filter(is_active=True)
-    all_departments = sees_all_departments(viewer)
-    if not all_departments:
-        departments = departments.filter(pk__in=viewer.department_ids)
+    scope = DepartmentScope.of(viewer)
+    all_departments = scope.is_all
+    departments = scope.filter(departments, "pk")
     seniors = list(
         Membership.objects.for_organization(organization_id)
         .filter(role=Role.SENIOR, is_active=True)

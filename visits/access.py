@@ -11,29 +11,23 @@ from django.http import Http404, HttpRequest
 
 from ledger.models import Expense
 from seniorene.accounts.models import Department, Membership, Role
-from seniorene.accounts.policy import sees_all_departments
 from visits.models import Visit, VisitPlan
 
 
 def planning_departments(request: HttpRequest) -> QuerySet[Department]:
     """The departments whose week the member may plan: all (lead), their own (leader)."""
-    membership = request.membership
     rows = Department.objects.for_organization(request.organization).filter(is_active=True)
-    if membership.role == Role.LEADER:
-        return rows.filter(pk__in=membership.department_ids)
-    if sees_all_departments(membership):
-        return rows
-    return rows.none()
+    if request.membership.role == Role.SENIOR:
+        return rows.none()
+    return request.scope.filter(rows, "pk")
 
 
 def _planning_department_ids(request: HttpRequest) -> set[int] | None:
-    """None: every department; otherwise the leader's department ids."""
-    membership = request.membership
-    if membership.role == Role.LEADER:
-        return set(membership.department_ids)
-    if sees_all_departments(membership):
-        return None
-    return set()
+    """None: every department; otherwise the leader's department ids (a senior plans none)."""
+    if request.membership.role == Role.SENIOR:
+        return set()
+    ids = request.scope.department_ids
+    return None if ids is None else set(ids)
 
 
 def visible_plans(request: HttpRequest) -> QuerySet[VisitPlan]:
@@ -136,7 +130,7 @@ def get_expense_for_user(request: HttpRequest, pk: int) -> Expense:
     rows = Expense.objects.for_organization(request.organization)
     if membership.role == Role.SENIOR:
         rows = rows.filter(membership=membership)
-    elif not sees_all_departments(membership):
+    elif not request.scope.is_all:
         ids = _planning_department_ids(request) or set()
         rows = rows.filter(
             Q(recipient__department_id__in=ids)

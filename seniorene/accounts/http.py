@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
 
     from seniorene.accounts.models import Membership, Organization, User
+    from seniorene.accounts.scope import DepartmentScope
 
 
 class TenantRequest(HttpRequest):
@@ -22,6 +23,7 @@ class TenantRequest(HttpRequest):
     membership: Membership | None
     organization: Organization | None
     memberships: list[Membership]
+    scope: DepartmentScope | None  # the departments the member works in (accounts/scope.py)
     htmx: HtmxDetails  # django-htmx's middleware
 
 
@@ -31,3 +33,4 @@ class AuthedRequest(TenantRequest):
     user: User  # narrower than Django's user-or-AnonymousUser
     membership: Membership
     organization: Organization
+    scope: DepartmentScope

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from seniorene.accounts.http import TenantRequest
 from seniorene.accounts.models import Membership
+from seniorene.accounts.scope import DepartmentScope
 from seniorene.accounts.tenancy import db_set_tenant
 
 SESSION_KEY = "active_organization_id"
@@ -32,6 +36,7 @@ class TenantMiddleware:
         request.organization = None
         request.membership = None
         request.memberships = []
+        request.scope = None
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
@@ -48,6 +53,10 @@ class TenantMiddleware:
             if chosen is not None:
                 request.membership = chosen
                 request.organization = chosen.organization
+                # Lazy: admin and lead need no query, a leader's departments are read once.
+                request.scope = cast(
+                    DepartmentScope, SimpleLazyObject(partial(DepartmentScope.of, chosen))
+                )
                 db_set_tenant(chosen.organization_id, user.pk)
             return self.get_response(request)
         finally:
