@@ -39,10 +39,11 @@ from omsorg.models import (
 )
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
-from seniorene.accounts.models import Department, Membership, Role
+from seniorene.accounts.models import Department
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
+from training.selectors import assignable_seniors
 
 # --- Leader: screening and booking --------------------------------------------------------
 
@@ -76,29 +77,12 @@ def screening(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "omsorg/screening.html", ctx)
 
 
-def _department_seniors(recipient) -> list[Membership]:
-    return list(
-        Membership.objects.for_organization(recipient.organization_id)
-        .filter(
-            role=Role.SENIOR,
-            is_active=True,
-            membershipdepartment__department_id=recipient.department_id,
-        )
-        .select_related("user")
-        .order_by("user__name")
-    )
-
-
 @require(Perm.SCREEN_AND_BOOK)
 def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
-    from training.services import training_clearances
-
     recipient = get_recipient_for_user(request, pk)
-    seniors = _department_seniors(recipient)
-    clearances = training_clearances(memberships=seniors)
-    cleared_ids = [s.pk for s in seniors if clearances[s.pk].cleared]
-    blocked = [(s, clearances[s.pk].missing) for s in seniors if not clearances[s.pk].cleared]
-    queryset = Membership.objects.filter(pk__in=cleared_ids).select_related("user")
+    seniors = assignable_seniors(department=recipient.department)
+    blocked = seniors.blocked
+    queryset = seniors.choices()
     initial = {"relative_attends": services.relative_is_customer(recipient)}
     form = BookingForm(request.POST or None, seniors=queryset, initial=initial)
     passed = services.screening_passed(recipient)
