@@ -34,5 +34,6 @@ job_register(
         beat_name="SMS: send ventende meldinger, finn avbrutte sendinger",
         beat_task="seniorene.sms.tasks.sms_sweep",
         position=120,
+        keep_one_empty_run=True,
     )
 )

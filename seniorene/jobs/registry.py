@@ -33,6 +33,10 @@ class Tally:
     transient: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def is_empty(self) -> bool:
+        """True when the run found nothing to do."""
+        return not (self.handled or self.skipped or self.failed or self.transient or self.notes)
+
     def add(self, outcome: str) -> None:
         """Count one item by the outcome of `notice_send` or `sms_queue`."""
         if outcome == "sent":
@@ -89,6 +93,9 @@ class JobSpec:
     beat_task: str = FAN_OUT_TASK
     # Where the admin's page lists the job (lowest first; ties in order of registration).
     position: int = 100
+    # A job that runs every minute and mostly finds nothing keeps only its latest empty
+    # run: the page still shows when it last ran, without 1,440 empty rows a day.
+    keep_one_empty_run: bool = False
 
     @property
     def beat_args(self) -> list[str]:

@@ -63,6 +63,11 @@ def job_run(*, organization_id: int, job: str, day: date | None, trigger: str) -
         raise
     status = RunStatus.FAILED if tally.failed else RunStatus.OK
     _finish(run.pk, organization_id, tally, status, "; ".join(tally.notes))
+    if job_get(job).keep_one_empty_run and tally.is_empty():
+        with tenant_context(organization_id):
+            JobRun.objects.for_organization(organization_id).filter(
+                job=job, status=RunStatus.OK, handled=0, skipped=0, failed=0, note=""
+            ).exclude(pk=run.pk).delete()
 
 
 def _finish(run_id: int, organization_id: int, tally: Tally, status: str, note: str) -> None:

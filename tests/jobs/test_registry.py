@@ -15,6 +15,7 @@ import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from messaging import tasks as messaging_tasks
@@ -142,6 +143,30 @@ def test_the_sms_sweep_beat_task_runs_the_job_per_organization_and_records_it(
         (RunStatus.OK, 1, dt.date(2026, 3, 11)),
     ]
     assert JobRun.objects.filter(organization=world.other.organization, job="sms_sweep").exists()
+
+
+def test_the_minutely_sweep_keeps_only_its_latest_empty_run_and_every_run_that_did_something(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "outbox"
+    with time_machine.travel(oslo(2026, 3, 1, 12, 0), tick=False):
+        relative = relative_with_consent(world.home.dept_a)
+    with time_machine.travel(oslo(2026, 3, 10, 22, 0), tick=False):
+        queue_to_relative(relative)  # waits for the morning
+    minutes = [(8, 58), (8, 59), (9, 0), (9, 1), (9, 2), (9, 3)]  # due at 09:00
+    for hour, minute in minutes:
+        with (
+            time_machine.travel(oslo(2026, 3, 11, hour, minute, 30), tick=False),
+            django_capture_on_commit_callbacks(execute=False),
+        ):
+            messaging_tasks.sms_sweep()
+    runs = JobRun.objects.filter(organization=world.home.organization, job="sms_sweep")
+    # Six runs: the one that enqueued the message stays; of the five that found nothing,
+    # only the latest, so the page still says when the sweep last ran.
+    assert [(r.handled, timezone.localtime(r.started_at).strftime("%H:%M")) for r in runs] == [
+        (0, "09:03"),
+        (1, "09:00"),
+    ]
 
 
 def test_a_job_added_by_an_app_needs_no_migration_and_runs_like_the_others(world):
