@@ -25,7 +25,7 @@ from seniorene.accounts.tenancy import db_set_tenant
 from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
 from seniorene.uploads import upload_limit
-from visits import services
+from visits import changes, planning
 from visits.access import (
     get_own_visit_for_senior,
     get_plan_for_user,
@@ -34,6 +34,18 @@ from visits.access import (
     plannable_seniors,
     planning_departments,
 )
+from visits.availability import availability_set
+from visits.calendar_feed import (
+    calendar_feed_check,
+    calendar_feed_for,
+    calendar_feed_reset,
+    calendar_ics,
+    calendar_mark_fetched,
+    calendar_organization_for_token,
+    calendar_token,
+)
+from visits.civil_time import local_day_bounds
+from visits.conflicts import visit_conflicts, with_conflicts
 from visits.forms import (
     AvailabilityForm,
     CancelForm,
@@ -49,6 +61,17 @@ from visits.models import (
     VisitPlan,
     VisitStatus,
 )
+from visits.selectors import (
+    FOLLOW_UP_DAYS,
+    department_week,
+    desired_frequency,
+    senior_agenda,
+    sms_failed,
+    visit_after,
+    visit_may_share_notebook,
+    visits_unlogged,
+)
+from visits.watchdog import WATCHDOG_DAYS, watchdog_list
 
 
 def _week_url(department_id: int, when) -> str:
@@ -76,7 +99,7 @@ def week(request: HttpRequest) -> HttpResponse:
     day = form.value("uke", timezone.localdate())
     senior_id = form.value("senior")
     show = form.value("vis", "")
-    the_week = services.department_week(
+    the_week = department_week(
         department=department, day=day, seniors=seniors, senior_id=senior_id, show=show
     )
     query = request.GET.copy()
@@ -167,8 +190,8 @@ def recipient_plans(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("ended_at", "-first_date", "-pk")
     )
     today = timezone.localdate()
-    lo, _hi = services.local_day_bounds(today, today)
-    upcoming = services.with_conflicts(
+    lo, _hi = local_day_bounds(today, today)
+    upcoming = with_conflicts(
         Visit.objects.for_organization(request.organization)
         .filter(recipient=recipient, starts_at__gte=lo)
         .exclude(status=VisitStatus.CANCELLED, cancel_kind="plan_changed")
@@ -181,7 +204,7 @@ def recipient_plans(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _frequency(request: HttpRequest, recipient) -> str:
     """Question 9 of the interview, shown as a suggestion; reading it is recorded (R3)."""
-    text = services.desired_frequency(recipient)
+    text = desired_frequency(recipient)
     if text and request.method == "GET":
         view_record(
             organization=request.organization,
@@ -197,7 +220,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     seniors, areas, blocked = _plan_form_parts(request, recipient)
     frequency = _frequency(request, recipient)
-    hint = services.frequency_hint(frequency)
+    hint = planning.frequency_hint(frequency)
     initial = {"first_date": timezone.localdate(), "every_n_weeks": hint["every_n_weeks"]}
     assigned = seniors.filter(assignment__recipient=recipient).values_list("pk", flat=True)
     initial["senior"] = next(iter(assigned), None)
@@ -206,7 +229,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST or None, seniors=seniors, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
+            plan = planning.plan_create(
                 recipient=recipient, by=request.membership, fields=form.plan_fields()
             )
         except ValidationError as exc:
@@ -227,11 +250,11 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_plan(request: HttpRequest, plan: VisitPlan) -> None:
     """Tell the leader how many visits the plan has and how many need a look."""
     today = timezone.localdate()
-    lo, _hi = services.local_day_bounds(today, today)
+    lo, _hi = local_day_bounds(today, today)
     visits = list(
         Visit.objects.filter(plan=plan, starts_at__gte=lo).exclude(status=VisitStatus.CANCELLED)
     )
-    conflicts = services.visit_conflicts(visits)
+    conflicts = visit_conflicts(visits)
     messages.success(
         request,
         _("Besøksplanen er lagret: %(n)s kommende besøk.") % {"n": len(visits)},
@@ -257,7 +280,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and not plan.is_ended and form.is_valid():
         try:
-            services.plan_update(plan=plan, by=request.membership, fields=form.plan_fields())
+            planning.plan_update(plan=plan, by=request.membership, fields=form.plan_fields())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -277,7 +300,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.PLAN_VISITS)
 def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
-    cancelled = services.plan_end(plan=plan, by=request.membership)
+    cancelled = planning.plan_end(plan=plan, by=request.membership)
     messages.success(
         request,
         _("Besøksplanen er avsluttet; %(n)s kommende besøk er avlyst.") % {"n": cancelled},
@@ -307,7 +330,7 @@ def _reassign_seniors(request: HttpRequest, visit: Visit):
 def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:
     local = timezone.localtime(visit.starts_at)
     ctx = {
-        "visit": services.with_conflicts([visit])[0],
+        "visit": with_conflicts([visit])[0],
         "areas": visit.service_areas.all(),
         "move_form": forms.get("move_form")
         or MoveForm(
@@ -321,7 +344,7 @@ def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:
         "reassign_form": forms.get("reassign_form")
         or ReassignForm(seniors=_reassign_seniors(request, visit)),
         "week_url": _week_url(visit.recipient.department_id, visit.starts_at),
-        "after": services.visit_after(visit),
+        "after": visit_after(visit),
         # A change refused because the visit is no longer open has no form to show on.
         "refused": [e for f in forms.values() for e in f.non_field_errors()],
     }
@@ -340,7 +363,7 @@ def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
-            services.visit_move(
+            changes.visit_move(
                 visit=visit,
                 by=request.membership,
                 starts_at=form.starts_at(),
@@ -361,7 +384,7 @@ def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.visit_cancel(
+            changes.visit_cancel(
                 visit=visit,
                 by=request.membership,
                 kind=form.cleaned_data["kind"],
@@ -382,7 +405,7 @@ def visit_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(request.POST, seniors=_reassign_seniors(request, visit))
     if form.is_valid():
         try:
-            services.visit_reassign(
+            changes.visit_reassign(
                 visit=visit, by=request.membership, senior=form.cleaned_data["senior"]
             )
         except ValidationError as exc:
@@ -407,9 +430,7 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
     form = AvailabilityForm(request.POST or None, initial=AvailabilityForm.initial_from(windows))
     if request.method == "POST" and form.is_valid():
         try:
-            services.availability_set(
-                membership=senior, by=request.membership, windows=form.windows()
-            )
+            availability_set(membership=senior, by=request.membership, windows=form.windows())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -429,11 +450,11 @@ def watchdog(request: HttpRequest) -> HttpResponse:
         department_ids = request.membership.department_ids
     scope = {"organization_id": request.organization.pk, "department_ids": department_ids}
     ctx = {
-        "rows": services.watchdog_list(**scope),
-        "days": services.WATCHDOG_DAYS,
-        "unlogged": services.visits_unlogged(**scope),
-        "failed_sms": services.sms_failed(**scope),
-        "follow_up_days": services.FOLLOW_UP_DAYS,
+        "rows": watchdog_list(**scope),
+        "days": WATCHDOG_DAYS,
+        "unlogged": visits_unlogged(**scope),
+        "failed_sms": sms_failed(**scope),
+        "follow_up_days": FOLLOW_UP_DAYS,
     }
     return render(request, "visits/watchdog.html", ctx)
 
@@ -446,7 +467,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     """Today first, then the next two weeks."""
     from visits.models import VisitLogDraft
 
-    days = services.senior_agenda(senior=request.membership)
+    days = senior_agenda(senior=request.membership)
     today = [v.pk for d in days if d.is_today for v in d.visits]
     arrived = set(
         VisitLogDraft.objects.filter(
@@ -461,7 +482,7 @@ def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
     from visits.feedback import feedback_offered
 
     visit = get_own_visit_for_senior(request, pk)
-    after = services.visit_after(visit)
+    after = visit_after(visit)
     ctx = {
         "visit": visit,
         "areas": visit.service_areas.all(),
@@ -478,7 +499,7 @@ def _feed_urls(request: HttpRequest, feed) -> dict[str, str]:
 
     from django.conf import settings
 
-    path = reverse("visits:ics", args=[services.calendar_token(feed)])
+    path = reverse("visits:ics", args=[calendar_token(feed)])
     https = settings.SITE_URL + path
     webcal = "webcal://" + https.split("://", 1)[-1]
     return {
@@ -506,12 +527,12 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 
     existed = CalendarFeed.objects.filter(membership=request.membership).exists()
     if existed:
-        services.calendar_feed_reset(membership=request.membership)
+        calendar_feed_reset(membership=request.membership)
         messages.success(
             request, _("Du har fått en ny kalenderlenke. Den gamle virker ikke lenger.")
         )
     else:
-        services.calendar_feed_for(membership=request.membership)
+        calendar_feed_for(membership=request.membership)
         messages.success(request, _("Kalenderlenken er laget."))
     return redirect("visits:calendar")
 
@@ -526,7 +547,7 @@ def senior_calendar_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
     senior = get_senior_for_user(request, pk)
     if CalendarFeed.objects.filter(membership=senior).exists():
-        services.calendar_feed_reset(membership=senior, by=request.membership)
+        calendar_feed_reset(membership=senior, by=request.membership)
         messages.success(
             request,
             _("%(name)s har fått en ny kalenderlenke. Den gamle virker ikke lenger.")
@@ -546,17 +567,17 @@ def senior_calendar_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The ICS feed for whoever holds the secret address (a calendar app)."""
-    organization_id = services.calendar_organization_for_token(token)
+    organization_id = calendar_organization_for_token(token)
     if organization_id is None:
         raise Http404
     db_set_tenant(
         organization_id, request.user.pk if request.user.is_authenticated else None, local=True
     )
-    feed = services.calendar_feed_check(organization_id=organization_id, token=token)
+    feed = calendar_feed_check(organization_id=organization_id, token=token)
     if feed is None:
         raise Http404
-    body = services.calendar_ics(feed=feed)
-    services.calendar_mark_fetched(feed)
+    body = calendar_ics(feed=feed)
+    calendar_mark_fetched(feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="besok.ics"'
     response["Cache-Control"] = "private, max-age=900"
@@ -609,7 +630,7 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES if posted and happened else None,
         initial=initial,
         areas=areas,
-        may_share=services.visit_may_share_notebook(visit),
+        may_share=visit_may_share_notebook(visit),
     )
     missed = NotHappenedForm(
         request.POST if posted and not happened else None,
