@@ -66,7 +66,7 @@ from customers.models import Assignment, CareRecipient  # noqa: E402
 from seniorene.accounts.models import MembershipDepartment, Role  # noqa: E402
 from seniorene.accounts.rls import ensure_bound_login_role  # noqa: E402
 from visits.models import Visit  # noqa: E402
-from visits.services import plans_expand  # noqa: E402
+from visits.planning import plans_expand  # noqa: E402
 
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"

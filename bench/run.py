@@ -195,7 +195,7 @@ def measure_pages(pages: Pages) -> dict[str, dict[str, Any]]:
 
 
 def measure_plan_expansion(seeded: Seeded) -> dict[str, Any]:
-    from visits.services import plans_expand
+    from visits.planning import plans_expand
 
     started = time.perf_counter()
     first = plans_expand(organization_id=seeded.organization.pk)

@@ -232,7 +232,7 @@ from visits.models import Visit, VisitPlan, weekdays_to_mask  # noqa: E402
 
 class VisitPlanFactory(factory.django.DjangoModelFactory):
     """A weekly plan (Tuesday 11.00); pass `recipient` and `senior`. Makes no visits by itself:
-    call `visits.services.plans_expand` (or use `plan_create`, which also checks R2/R6)."""
+    call `visits.planning.plans_expand` (or use `plan_create`, which also checks R2/R6)."""
 
     class Meta:
         model = VisitPlan

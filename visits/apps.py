@@ -9,12 +9,16 @@ class VisitsConfig(AppConfig):
 
     def ready(self) -> None:
         from customers import hooks
-        from visits import services
+        from visits.hooks import (
+            visits_anonymise_for_recipient,
+            visits_export_for_recipient,
+            visits_stop_for_recipient,
+        )
 
-        hooks.on_recipient_end(services.visits_stop_for_recipient)
-        hooks.on_recipient_pause(services.visits_stop_for_recipient)
-        hooks.on_recipient_anonymise(services.visits_anonymise_for_recipient)
-        hooks.export_section(services.visits_export_for_recipient)
+        hooks.on_recipient_end(visits_stop_for_recipient)
+        hooks.on_recipient_pause(visits_stop_for_recipient)
+        hooks.on_recipient_anonymise(visits_anonymise_for_recipient)
+        hooks.export_section(visits_export_for_recipient)
         from visits.notebook import notebook_section
 
         hooks.page_section(notebook_section)
@@ -28,6 +32,6 @@ class VisitsConfig(AppConfig):
 
 
 def _rotate_calendar_feeds(sender: object, request: object, user: object, **kwargs: object) -> None:
-    from visits import services
+    from visits.calendar_feed import calendar_feeds_rotate_for_user
 
-    services.calendar_feeds_rotate_for_user(user_id=user.pk, reason="password_changed")
+    calendar_feeds_rotate_for_user(user_id=user.pk, reason="password_changed")

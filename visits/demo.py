@@ -15,8 +15,10 @@ from django.utils import timezone
 from customers.models import CareRecipient
 from omsorg.models import ServiceArea
 from seniorene.accounts.demo import DemoOrg
-from visits import services
+from visits.availability import availability_set
+from visits.civil_time import local_datetime, local_day_bounds
 from visits.models import SeniorAvailability, Visit, VisitPlan
+from visits.planning import PlanFields, plan_create, plans_expand
 
 # (organization slug, recipient name, senior key, weekdays, time, minutes, every N weeks,
 #  ends in N days or None, training service area?)
@@ -31,7 +33,7 @@ def _availability(demo: DemoOrg, key: str) -> None:
     senior = demo.people[key]
     if SeniorAvailability.objects.filter(membership=senior).exists():
         return
-    services.availability_set(
+    availability_set(
         membership=senior,
         by=demo.people["leader"],
         windows=[(day, time(9), time(15)) for day in range(5)],
@@ -51,12 +53,12 @@ def _one_off_today(demo: DemoOrg, recipient: CareRecipient) -> None:
     the day allows (so it can be logged and the feedback sent at once), else later today."""
     senior = demo.people["senior"]
     today = timezone.localdate()
-    lo, hi = services.local_day_bounds(today, today)
+    lo, hi = local_day_bounds(today, today)
     if Visit.objects.filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi).exists():
         return
     now = timezone.localtime()
     hour = now.hour - 1 if now.hour >= 8 else min(max(now.hour + 1, 10), 22)
-    starts_at = services.local_datetime(today, time(hour))
+    starts_at = local_datetime(today, time(hour))
     Visit.objects.create(
         organization=demo.organization,
         recipient=recipient,
@@ -78,10 +80,10 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
             continue
         if VisitPlan.objects.filter(recipient=recipient, senior=senior).exists():
             continue
-        services.plan_create(
+        plan_create(
             recipient=recipient,
             by=demo.people["leader"],
-            fields=services.PlanFields(
+            fields=PlanFields(
                 senior=senior,
                 weekdays=weekdays,
                 start_time=at,
@@ -99,4 +101,4 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
     if astrid is not None:
         _one_off_today(orgs["seniorene"], astrid)
     for demo in orgs.values():
-        services.plans_expand(organization_id=demo.organization.pk)
+        plans_expand(organization_id=demo.organization.pk)

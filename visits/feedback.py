@@ -215,7 +215,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def next_visit_phrase(visit: Visit) -> str:
     """ "torsdag 27. november kl. 11.00", always in Bokmål (the SMS is Norwegian)."""
-    from visits.services import visit_next_for_recipient
+    from visits.selectors import visit_next_for_recipient
 
     following = visit_next_for_recipient(
         recipient=visit.recipient, after=max(visit.starts_at, timezone.now())

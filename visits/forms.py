@@ -14,14 +14,15 @@ from ledger.models import RECEIPT_EXTENSIONS, RECEIPT_MAX_BYTES
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Membership
 from seniorene.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
+from visits.civil_time import local_datetime
 from visits.models import (
     CHOSEN_CANCEL_KINDS,
     WEEKDAYS,
     CancelKind,
     VisitPlan,
 )
+from visits.planning import MAX_DURATION, PlanFields
 from visits.receipts import validate_receipt_content
-from visits.services import MAX_DURATION, PlanFields, local_datetime
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 DATE_ERROR = _("Skriv datoen som dd.mm.åååå, for eksempel 03.04.2026.")

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.registry import Crontab, JobSpec, Tally, job_register
 from visits import reminders
-from visits.services import leaders_of, plans_expand, watchdog_email
+from visits.planning import plans_expand
+from visits.watchdog import leaders_of, watchdog_email
 
 
 def watchdog_run(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:

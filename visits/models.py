@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -46,7 +47,7 @@ class VisitPlan(TenantModel):
     """A recurring visit (besøksplan): weekdays, a local start time, every N weeks.
 
     Weeks are counted from the Monday of `first_date`'s week; the start time is
-    Europe/Oslo civil time (R10). `visits.services.plan_expand` turns it into
+    Europe/Oslo civil time (R10). `visits.planning.plans_expand` turns it into
     `Visit` rows for the rolling horizon.
     """
 
@@ -183,6 +184,9 @@ class Visit(TenantModel):
     `detached`: changed by hand (moved, cancelled, reassigned); edits of the
     plan no longer touch it.
     """
+
+    # Not a field: set on loaded visits by `visits.conflicts.with_conflicts` and the week.
+    conflicts: list[Any]
 
     plan = models.ForeignKey(
         VisitPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"

@@ -27,8 +27,8 @@ from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import Tally, late_start_minutes, notice_send
 from seniorene.mail import mail_send
+from visits.civil_time import local_day_bounds
 from visits.models import ACTIVE_STATUSES, Visit, VisitLogDraft
-from visits.services import local_day_bounds
 
 # The senior is nudged this long after a visit ended without a log …
 NUDGE_AFTER = timedelta(hours=2)

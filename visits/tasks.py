@@ -16,7 +16,7 @@ from seniorene.accounts.tenancy import tenant_context
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def expand_plans(organization_id: int) -> dict[str, int]:
     """Make the organization's visits for the rolling horizon (safe to repeat)."""
-    from visits.services import plans_expand
+    from visits.planning import plans_expand
 
     with tenant_context(organization_id):
         result = plans_expand(organization_id=organization_id)
@@ -31,7 +31,7 @@ def expand_plans(organization_id: int) -> dict[str, int]:
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def watchdog_email_leaders(organization_id: int) -> int:
     """Queue the daily watchdog e-mail for each active leader of the organization."""
-    from visits.services import leaders_of
+    from visits.watchdog import leaders_of
 
     with tenant_context(organization_id):
         leader_ids = leaders_of(organization_id)
@@ -50,7 +50,7 @@ def watchdog_email_leaders(organization_id: int) -> int:
 )
 def watchdog_email_leader(organization_id: int, membership_id: int) -> bool:
     """E-mail one leader their watchdog list; at most once a day (the row is claimed)."""
-    from visits.services import watchdog_email
+    from visits.watchdog import watchdog_email
 
     with tenant_context(organization_id):
         return watchdog_email(membership_id=membership_id)

@@ -174,8 +174,9 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     from omsorg.models import ServiceArea
     from tests.factories import make_criteria
     from tests.training.helpers import clear_for_assignment
-    from visits import services as visits
+    from visits.changes import visit_cancel
     from visits.models import VisitLog, VisitLogDraft
+    from visits.planning import PlanFields, plan_create
 
     home = world.home
     leader, senior = home.leader_a, home.senior_a
@@ -234,10 +235,10 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     assert client.get(f"/bli-kjent/{interview.pk}/pdf/").status_code == 200
     assert client.get(f"/brukere/{recipient.pk}/").status_code == 200
     area = ServiceArea.objects.filter(organization=home.organization, is_training=False).first()
-    plan = visits.plan_create(
+    plan = plan_create(
         recipient=recipient,
         by=leader,
-        fields=visits.PlanFields(
+        fields=PlanFields(
             senior=senior,
             weekdays=(MOMENT.weekday(),),
             start_time=time(11),
@@ -247,7 +248,7 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         ),
     )
     first, second = plan.visits.order_by("starts_at")[:2]
-    visits.visit_cancel(visit=second, by=leader, kind="customer", reason="Hos legen")
+    visit_cancel(visit=second, by=leader, kind="customer", reason="Hos legen")
     VisitLogDraft.objects.create(
         organization=home.organization, visit=first, membership=senior, data={"went_well": "Kort"}
     )

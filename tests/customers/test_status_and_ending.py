@@ -86,8 +86,8 @@ CANCELLED_ON_END: dict[str, str] = {
     "sms.smsmessage": "messaging.services.cancel_on_recipient_stop",
     # Future visits are cancelled on end and pause; ending also ends the plans.
     # Logged and past visits are kept.
-    "visits.visit": "visits.services.visits_stop_for_recipient",
-    "visits.visitplan": "visits.services.visits_stop_for_recipient",
+    "visits.visit": "visits.hooks.visits_stop_for_recipient",
+    "visits.visitplan": "visits.hooks.visits_stop_for_recipient",
 }
 
 

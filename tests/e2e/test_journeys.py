@@ -22,9 +22,9 @@ from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus, P
 from tests.e2e.proof import Journey, open_as
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, make_criteria
 from tests.training.helpers import clear_for_assignment
-from visits import services as visits
+from visits.civil_time import local_datetime
 from visits.models import Visit, VisitStatus
-from visits.services import local_datetime
+from visits.planning import PlanFields, plan_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -169,10 +169,10 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     # The leader plans weekly visits; one of them began earlier today.
     recipient = interview.recipient
     now = timezone.localtime()
-    visits.plan_create(
+    plan_create(
         recipient=recipient,
         by=cast.leader_a,
-        fields=visits.PlanFields(
+        fields=PlanFields(
             senior=cast.senior_a,
             weekdays=(now.weekday(),),
             start_time=time(11),

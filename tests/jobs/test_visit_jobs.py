@@ -20,8 +20,8 @@ from seniorene.jobs.services import JobTransientError, job_execute
 from tests.jobs.conftest import oslo, recipient_in, visit_at
 from tests.training.helpers import clear_for_assignment
 from tests.training.mail_backends import RefusingBackend
+from visits.changes import visit_cancel, visit_move
 from visits.models import VisitStatus
-from visits.services import visit_cancel, visit_move
 
 pytestmark = pytest.mark.django_db
 
@@ -239,8 +239,8 @@ def test_a_draft_left_by_the_senior_the_visit_was_taken_from_does_not_count_as_s
     own arrival (or draft) tells the leader the visit has started."""
     from django.http import QueryDict
 
+    from visits.changes import visit_reassign
     from visits.logging import visit_check_in, visit_log_draft_save
-    from visits.services import visit_reassign
 
     clear_for_assignment(world.home.senior_a2)
     visit = visit_at(world.home, oslo(2026, 3, 10, 11, 0))

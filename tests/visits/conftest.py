@@ -11,8 +11,8 @@ from customers.models import CareRecipient, RecipientStatus
 from omsorg.models import ServiceArea
 from tests.factories import CareRecipientFactory, make_service_area
 from tests.training.helpers import clear_for_assignment
-from visits import services
 from visits.models import VisitPlan
+from visits.planning import PlanFields, plan_create
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -49,10 +49,10 @@ def make_plan(world, recipient: CareRecipient, *, senior=None, **fields) -> Visi
     """A plan through the service (R2, R6 and expansion included)."""
     fields.setdefault("weekdays", (1,))
     fields.setdefault("start_time", dt.time(11))
-    return services.plan_create(
+    return plan_create(
         recipient=recipient,
         by=world.home.leader_a,
-        fields=services.PlanFields(senior=senior or world.home.senior_a, **fields),
+        fields=PlanFields(senior=senior or world.home.senior_a, **fields),
     )
 
 

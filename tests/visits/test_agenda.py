@@ -9,8 +9,9 @@ import time_machine
 
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.visits.conftest import make_plan, oslo
-from visits import services
+from visits.changes import visit_cancel
 from visits.models import VisitStatus
+from visits.selectors import visit_next_for_recipient, visits_today
 
 pytestmark = pytest.mark.django_db
 NOW = oslo(2026, 3, 17, 8, 0)  # a Tuesday
@@ -42,7 +43,7 @@ def test_today_is_shown_even_without_visits(world, client_for, planning):
 def test_a_cancelled_visit_is_shown_as_cancelled_without_links(world, client_for, planning):
     plan = make_plan(world, planning.recipient, weekdays=(1,))
     visit = plan.visits.order_by("starts_at").first()
-    services.visit_cancel(visit=visit, by=world.home.leader_a, kind="customer", reason="Syk")
+    visit_cancel(visit=visit, by=world.home.leader_a, kind="customer", reason="Syk")
     html = client_for(world.home.senior_a).get("/mine-besok/").content.decode()
     assert "agenda-visit--cancelled" in html
     assert html.count('href="tel:') == 2  # 24 and 31 March; not the cancelled one
@@ -75,9 +76,9 @@ def test_visits_today_is_what_the_visit_log_will_build_on(world, planning):
     VisitFactory(
         recipient=planning.recipient, senior=world.home.senior_a, starts_at=oslo(2026, 3, 18, 0, 30)
     )
-    today = services.visits_today(senior=world.home.senior_a)
+    today = visits_today(senior=world.home.senior_a)
     assert [v.starts_at for v in today] == [oslo(2026, 3, 17, 11, 0), oslo(2026, 3, 17, 23, 30)]
-    assert services.visits_today(senior=world.home.senior_a2) == []
+    assert visits_today(senior=world.home.senior_a2) == []
     assert dt.date(2026, 3, 17) == today[0].local_date
 
 
@@ -85,11 +86,11 @@ def test_visits_today_is_what_the_visit_log_will_build_on(world, planning):
 def test_the_next_visit_of_a_recipient_skips_cancelled_ones(world, planning):
     plan = make_plan(world, planning.recipient, weekdays=(1,))
     first = plan.visits.order_by("starts_at").first()
-    services.visit_cancel(visit=first, by=world.home.leader_a, kind="customer", reason="x")
+    visit_cancel(visit=first, by=world.home.leader_a, kind="customer", reason="x")
     after = oslo(2026, 3, 17, 12, 0)
-    assert services.visit_next_for_recipient(
-        recipient=planning.recipient, after=after
-    ).starts_at == (oslo(2026, 3, 24, 11, 0))
-    assert services.visit_next_for_recipient(recipient=planning.recipient).starts_at == oslo(
+    assert visit_next_for_recipient(recipient=planning.recipient, after=after).starts_at == (
+        oslo(2026, 3, 24, 11, 0)
+    )
+    assert visit_next_for_recipient(recipient=planning.recipient).starts_at == oslo(
         2026, 3, 24, 11, 0
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.conftest import make_cast
 from tests.factories import TEST_PASSWORD, CareRecipientFactory, VisitFactory
-from visits.services import local_datetime
+from visits.civil_time import local_datetime
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,9 @@ from django.db import connection
 from seniorene.accounts.models import Membership
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.visits.conftest import make_plan, oslo
-from visits import services
+from visits.calendar_feed import calendar_feed_for, calendar_token
+from visits.changes import visit_cancel, visit_move
+from visits.civil_time import OSLO
 from visits.models import CalendarFeed, Visit
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +69,8 @@ def utc(value: str) -> dt.datetime:
 
 
 def feed_url(membership: Membership) -> str:
-    feed = services.calendar_feed_for(membership=membership)
-    return f"/kalender/{services.calendar_token(feed)}.ics"
+    feed = calendar_feed_for(membership=membership)
+    return f"/kalender/{calendar_token(feed)}.ics"
 
 
 @time_machine.travel(NOW, tick=False)
@@ -78,8 +80,8 @@ def test_the_feed_matches_the_seniors_visits_in_the_database(world, client, plan
     planning.recipient.save()
     plan = make_plan(world, planning.recipient, weekdays=(1,))  # crosses the March change
     visits = list(plan.visits.order_by("starts_at"))
-    services.visit_move(visit=visits[0], by=world.home.leader_a, starts_at=oslo(2026, 3, 18, 9))
-    services.visit_cancel(visit=visits[1], by=world.home.leader_a, kind="customer", reason="x")
+    visit_move(visit=visits[0], by=world.home.leader_a, starts_at=oslo(2026, 3, 18, 9))
+    visit_cancel(visit=visits[1], by=world.home.leader_a, kind="customer", reason="x")
     other = CareRecipientFactory(department=world.home.dept_a, name="Per, Ås; og co")
     VisitFactory(recipient=other, senior=senior, starts_at=oslo(2026, 3, 20, 10))
     VisitFactory(recipient=other, senior=world.home.senior_a2, starts_at=oslo(2026, 3, 20, 12))
@@ -103,9 +105,9 @@ def test_the_feed_matches_the_seniors_visits_in_the_database(world, client, plan
         assert event["URL"].endswith(f"/mine-besok/{visit.pk}/")
     assert f"visit-{visits[1].pk}@localhost:8000" not in by_uid  # cancelled
     moved = by_uid[f"visit-{visits[0].pk}@localhost:8000"]
-    assert utc(moved["DTSTART"]).astimezone(services.OSLO).hour == 9
+    assert utc(moved["DTSTART"]).astimezone(OSLO).hour == 9
     # 11.00 Oslo on both sides of the daylight-saving change.
-    hours = {utc(e["DTSTART"]).astimezone(services.OSLO).hour for e in events}
+    hours = {utc(e["DTSTART"]).astimezone(OSLO).hour for e in events}
     assert hours == {9, 10, 11}
     body = response.content.decode()
     assert "4711" not in body  # key notes stay in the app
@@ -138,8 +140,8 @@ def test_a_deactivated_senior_has_no_feed(world, client):
 
 
 def test_the_database_holds_no_working_address(world):
-    feed = services.calendar_feed_for(membership=world.home.senior_a)
-    token = services.calendar_token(feed)
+    feed = calendar_feed_for(membership=world.home.senior_a)
+    token = calendar_token(feed)
     stored = CalendarFeed.objects.filter(pk=feed.pk).values_list("key", flat=True).get()
     assert token != stored
     assert token.startswith(stored)
@@ -152,7 +154,7 @@ def test_the_calendar_page_offers_the_address(world, client_for):
     client.post("/mine-besok/kalender/ny-lenke/")
     html = client.get("/mine-besok/kalender/").content.decode()
     feed = CalendarFeed.objects.get(membership=world.home.senior_a)
-    token = services.calendar_token(feed)
+    token = calendar_token(feed)
     assert f"webcal://localhost:8000/kalender/{token}.ics" in html
     assert f"http://localhost:8000/kalender/{token}.ics" in html
 

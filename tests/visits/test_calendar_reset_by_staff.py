@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from seniorene.audit.models import AuditEvent
 from tests.visits.conftest import oslo
-from visits import services
+from visits.calendar_feed import calendar_feed_for, calendar_token
 from visits.models import CalendarFeed
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,13 @@ def monday_morning():
 
 def feed_url(membership) -> str:
     feed = CalendarFeed.objects.get(membership=membership)
-    return reverse("visits:ics", args=[services.calendar_token(feed)])
+    return reverse("visits:ics", args=[calendar_token(feed)])
 
 
 @pytest.fixture
 def old_url(world, client):
     """senior_a (department A) has added the calendar address to a phone."""
-    services.calendar_feed_for(membership=world.home.senior_a)
+    calendar_feed_for(membership=world.home.senior_a)
     url = feed_url(world.home.senior_a)
     assert client.get(url).status_code == 200
     return url
@@ -83,7 +83,7 @@ def test_changing_the_password_gives_a_new_address(world, client, client_for, ol
     senior = world.home.senior_a
     senior.user.set_password(PASSWORD)
     senior.user.save()
-    other_feed = services.calendar_feed_for(membership=world.home.senior_a2)
+    other_feed = calendar_feed_for(membership=world.home.senior_a2)
     other_url = feed_url(world.home.senior_a2)
     response = client_for(senior).post(
         reverse("account_change_password"),

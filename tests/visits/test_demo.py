@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from seniorene.accounts.models import Membership
-from visits import services
 from visits.models import Visit, VisitPlan
+from visits.watchdog import watchdog_list
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_the_demo_has_plans_visits_and_a_watchdog_list():
     ragnhild = Membership.objects.get(user__email="ragnhild@seniorene.example")
     assert VisitPlan.objects.filter(senior=ragnhild).count() == 2
     assert Visit.objects.filter(senior=ragnhild, status="planned").count() >= 16
-    rows = services.watchdog_list(organization_id=ragnhild.organization_id)
+    rows = watchdog_list(organization_id=ragnhild.organization_id)
     assert {r.recipient.name for r in rows} >= {"Åse Lunde", "Even Ødegård", "Arne Bakke"}
     counts = (VisitPlan.objects.count(), Visit.objects.count())
     seed()

@@ -12,10 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from customers.models import Assignment
+from omsorg.models import ServiceArea
 from tests.factories import IntakeInterviewFactory, MembershipFactory
 from tests.visits.conftest import OSLO, make_plan, oslo
-from visits import services
+from visits.changes import visit_cancel, visit_move
+from visits.civil_time import local_datetime, plan_dates, week_start
 from visits.models import CancelKind, Visit, VisitServiceArea, VisitStatus
+from visits.planning import PlanFields, plan_update, plans_expand
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +58,8 @@ def test_a_weekly_visit_stays_at_eleven_across_the_october_change(world, plannin
 def test_expanding_twice_gives_the_same_visits(world, planning):
     plan = make_plan(world, planning.recipient, weekdays=(1, 3), areas=(planning.area,))
     first = list(Visit.objects.values_list("pk", "starts_at", "status").order_by("pk"))
-    again = services.plans_expand(organization_id=world.home.organization.pk)
-    again_too = services.plans_expand(organization_id=world.home.organization.pk)
+    again = plans_expand(organization_id=world.home.organization.pk)
+    again_too = plans_expand(organization_id=world.home.organization.pk)
     assert not again
     assert not again_too
     assert list(Visit.objects.values_list("pk", "starts_at", "status").order_by("pk")) == first
@@ -70,7 +73,7 @@ def test_the_horizon_rolls_forward_with_the_date(world, planning, settings):
     make_plan(world, planning.recipient, weekdays=(1,))
     assert Visit.objects.count() == 2
     with time_machine.travel(oslo(2026, 3, 23, 8, 0), tick=False):
-        result = services.plans_expand(organization_id=world.home.organization.pk)
+        result = plans_expand(organization_id=world.home.organization.pk)
     assert result.created == 1
     assert local_times(Visit.objects.order_by("starts_at"))[-1] == "2026-03-31 Tue 11:00"
 
@@ -100,7 +103,7 @@ def test_the_last_date_ends_the_series(world, planning):
 def test_plan_dates_fall_on_the_weekdays_in_the_rhythm(weekdays, every, first, offset, length):
     start = first + dt.timedelta(days=offset - 200)
     end = start + dt.timedelta(days=length)
-    days = services.plan_dates(
+    days = plan_dates(
         weekdays=weekdays,
         every_n_weeks=every,
         first_date=first,
@@ -108,22 +111,22 @@ def test_plan_dates_fall_on_the_weekdays_in_the_rhythm(weekdays, every, first, o
         start=start,
         end=end,
     )
-    anchor = services.week_start(first)
+    anchor = week_start(first)
     assert days == sorted(set(days))
     for day in days:
         assert max(start, first) <= day <= end
         assert day.weekday() in weekdays
-        assert ((services.week_start(day) - anchor).days // 7) % every == 0
+        assert ((week_start(day) - anchor).days // 7) % every == 0
     # Splitting the window in two gives the same dates (what a rolling horizon relies on).
     middle = start + dt.timedelta(days=length // 2)
-    parts = services.plan_dates(
+    parts = plan_dates(
         weekdays=weekdays,
         every_n_weeks=every,
         first_date=first,
         last_date=None,
         start=start,
         end=middle,
-    ) + services.plan_dates(
+    ) + plan_dates(
         weekdays=weekdays,
         every_n_weeks=every,
         first_date=first,
@@ -136,7 +139,7 @@ def test_plan_dates_fall_on_the_weekdays_in_the_rhythm(weekdays, every, first, o
 
 @given(day=st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)), hour=st.integers(7, 21))
 def test_local_datetime_keeps_the_wall_clock_time(day, hour):
-    when = services.local_datetime(day, dt.time(hour, 30))
+    when = local_datetime(day, dt.time(hour, 30))
     assert when.astimezone(OSLO).time() == dt.time(hour, 30)
     assert when.astimezone(OSLO).date() == day
 
@@ -150,14 +153,14 @@ def test_editing_a_plan_changes_only_future_untouched_visits(world, planning):
     plan = make_plan(world, planning.recipient, weekdays=(1,))
     visits = list(Visit.objects.filter(plan=plan).order_by("starts_at"))
     moved, cancelled, logged, untouched = visits[0], visits[1], visits[2], visits[3]
-    services.visit_move(visit=moved, by=leader, starts_at=oslo(2026, 3, 18, 14, 0))
-    services.visit_cancel(visit=cancelled, by=leader, kind=CancelKind.CUSTOMER, reason="Syk")
+    visit_move(visit=moved, by=leader, starts_at=oslo(2026, 3, 18, 14, 0))
+    visit_cancel(visit=cancelled, by=leader, kind=CancelKind.CUSTOMER, reason="Syk")
     Visit.objects.filter(pk=logged.pk).update(status=VisitStatus.LOGGED)
 
-    services.plan_update(
+    plan_update(
         plan=plan,
         by=leader,
-        fields=services.PlanFields(
+        fields=PlanFields(
             senior=world.home.senior_a,
             weekdays=(1,),
             start_time=dt.time(13, 15),
@@ -181,18 +184,14 @@ def test_editing_a_plan_changes_only_future_untouched_visits(world, planning):
 def test_moving_the_weekday_cancels_the_old_days_and_makes_the_new(world, planning):
     plan = make_plan(world, planning.recipient, weekdays=(1,))
     fields = dict(senior=world.home.senior_a, start_time=dt.time(11), first_date=plan.first_date)
-    services.plan_update(
-        plan=plan, by=world.home.leader_a, fields=services.PlanFields(weekdays=(3,), **fields)
-    )
+    plan_update(plan=plan, by=world.home.leader_a, fields=PlanFields(weekdays=(3,), **fields))
     live = Visit.objects.filter(plan=plan).exclude(status=VisitStatus.CANCELLED)
     assert {v.starts_at.astimezone(OSLO).weekday() for v in live} == {3}
     old = Visit.objects.filter(plan=plan, status=VisitStatus.CANCELLED)
     assert old.count() == 8
     assert set(old.values_list("cancel_kind", flat=True)) == {CancelKind.PLAN_CHANGED}
     # Back to Tuesday: the same rows come back, nothing is duplicated.
-    services.plan_update(
-        plan=plan, by=world.home.leader_a, fields=services.PlanFields(weekdays=(1,), **fields)
-    )
+    plan_update(plan=plan, by=world.home.leader_a, fields=PlanFields(weekdays=(1,), **fields))
     assert Visit.objects.filter(plan=plan, status=VisitStatus.PLANNED).count() == 8
     assert Visit.objects.filter(plan=plan).count() == 16
 
@@ -223,10 +222,10 @@ def test_changing_the_plans_senior_checks_training(world, planning):
         organization=world.home.organization, role="senior", departments=[world.home.dept_a]
     )
     with pytest.raises(ValidationError, match="opplæringen"):
-        services.plan_update(
+        plan_update(
             plan=plan,
             by=world.home.leader_a,
-            fields=services.PlanFields(
+            fields=PlanFields(
                 senior=untrained, weekdays=(1,), start_time=dt.time(11), first_date=plan.first_date
             ),
         )
@@ -242,7 +241,7 @@ def test_a_new_plan_senior_is_assigned_to_the_recipient(world, planning):
 
 
 def test_training_visits_need_a_completed_interview_with_all_criteria(world, planning):
-    training = services.ServiceArea.objects.create(
+    training = ServiceArea.objects.create(
         organization=world.home.organization, name="Kvalitetsbesøk med trening", is_training=True
     )
     with pytest.raises(ValidationError, match="Bli kjent"):

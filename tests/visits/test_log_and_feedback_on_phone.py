@@ -18,8 +18,8 @@ from tests.factories import (
     RelativeFactory,
     VisitFactory,
 )
+from visits.civil_time import local_datetime
 from visits.models import VisitLog, VisitLogDraft, VisitStatus
-from visits.services import local_datetime
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

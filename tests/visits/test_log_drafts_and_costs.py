@@ -187,7 +187,7 @@ def test_the_notebook_is_in_the_data_access_export_and_removed_on_anonymisation(
     world, client_for, visit
 ):
     from customers.services import recipient_export
-    from visits.services import visits_anonymise_for_recipient
+    from visits.hooks import visits_anonymise_for_recipient
 
     client_for(world.home.senior_a).post(
         log_url(visit),

@@ -139,22 +139,23 @@ def test_reassigning_to_an_untrained_senior_is_refused(world, client_for, plan):
 
     from django.core.exceptions import ValidationError
 
-    from visits import services
+    from visits.changes import visit_reassign
 
     with pytest.raises(ValidationError, match="opplæringen"):
-        services.visit_reassign(visit=visit, by=world.home.leader_a, senior=untrained)
+        visit_reassign(visit=visit, by=world.home.leader_a, senior=untrained)
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_plan_edit_leaves_a_reassigned_visit_with_its_senior(world, plan):
-    from visits import services
+    from visits.changes import visit_reassign
+    from visits.planning import PlanFields, plan_update
 
     visit = first_visit(plan)
-    services.visit_reassign(visit=visit, by=world.home.leader_a, senior=world.home.senior_a2)
-    services.plan_update(
+    visit_reassign(visit=visit, by=world.home.leader_a, senior=world.home.senior_a2)
+    plan_update(
         plan=plan,
         by=world.home.leader_a,
-        fields=services.PlanFields(
+        fields=PlanFields(
             senior=world.home.senior_a,
             weekdays=(1,),
             start_time=dt.time(12),

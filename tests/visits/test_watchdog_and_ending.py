@@ -12,15 +12,23 @@ from customers.models import RecipientStatus
 from customers.services import recipient_change_status
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.visits.conftest import make_plan, oslo
-from visits import services, tasks
+from visits import tasks
+from visits.changes import visit_move
+from visits.hooks import (
+    visits_anonymise_for_recipient,
+    visits_export_for_recipient,
+    visits_stop_for_recipient,
+)
 from visits.models import CancelKind, Visit, VisitStatus, WatchdogNotice
+from visits.planning import plans_expand
+from visits.watchdog import watchdog_email, watchdog_list
 
 pytestmark = pytest.mark.django_db
 NOW = oslo(2026, 3, 16, 8, 0)
 
 
 def watchdog_names(world, **kwargs) -> set[str]:
-    rows = services.watchdog_list(organization_id=world.home.organization.pk, **kwargs)
+    rows = watchdog_list(organization_id=world.home.organization.pk, **kwargs)
     return {r.recipient.name for r in rows}
 
 
@@ -32,7 +40,7 @@ def test_the_watchdog_lists_active_recipients_without_upcoming_visits(world, pla
     CareRecipientFactory(department=world.home.dept_a, name="Ny Henvendelse")  # not active
     make_plan(world, planning.recipient)
     assert watchdog_names(world) == {"Glemt Person"}
-    row = services.watchdog_list(organization_id=world.home.organization.pk)[0]
+    row = watchdog_list(organization_id=world.home.organization.pk)[0]
     assert row.reason == "Ingen kommende besøk"
     assert row.recipient == forgotten
 
@@ -40,7 +48,7 @@ def test_the_watchdog_lists_active_recipients_without_upcoming_visits(world, pla
 @time_machine.travel(NOW, tick=False)
 def test_a_plan_ending_within_fourteen_days_is_listed(world, planning):
     make_plan(world, planning.recipient, last_date=dt.date(2026, 3, 27))
-    rows = services.watchdog_list(organization_id=world.home.organization.pk)
+    rows = watchdog_list(organization_id=world.home.organization.pk)
     assert [r.reason for r in rows] == ["Besøksplanen slutter 27.03.2026"]
     # A second plan without an end keeps the recipient covered.
     make_plan(world, planning.recipient, weekdays=(4,))
@@ -50,7 +58,7 @@ def test_a_plan_ending_within_fourteen_days_is_listed(world, planning):
 @time_machine.travel(NOW, tick=False)
 def test_a_one_off_visit_without_a_plan_is_listed(world, planning):
     VisitFactory(recipient=planning.recipient, senior=world.home.senior_a)
-    rows = services.watchdog_list(organization_id=world.home.organization.pk)
+    rows = watchdog_list(organization_id=world.home.organization.pk)
     assert [r.reason for r in rows] == ["Ingen løpende besøksplan etter neste besøk"]
 
 
@@ -85,7 +93,7 @@ def test_each_leader_gets_the_watchdog_e_mail_once_a_day(world, planning, mailou
 @time_machine.travel(NOW, tick=False)
 def test_a_leader_with_nothing_to_follow_up_gets_no_e_mail(world, planning, mailoutbox):
     make_plan(world, planning.recipient)
-    assert not services.watchdog_email(membership_id=world.home.leader_a.pk)
+    assert not watchdog_email(membership_id=world.home.leader_a.pk)
     assert mailoutbox == []
 
 
@@ -116,7 +124,7 @@ def test_ending_a_recipient_cancels_future_visits_and_keeps_logged_ones(
     assert logged.status == VisitStatus.LOGGED
     plan.refresh_from_db()
     assert plan.ended_at == NOW
-    services.plans_expand(organization_id=world.home.organization.pk)
+    plans_expand(organization_id=world.home.organization.pk)
     assert not Visit.objects.filter(status=VisitStatus.PLANNED).exists()
 
 
@@ -125,16 +133,16 @@ def test_pausing_cancels_future_visits_and_resuming_brings_back_the_plans(world,
     leader = world.home.leader_a
     plan = make_plan(world, planning.recipient, weekdays=(1,))
     moved = plan.visits.order_by("starts_at").first()
-    services.visit_move(visit=moved, by=leader, starts_at=oslo(2026, 3, 18, 12))
+    visit_move(visit=moved, by=leader, starts_at=oslo(2026, 3, 18, 12))
     recipient_change_status(
         recipient=planning.recipient, by=leader, to_status="paused", reason="På sykehus"
     )
     assert not Visit.objects.filter(status__in=[VisitStatus.PLANNED, VisitStatus.MOVED]).exists()
-    services.plans_expand(organization_id=world.home.organization.pk)
+    plans_expand(organization_id=world.home.organization.pk)
     assert not Visit.objects.filter(status=VisitStatus.PLANNED).exists()  # paused: nothing new
 
     recipient_change_status(recipient=planning.recipient, by=leader, to_status="active")
-    result = services.plans_expand(organization_id=world.home.organization.pk)
+    result = plans_expand(organization_id=world.home.organization.pk)
     assert result.restored == 7
     assert Visit.objects.filter(plan=plan, status=VisitStatus.PLANNED).count() == 7
     moved.refresh_from_db()
@@ -144,10 +152,10 @@ def test_pausing_cancels_future_visits_and_resuming_brings_back_the_plans(world,
 def test_the_hook_is_registered_for_end_and_pause():
     from customers import hooks
 
-    assert services.visits_stop_for_recipient in hooks.ON_END
-    assert services.visits_stop_for_recipient in hooks.ON_PAUSE
-    assert services.visits_anonymise_for_recipient in hooks.ON_ANONYMISE
-    assert services.visits_export_for_recipient in hooks.EXPORT_SECTIONS
+    assert visits_stop_for_recipient in hooks.ON_END
+    assert visits_stop_for_recipient in hooks.ON_PAUSE
+    assert visits_anonymise_for_recipient in hooks.ON_ANONYMISE
+    assert visits_export_for_recipient in hooks.EXPORT_SECTIONS
 
 
 @time_machine.travel(NOW, tick=False)

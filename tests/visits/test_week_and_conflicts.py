@@ -11,8 +11,10 @@ import time_machine
 from customers.models import RecipientStatus
 from tests.factories import CareRecipientFactory, VisitFactory
 from tests.visits.conftest import make_plan, oslo
-from visits import services
+from visits.changes import visit_cancel
+from visits.conflicts import visit_conflicts
 from visits.models import CancelKind, Visit, VisitStatus
+from visits.planning import PlanFields, plan_update
 
 pytestmark = pytest.mark.django_db
 NOW = oslo(2026, 3, 30, 8, 0)  # Monday of Easter week 2026
@@ -29,7 +31,7 @@ def grid(client, url=WEEK) -> str:
 def test_the_week_shows_every_visit_with_recipient_and_state(world, client_for, planning):
     plan = make_plan(world, planning.recipient, weekdays=(0, 2))
     first, second = Visit.objects.filter(plan=plan).order_by("starts_at")[:2]
-    services.visit_cancel(visit=second, by=world.home.leader_a, kind="customer", reason="Bortreist")
+    visit_cancel(visit=second, by=world.home.leader_a, kind="customer", reason="Bortreist")
     html = grid(client_for(world.home.leader_a))
     assert world.home.senior_a.user.name in html
     assert world.home.senior_a2.user.name in html  # a row for every senior of the department
@@ -55,7 +57,7 @@ def test_a_senior_with_two_visits_at_once_is_flagged_on_both(world, client_for, 
     make_plan(world, planning.recipient, weekdays=(1,), start_time=dt.time(11))
     make_plan(world, other, weekdays=(1,), start_time=dt.time(11, 30))
     tuesday = list(Visit.objects.filter(starts_at__date=dt.date(2026, 3, 31)).order_by("starts_at"))
-    conflicts = services.visit_conflicts(tuesday)
+    conflicts = visit_conflicts(tuesday)
     assert [c.kind for c in conflicts[tuesday[0].pk]] == ["double_booked"]
     assert [c.kind for c in conflicts[tuesday[1].pk]] == ["double_booked"]
     assert conflicts[tuesday[0].pk][0].text == "Senioren har et annet besøk 11.30–12.30"
@@ -71,7 +73,7 @@ def test_a_pile_up_of_clashes_is_one_line_with_the_count_and_the_span(world, cli
         other = CareRecipientFactory(department=world.home.dept_a, status=RecipientStatus.ACTIVE)
         make_plan(world, other, weekdays=(1,), start_time=dt.time(11, minute))
     tuesday = list(Visit.objects.filter(starts_at__date=dt.date(2026, 3, 31)).order_by("starts_at"))
-    conflicts = services.visit_conflicts(tuesday)
+    conflicts = visit_conflicts(tuesday)
     assert len(tuesday) == 4
     for visit in tuesday:
         assert [c.text for c in conflicts[visit.pk]] == [
@@ -108,7 +110,7 @@ def test_a_visit_outside_the_seniors_availability_is_flagged(world, client_for, 
     assert response.status_code == 302
     make_plan(world, planning.recipient, weekdays=(1, 2), start_time=dt.time(11, 30))
     visits = list(Visit.objects.filter(starts_at__lt=oslo(2026, 4, 2, 0, 0)).order_by("starts_at"))
-    conflicts = services.visit_conflicts(visits)
+    conflicts = visit_conflicts(visits)
     assert [c.kind for c in conflicts[visits[0].pk]] == ["outside_availability"]  # ends 12.30
     assert visits[1].pk not in conflicts  # Wednesday 11.30–12.30 is within 09–15
     assert "Utenfor seniorens oppgitte tid" in grid(client)
@@ -126,9 +128,7 @@ def test_availability_needs_both_ends(world, client_for, planning):
 @time_machine.travel(NOW, tick=False)
 def test_a_senior_without_stated_availability_has_no_availability_conflicts(world, planning):
     make_plan(world, planning.recipient, weekdays=(4,), start_time=dt.time(20))
-    kinds = {
-        c.kind for cs in services.visit_conflicts(list(Visit.objects.all())).values() for c in cs
-    }
+    kinds = {c.kind for cs in visit_conflicts(list(Visit.objects.all())).values() for c in cs}
     assert kinds == {"holiday"}  # Good Friday and 1 May; nothing about availability
 
 
@@ -136,7 +136,7 @@ def test_a_senior_without_stated_availability_has_no_availability_conflicts(worl
 def test_the_filters_and_the_next_week(world, client_for, planning):
     plan = make_plan(world, planning.recipient, weekdays=(0, 1))
     cancelled = Visit.objects.filter(plan=plan).order_by("starts_at").first()
-    services.visit_cancel(visit=cancelled, by=world.home.leader_a, kind="senior", reason="Syk")
+    visit_cancel(visit=cancelled, by=world.home.leader_a, kind="senior", reason="Syk")
     client = client_for(world.home.leader_a)
     dept = world.home.dept_a.pk
     only_cancelled = grid(client, f"{WEEK}&avdeling={dept}&vis=cancelled")
@@ -157,10 +157,10 @@ def test_visits_the_system_cancelled_after_a_plan_change_are_hidden_by_default(
     world, client_for, planning
 ):
     plan = make_plan(world, planning.recipient, weekdays=(0,))
-    services.plan_update(
+    plan_update(
         plan=plan,
         by=world.home.leader_a,
-        fields=services.PlanFields(
+        fields=PlanFields(
             senior=world.home.senior_a,
             weekdays=(1,),
             start_time=dt.time(11),

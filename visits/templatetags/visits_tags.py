@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from seniorene.templatetags.choices import display
-from visits.services import map_url as _map_url
+from visits.selectors import map_url as _map_url
 
 register = template.Library()
 

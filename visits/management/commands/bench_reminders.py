@@ -36,8 +36,8 @@ from seniorene.audit.models import AuditEvent
 from seniorene.celery import app as celery_app
 from seniorene.jobs.models import JobRun
 from seniorene.jobs.services import job_execute
+from visits.civil_time import local_datetime
 from visits.models import Visit
-from visits.services import local_datetime
 
 
 class Command(BaseCommand):

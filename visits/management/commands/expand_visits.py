@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from seniorene.accounts.models import Organization
 from seniorene.accounts.tenancy import tenant_context
-from visits.services import local_datetime, plans_expand
+from visits.civil_time import local_datetime
+from visits.planning import plans_expand
 
 
 class Command(BaseCommand):

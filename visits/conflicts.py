@@ -1,0 +1,121 @@
+"""Clashes between visits (same senior, same recipient) and visits on public holidays."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from visits.civil_time import OSLO, public_holidays
+from visits.models import (
+    OCCUPYING_STATUSES,
+    SeniorAvailability,
+    Visit,
+)
+from visits.planning import MAX_DURATION
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Something the leader should look at; never resolved silently."""
+
+    kind: str  # "double_booked" | "outside_availability" | "holiday"
+    text: str
+
+
+MAX_CLASHES_LISTED = 2  # more clashes than this with one visit are summed up in one line
+
+
+def _hhmm(when: datetime | time) -> str:
+    if isinstance(when, datetime):
+        when = timezone.localtime(when, OSLO).time()
+    return when.strftime("%H.%M")
+
+
+def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
+    """Conflicts of each visit, by visit id, in two queries whatever the number of visits.
+
+    A senior with two visits at once (in any department), a visit outside the
+    senior's stated availability (when they have stated any), a public holiday.
+    Cancelled and not-happened visits have none.
+    """
+    result: dict[int, list[Conflict]] = {}
+    live = [v for v in visits if v.status in OCCUPYING_STATUSES]
+    if not live:
+        return result
+    senior_ids = {v.senior_id for v in live}
+    span_start = min(v.starts_at for v in live)
+    span_end = max(v.ends_at for v in live)
+    busy: dict[int, list[tuple[int, datetime, datetime]]] = defaultdict(list)
+    rows = Visit.objects.filter(
+        senior_id__in=senior_ids,
+        status__in=OCCUPYING_STATUSES,
+        starts_at__lt=span_end,
+        starts_at__gte=span_start - timedelta(minutes=MAX_DURATION),
+    ).values_list("pk", "senior_id", "starts_at", "duration_minutes")
+    for pk, senior_id, starts_at, minutes in rows:
+        busy[senior_id].append((pk, starts_at, starts_at + timedelta(minutes=minutes)))
+    windows: dict[int, list[SeniorAvailability]] = defaultdict(list)
+    for window in SeniorAvailability.objects.filter(membership_id__in=senior_ids):
+        windows[window.membership_id].append(window)
+    days = public_holidays(
+        timezone.localtime(span_start, OSLO).date(), timezone.localtime(span_end, OSLO).date()
+    )
+    for visit in live:
+        found: list[Conflict] = []
+        clashes = [
+            (start, end)
+            for pk, start, end in busy[visit.senior_id]
+            if pk != visit.pk and start < visit.ends_at and visit.starts_at < end
+        ]
+        if len(clashes) > MAX_CLASHES_LISTED:
+            # One line for a pile-up, so that a badly booked week stays readable.
+            found.append(
+                Conflict(
+                    "double_booked",
+                    _("Senioren har %(n)s andre besøk samtidig, %(from)s–%(to)s")
+                    % {
+                        "n": len(clashes),
+                        "from": _hhmm(min(start for start, _end in clashes)),
+                        "to": _hhmm(max(end for _start, end in clashes)),
+                    },
+                )
+            )
+        else:
+            found.extend(
+                Conflict(
+                    "double_booked",
+                    _("Senioren har et annet besøk %(from)s–%(to)s")
+                    % {"from": _hhmm(start), "to": _hhmm(end)},
+                )
+                for start, end in clashes
+            )
+        own = windows.get(visit.senior_id)
+        if own:
+            local_start = timezone.localtime(visit.starts_at, OSLO)
+            local_end = timezone.localtime(visit.ends_at, OSLO)
+            same_day = local_end.date() == local_start.date() or local_end.time() == time(0)
+            end_time = time(23, 59, 59) if local_end.time() == time(0) else local_end.time()
+            if not same_day or not any(
+                w.covers(local_start.weekday(), local_start.time(), end_time) for w in own
+            ):
+                found.append(Conflict("outside_availability", _("Utenfor seniorens oppgitte tid")))
+        holiday = days.get(timezone.localtime(visit.starts_at, OSLO).date())
+        if holiday:
+            found.append(Conflict("holiday", _("Helligdag: %(name)s") % {"name": holiday}))
+        if found:
+            result[visit.pk] = found
+    return result
+
+
+def with_conflicts(visits: Iterable[Visit]) -> list[Visit]:
+    """The visits as a list, each with `.conflicts` filled in (two queries)."""
+    visits = list(visits)
+    conflicts = visit_conflicts(visits)
+    for visit in visits:
+        visit.conflicts = conflicts.get(visit.pk, [])
+    return visits

@@ -1,0 +1,356 @@
+"""Reads that shape the visit pages: the leader's week, the senior's agenda, the next visit,
+the follow-up lists (visits not logged, SMS that failed) and what came of a visit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from customers.models import CareRecipient
+from seniorene.accounts.models import Department, Membership, Role
+from visits.civil_time import OSLO, local_datetime, local_day_bounds, public_holidays, week_start
+from visits.conflicts import Conflict, visit_conflicts
+from visits.models import (
+    ACTIVE_STATUSES,
+    CancelKind,
+    Visit,
+    VisitStatus,
+)
+
+if TYPE_CHECKING:
+    from ledger.models import Expense, MileageEntry, TimeEntry
+    from messaging.models import SmsMessage
+    from visits.models import VisitLog
+
+
+@dataclass
+class WeekDay:
+    day: date
+    holiday: str = ""
+
+
+@dataclass
+class WeekRow:
+    senior: Membership
+    cells: list[list[Visit]]
+    in_department: bool = True
+
+    @property
+    def count(self) -> int:
+        return sum(len(c) for c in self.cells)
+
+
+@dataclass
+class Week:
+    department: Department
+    start: date
+    days: list[WeekDay]
+    rows: list[WeekRow]
+    conflicts: dict[int, list[Conflict]]
+    total: int = 0
+
+    @property
+    def previous(self) -> date:
+        return self.start - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.start + timedelta(days=7)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+WEEK_FILTERS = ("", "open", "cancelled", "conflicts")
+
+
+def department_seniors(department: Department) -> QuerySet[Membership]:
+    """The department's active seniors, by name."""
+    return (
+        Membership.objects.for_organization(department.organization_id)
+        .filter(role=Role.SENIOR, is_active=True, membershipdepartment__department=department)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+
+
+WEEK_VISIT_FIELDS = (
+    "organization_id",
+    "plan_id",
+    "recipient_id",
+    "senior_id",
+    "starts_at",
+    "duration_minutes",
+    "status",
+    "cancel_kind",
+)
+
+
+def department_week(
+    *,
+    department: Department,
+    day: date,
+    seniors: Sequence[Membership] | None = None,
+    senior_id: int | None = None,
+    show: str = "",
+) -> Week:
+    """The department's visits in `day`'s week, seniors as rows, Monday–Sunday as columns.
+
+    A constant number of queries, whatever the number of visits. `seniors`: the
+    department's seniors if already fetched. `show`: "" (all but visits the system
+    cancelled after a plan change), "open", "cancelled", "conflicts". Each visit gets
+    `.conflicts` (a list of `Conflict`).
+    """
+    start = week_start(day)
+    lo, hi = local_day_bounds(start, start + timedelta(days=6))
+    if seniors is None:
+        seniors = list(department_seniors(department))
+    visits_qs = (
+        Visit.objects.for_organization(department.organization_id)
+        .filter(recipient__department=department, starts_at__gte=lo, starts_at__lt=hi)
+        # Only what the grid shows, as plain values on the visit: a department's
+        # week is a few hundred visits.
+        .only(*WEEK_VISIT_FIELDS)
+        .annotate(recipient_name=F("recipient__name"))
+        .order_by("starts_at", "pk")
+    )
+    if senior_id:
+        visits_qs = visits_qs.filter(senior_id=senior_id)
+        seniors = [s for s in seniors if s.pk == senior_id]
+    if show == "open":
+        visits_qs = visits_qs.filter(status__in=ACTIVE_STATUSES)
+    elif show == "cancelled":
+        visits_qs = visits_qs.filter(status=VisitStatus.CANCELLED)
+    else:
+        visits_qs = visits_qs.exclude(
+            status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED
+        )
+    visits = list(visits_qs)
+    conflicts = visit_conflicts(visits)
+    for visit in visits:
+        visit.conflicts = conflicts.get(visit.pk, [])
+    if show == "conflicts":
+        visits = [v for v in visits if v.conflicts]
+    rows = {s.pk: WeekRow(senior=s, cells=[[] for _ in range(7)]) for s in seniors}
+    # Seniors from elsewhere who visit here (moved to another department since).
+    others = {v.senior_id for v in visits} - rows.keys()
+    if others:
+        elsewhere = (
+            Membership.objects.for_organization(department.organization_id)
+            .filter(pk__in=others)
+            .select_related("user")
+        )
+        for senior in elsewhere.order_by("user__name", "pk"):
+            rows[senior.pk] = WeekRow(
+                senior=senior, cells=[[] for _ in range(7)], in_department=False
+            )
+    for visit in visits:
+        row = rows[visit.senior_id]
+        row.cells[timezone.localtime(visit.starts_at, OSLO).weekday()].append(visit)
+    names = public_holidays(start, start + timedelta(days=6))
+    days = [
+        WeekDay(day=d, holiday=names.get(d, ""))
+        for d in (start + timedelta(days=i) for i in range(7))
+    ]
+    return Week(
+        department=department,
+        start=start,
+        days=days,
+        rows=list(rows.values()),
+        conflicts=conflicts,
+        total=len(visits),
+    )
+
+
+def visits_for_senior(*, senior: Membership, start: date, end: date) -> QuerySet[Visit]:
+    """The senior's visits on local dates `start`..`end` (cancelled ones too), by time."""
+    lo, hi = local_day_bounds(start, end)
+    return (
+        Visit.objects.for_organization(senior.organization_id)
+        .filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi)
+        .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
+        # Prefetched, not joined: a senior visits a dozen people in two weeks, and each
+        # is built (and their phone number parsed) once, however many visits.
+        .prefetch_related("recipient")
+        .order_by("starts_at", "pk")
+    )
+
+
+def visits_today(*, senior: Membership, today: date | None = None) -> list[Visit]:
+    """The senior's visits today (Oslo), cancelled ones included, by time."""
+    today = today or timezone.localdate()
+    return list(visits_for_senior(senior=senior, start=today, end=today))
+
+
+def visit_may_share_notebook(visit: Visit) -> bool:
+    """True when a relative of the visit's recipient has consented to notebook sharing."""
+    from customers.consent import consent_is_active
+    from customers.models import ConsentPurpose
+
+    return any(
+        consent_is_active(
+            recipient_id=visit.recipient_id,
+            relative_id=relative_id,
+            purpose=ConsentPurpose.NOTEBOOK_SHARING,
+        )
+        for relative_id in visit.recipient.relatives.values_list("pk", flat=True)
+    )
+
+
+def visit_next_for_recipient(
+    *, recipient: CareRecipient, after: datetime | None = None
+) -> Visit | None:
+    """The recipient's next planned or moved visit after `after` (now), or None.
+
+    For the thank-you SMS ("kommer igjen torsdag 27. november kl. 11.00").
+    """
+    return (
+        Visit.objects.for_organization(recipient.organization_id)
+        .filter(
+            recipient=recipient, status__in=ACTIVE_STATUSES, starts_at__gt=after or timezone.now()
+        )
+        .select_related("senior__user")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+@dataclass
+class AgendaDay:
+    day: date
+    is_today: bool
+    visits: list[Visit]
+    holiday: str = ""
+
+
+def senior_agenda(
+    *, senior: Membership, today: date | None = None, days: int = 14
+) -> list[AgendaDay]:
+    """Today (always, even when empty) and the days with visits in the next `days` days."""
+    today = today or timezone.localdate()
+    end = today + timedelta(days=days)
+    by_day: dict[date, list[Visit]] = defaultdict(list)
+    for visit in visits_for_senior(senior=senior, start=today, end=end):
+        by_day[timezone.localtime(visit.starts_at, OSLO).date()].append(visit)
+    by_day.setdefault(today, [])
+    names = public_holidays(today, end)
+    return [
+        AgendaDay(day=d, is_today=d == today, visits=by_day[d], holiday=names.get(d, ""))
+        for d in sorted(by_day)
+    ]
+
+
+def map_url(address: str) -> str:
+    """A link that opens the address in the phone's map app (or the web map)."""
+    from urllib.parse import quote
+
+    return f"https://www.google.com/maps/search/?api=1&query={quote(address)}"
+
+
+def desired_frequency(recipient: CareRecipient) -> str:
+    """Question 9 of the recipient's latest completed interview ("" if none)."""
+    from omsorg.models import InterviewStatus
+
+    row = (
+        recipient.interviews.filter(status=InterviewStatus.COMPLETED)
+        .exclude(q9_frequency="")
+        .order_by("-completed_at")
+        .values_list("q9_frequency", flat=True)
+        .first()
+    )
+    return row or ""
+
+
+FOLLOW_UP_DAYS = 30
+
+
+def visits_unlogged(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[Visit]:
+    """Visits of earlier days (the last 30) still neither logged nor marked as not happened."""
+    now = now or timezone.now()
+    start_of_today = local_datetime(timezone.localdate(now), time(0, 0))
+    rows = (
+        Visit.objects.for_organization(organization_id)
+        .filter(
+            status__in=ACTIVE_STATUSES,
+            starts_at__lt=start_of_today,
+            starts_at__gte=start_of_today - timedelta(days=FOLLOW_UP_DAYS),
+        )
+        .select_related("recipient__department", "senior__user")
+        .order_by("starts_at", "pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)
+
+
+def sms_failed(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[SmsMessage]:
+    """SMS of the last 30 days that did not reach their person (failed, stopped for want of
+    consent, or uncertain); leaders see those about their departments' recipients."""
+    from messaging.models import SmsMessage, SmsStatus
+
+    now = now or timezone.now()
+    rows = (
+        SmsMessage.objects.for_organization(organization_id)
+        .filter(
+            status__in=[SmsStatus.FAILED, SmsStatus.BLOCKED_NO_CONSENT, SmsStatus.UNCERTAIN],
+            created_at__gte=now - timedelta(days=FOLLOW_UP_DAYS),
+        )
+        .select_related("recipient__department", "relative", "membership__user")
+        .order_by("-created_at", "-pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)
+
+
+@dataclass
+class AfterVisit:
+    """What came of a visit: the log, the hours/km/outlays and the SMS about it."""
+
+    log: VisitLog | None
+    hours: list[TimeEntry]
+    km: list[MileageEntry]
+    expenses: list[Expense]
+    sms: list[SmsMessage]
+
+
+def visit_after(visit: Visit) -> AfterVisit:
+    """The log of `visit`, what was registered from it, and its SMS with their status."""
+    from ledger.models import EntrySource, Expense, MileageEntry, TimeEntry
+    from messaging.models import SmsMessage
+    from visits.models import VisitLog
+
+    source = {"source": EntrySource.VISIT, "source_id": visit.pk}
+    org = visit.organization_id
+    log = VisitLog.objects.filter(visit=visit).select_related("logged_by").first()
+    # Hours, km and outlays are registered from the log: none before it.
+    return AfterVisit(
+        log=log,
+        hours=list(TimeEntry.objects.for_organization(org).filter(**source)) if log else [],
+        km=list(MileageEntry.objects.for_organization(org).filter(**source)) if log else [],
+        expenses=list(Expense.objects.for_organization(org).filter(**source)) if log else [],
+        sms=list(
+            SmsMessage.objects.for_organization(org)
+            .filter(visit_id=visit.pk)
+            .select_related("relative", "recipient")
+            .order_by("created_at", "pk")
+        ),
+    )

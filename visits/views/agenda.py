@@ -1,0 +1,51 @@
+"""The senior's agenda (today first) and one visit's page on the phone."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from seniorene.accounts.decorators import require
+from seniorene.accounts.policy import Perm
+from visits.access import (
+    get_own_visit_for_senior,
+)
+from visits.models import (
+    VisitStatus,
+)
+from visits.selectors import (
+    senior_agenda,
+    visit_after,
+)
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def agenda(request: HttpRequest) -> HttpResponse:
+    """Today first, then the next two weeks."""
+    from visits.models import VisitLogDraft
+
+    days = senior_agenda(senior=request.membership)
+    today = [v.pk for d in days if d.is_today for v in d.visits]
+    arrived = set(
+        VisitLogDraft.objects.filter(
+            visit_id__in=today, membership=request.membership, arrived_at__isnull=False
+        ).values_list("visit_id", flat=True)
+    )
+    return render(request, "visits/agenda.html", {"days": days, "arrived": arrived})
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    from visits.feedback import feedback_offered
+
+    visit = get_own_visit_for_senior(request, pk)
+    after = visit_after(visit)
+    ctx = {
+        "visit": visit,
+        "areas": visit.service_areas.all(),
+        "after": after,
+        "may_give_feedback": visit.status == VisitStatus.LOGGED
+        and not after.sms
+        and feedback_offered(visit),
+    }
+    return render(request, "visits/my_visit.html", ctx)

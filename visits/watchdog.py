@@ -1,0 +1,151 @@
+"""The watchdog: active recipients with no coming visit, and the leaders' e-mail about them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import CareRecipient, RecipientStatus
+from seniorene.accounts.models import Membership, Role
+from visits.models import (
+    ACTIVE_STATUSES,
+    Visit,
+    VisitPlan,
+    WatchdogNotice,
+)
+
+WATCHDOG_DAYS = 14
+
+
+@dataclass(frozen=True)
+class WatchdogRow:
+    """An active recipient who may silently drop out, and why."""
+
+    recipient: CareRecipient
+    next_visit: datetime | None
+    plans_end: date | None
+    has_plan: bool
+
+    @property
+    def reason(self) -> str:
+        if self.next_visit is None:
+            return _("Ingen kommende besøk")
+        if not self.has_plan:
+            return _("Ingen løpende besøksplan etter neste besøk")
+        return _("Besøksplanen slutter %(date)s") % {
+            "date": cast(date, self.plans_end).strftime("%d.%m.%Y")
+        }
+
+
+def watchdog_list(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[WatchdogRow]:
+    """Active recipients with no upcoming visit, or whose running plans all end within
+    14 days (or who have none), in one query; `department_ids` None means every department."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    running = VisitPlan.objects.filter(recipient=OuterRef("pk"), ended_at__isnull=True).filter(
+        Q(last_date__isnull=True) | Q(last_date__gte=today)
+    )
+    rows = (
+        CareRecipient.objects.for_organization(organization_id)
+        .filter(status=RecipientStatus.ACTIVE)
+        .annotate(
+            next_visit=Subquery(
+                Visit.objects.filter(
+                    recipient=OuterRef("pk"), status__in=ACTIVE_STATUSES, starts_at__gte=now
+                )
+                .order_by("starts_at")
+                .values("starts_at")[:1]
+            ),
+            open_ended=Exists(running.filter(last_date__isnull=True)),
+            has_plan=Exists(running),
+            plans_end=Subquery(
+                running.filter(last_date__isnull=False)
+                .order_by("-last_date")
+                .values("last_date")[:1]
+            ),
+        )
+        .select_related("department")
+        .order_by("department__name", "name", "pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(department_id__in=list(department_ids))
+    soon = today + timedelta(days=WATCHDOG_DAYS)
+    found = []
+    for r in rows:
+        ending = not r.open_ended and r.plans_end is not None and r.plans_end <= soon
+        if r.next_visit is None or not r.has_plan or ending:
+            found.append(
+                WatchdogRow(
+                    recipient=r,
+                    next_visit=r.next_visit,
+                    plans_end=r.plans_end,
+                    has_plan=r.has_plan,
+                )
+            )
+    return found
+
+
+def watchdog_email(*, membership_id: int, now: datetime | None = None) -> bool:
+    """E-mail one leader today's watchdog list; at most once a day (claimed by a row).
+
+    True if an e-mail went out. No names in the e-mail: the link leads to the list.
+    """
+    now = now or timezone.now()
+    leader = (
+        Membership.objects.select_related("user", "organization")
+        .filter(pk=membership_id, role=Role.LEADER, is_active=True)
+        .first()
+    )
+    if leader is None:
+        return False
+    rows = watchdog_list(
+        organization_id=leader.organization_id, department_ids=leader.department_ids, now=now
+    )
+    if not rows:
+        return False
+    notice, _created = WatchdogNotice.objects.get_or_create(
+        organization_id=leader.organization_id,
+        membership=leader,
+        day=timezone.localdate(now),
+    )
+    claimed = WatchdogNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(
+        sent_at=now, count=len(rows)
+    )
+    if not claimed:
+        return False
+    ctx = {
+        "leader": leader,
+        "count": len(rows),
+        "url": settings.SITE_URL + reverse("visits:watchdog"),
+    }
+    send_mail(
+        subject=_("Brukere uten kommende besøk (%(count)s)") % {"count": len(rows)},
+        message=render_to_string("visits/email/watchdog.txt", ctx),
+        from_email=None,
+        recipient_list=[leader.user.email],
+    )
+    return True
+
+
+def leaders_of(organization_id: int) -> list[int]:
+    """Ids of the organization's active leaders (the watchdog e-mail's readers)."""
+    return list(
+        Membership.objects.for_organization(organization_id)
+        .filter(role=Role.LEADER, is_active=True)
+        .values_list("pk", flat=True)
+    )
