@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from seniorene.accounts.tenancy import tenant_context
+from seniorene.mail import TRANSIENT_ERRORS
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -41,7 +42,7 @@ def watchdog_email_leaders(organization_id: int) -> int:
 
 
 @shared_task(
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,  # one policy for every e-mail (seniorene/mail.py)
     retry_backoff=60,
     max_retries=3,
     acks_late=True,

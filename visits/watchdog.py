@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import CareRecipient, RecipientStatus
 from seniorene.accounts.models import Membership, Role
+from seniorene.accounts.scope import DepartmentScope
+from seniorene.mail import mail_send
 from visits.models import (
     ACTIVE_STATUSES,
     Visit,
@@ -113,8 +113,9 @@ def watchdog_email(*, membership_id: int, now: datetime | None = None) -> bool:
     )
     if leader is None:
         return False
+    scope = DepartmentScope.of(leader)
     rows = watchdog_list(
-        organization_id=leader.organization_id, department_ids=leader.department_ids, now=now
+        organization_id=scope.organization_id, department_ids=scope.department_ids, now=now
     )
     if not rows:
         return False
@@ -133,11 +134,11 @@ def watchdog_email(*, membership_id: int, now: datetime | None = None) -> bool:
         "count": len(rows),
         "url": settings.SITE_URL + reverse("visits:watchdog"),
     }
-    send_mail(
+    mail_send(
+        to=[leader.user.email],
         subject=_("Brukere uten kommende besøk (%(count)s)") % {"count": len(rows)},
-        message=render_to_string("visits/email/watchdog.txt", ctx),
-        from_email=None,
-        recipient_list=[leader.user.email],
+        template="visits/email/watchdog.txt",
+        context=ctx,
     )
     return True
 

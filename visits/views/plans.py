@@ -14,14 +14,13 @@ from django.views.decorators.http import require_POST
 from customers.access import get_recipient_for_user
 from omsorg.models import ServiceArea
 from seniorene.accounts.decorators import require
-from seniorene.accounts.models import Membership
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
+from training.selectors import assignable_seniors
 from visits import planning
 from visits.access import (
     get_plan_for_user,
-    plannable_seniors,
     planning_departments,
 )
 from visits.civil_time import local_day_bounds
@@ -73,20 +72,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def _plan_form_parts(request: HttpRequest, recipient, current_senior_id: int | None = None):
     """Cleared seniors of the recipient's department (R6) and those blocked, with why."""
-    from training.services import training_clearances
-
-    seniors = list(plannable_seniors(request, recipient.department))
-    clearances = training_clearances(memberships=seniors)
-    cleared = [s.pk for s in seniors if clearances[s.pk].cleared or s.pk == current_senior_id]
-    if current_senior_id and current_senior_id not in cleared:
-        cleared.append(current_senior_id)
-    blocked = [(s, clearances[s.pk].missing) for s in seniors if s.pk not in cleared]
-    queryset = (
-        Membership.objects.for_organization(request.organization)
-        .filter(pk__in=cleared)
-        .select_related("user")
-        .order_by("user__name")
-    )
+    seniors = assignable_seniors(department=recipient.department, keep_id=current_senior_id)
+    queryset, blocked = seniors.choices(), seniors.blocked
     areas = ServiceArea.objects.for_organization(request.organization).filter(is_active=True)
     return queryset, areas, blocked
 

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seniorene.accounts.decorators import require
-from seniorene.accounts.models import Membership
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
+from training.selectors import assignable_seniors
 from visits import changes
 from visits.access import (
     get_visit_for_user,
-    plannable_seniors,
 )
 from visits.conflicts import with_conflicts
 from visits.forms import (
@@ -35,19 +34,10 @@ from visits.views.week import _week_url
 
 
 def _reassign_seniors(request: HttpRequest, visit: Visit):
-    from training.services import training_clearances
-
-    seniors = [
-        s for s in plannable_seniors(request, visit.recipient.department) if s.pk != visit.senior_id
-    ]
-    clearances = training_clearances(memberships=seniors)
-    ids = [s.pk for s in seniors if clearances[s.pk].cleared]
-    return (
-        Membership.objects.for_organization(request.organization)
-        .filter(pk__in=ids)
-        .select_related("user")
-        .order_by("user__name")
-    )
+    """The cleared seniors of the visit's department (R6), but its own senior."""
+    return assignable_seniors(
+        department=visit.recipient.department, exclude_id=visit.senior_id
+    ).choices()
 
 
 def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.decorators import require
-from seniorene.accounts.models import Role
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
 from visits.access import (
@@ -99,10 +98,10 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.PLAN_VISITS)
 def watchdog(request: HttpRequest) -> HttpResponse:
     """Active recipients who may silently drop out: no coming visit, or plans ending soon."""
-    department_ids = None
-    if request.membership.role == Role.LEADER:
-        department_ids = request.membership.department_ids
-    scope = {"organization_id": request.organization.pk, "department_ids": department_ids}
+    scope = {
+        "organization_id": request.organization.pk,
+        "department_ids": request.scope.department_ids,
+    }
     ctx = {
         "rows": watchdog_list(**scope),
         "days": WATCHDOG_DAYS,
