@@ -186,10 +186,11 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     ConsentFactory(recipient=recipient, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
     cast.organization.quiet_hours_start, cast.organization.quiet_hours_end = 0, 24
     cast.organization.save()
-    # An hour ago, but never before midnight: yesterday's visit is not on today's agenda.
+    # An hour ago (on the UTC instant: the Oslo wall clock skips an hour in March), but
+    # never before midnight: yesterday's visit is not on today's agenda.
     started = max(
         local_datetime(now.date(), time(0)),
-        now.replace(second=0, microsecond=0) - timedelta(hours=1),
+        timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1),
     )
     visit = Visit.objects.create(
         organization=cast.organization,

@@ -40,8 +40,12 @@ def started_visit_today(cast):
         organization=organization, recipient=recipient, kind="relative", relative=daughter
     )
     ConsentFactory(recipient=recipient, relative=daughter, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
-    now = timezone.localtime().replace(second=0, microsecond=0)
-    start = max(local_datetime(now.date(), dt.time(0, 0)), now - dt.timedelta(minutes=50))
+    # Arithmetic on the UTC instant: on the night summer time starts, 03:30 - 50 min on
+    # the Oslo wall clock is 02:40, an hour that does not exist (Python reads it as 03:40).
+    now = timezone.now().replace(second=0, microsecond=0)
+    start = max(
+        local_datetime(timezone.localdate(now), dt.time(0, 0)), now - dt.timedelta(minutes=50)
+    )
     return VisitFactory(
         recipient=recipient, senior=cast.senior_a, starts_at=start, duration_minutes=45
     )
