@@ -367,6 +367,52 @@ def notification_mark_reviewed(*, notification: AdminNotification, by: Membershi
     )
 
 
+def interview_pdf_retry(*, interview: IntakeInterview, by: Membership) -> bool:
+    """Render a completed interview's PDF again unless it is ready or the recipient is
+    anonymised; True if it was queued."""
+    if (
+        interview.status != InterviewStatus.COMPLETED
+        or interview.pdf_status == PdfStatus.READY
+        or interview.recipient.anonymised_at is not None
+    ):
+        return False
+    IntakeInterview.objects.filter(pk=interview.pk).update(pdf_status=PdfStatus.PENDING)
+    audit_record(
+        organization=by.organization, actor=by.user, action="interview.pdf_retried", obj=interview
+    )
+    render_interview_pdf.delay(interview.organization_id, interview.pk)
+    return True
+
+
+# --- The organization's service areas and criteria -----------------------------------------
+
+
+@transaction.atomic
+def service_area_save(*, area: ServiceArea, by: Membership) -> ServiceArea:
+    """Create or update one of the organization's service areas, with its audit row."""
+    _organization_row_save(obj=area, by=by, action="service_area")
+    return area
+
+
+@transaction.atomic
+def criterion_save(*, criterion: Criterion, by: Membership) -> Criterion:
+    """Create or update (reword, retire) one of the organization's criteria, with its audit row."""
+    _organization_row_save(obj=criterion, by=by, action="criterion")
+    return criterion
+
+
+def _organization_row_save(*, obj: ServiceArea | Criterion, by: Membership, action: str) -> None:
+    created = obj.pk is None
+    obj.organization = by.organization
+    obj.save()
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action=f"{action}.{'created' if created else 'updated'}",
+        obj=obj,
+    )
+
+
 # --- R2 -------------------------------------------------------------------------------
 
 

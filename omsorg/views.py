@@ -152,16 +152,8 @@ def interview_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require(Perm.READ_INTERVIEWS)
 def interview_pdf_retry(request: AuthedRequest, pk: int) -> HttpResponse:
-    from omsorg.tasks import render_interview_pdf
-
     interview = get_interview_for_user(request, pk)
-    if (
-        interview.status == InterviewStatus.COMPLETED
-        and interview.pdf_status != PdfStatus.READY
-        and interview.recipient.anonymised_at is None
-    ):
-        IntakeInterview.objects.filter(pk=interview.pk).update(pdf_status=PdfStatus.PENDING)
-        render_interview_pdf.delay(interview.organization_id, interview.pk)
+    if services.interview_pdf_retry(interview=interview, by=request.membership):
         messages.info(request, _("PDF-en lages på nytt."))
     return redirect("omsorg:interview", interview.pk)
 
@@ -276,7 +268,7 @@ def service_areas(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         model=ServiceArea,
         form_class=ServiceAreaForm,
         template="omsorg/service_areas.html",
-        action="service_area",
+        save=lambda obj: services.service_area_save(area=obj, by=request.membership),
         pk=pk,
         list_url="omsorg:service_areas",
     )
@@ -290,16 +282,15 @@ def criteria(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         model=Criterion,
         form_class=CriterionForm,
         template="omsorg/criteria.html",
-        action="criterion",
+        save=lambda obj: services.criterion_save(criterion=obj, by=request.membership),
         pk=pk,
         list_url="omsorg:criteria",
     )
 
 
-def _simple_list(request, *, model, form_class, template, action, pk, list_url):
-    """List the organization's rows of `model` with a create (or edit) form beside them."""
-    from seniorene.audit.services import audit_record
-
+def _simple_list(request, *, model, form_class, template, save, pk, list_url):
+    """List the organization's rows of `model` with a create (or edit) form beside them;
+    `save` is the service that writes (and audits) the row."""
     rows = model.objects.for_organization(request.organization)
     instance = None
     if pk is not None:
@@ -310,15 +301,7 @@ def _simple_list(request, *, model, form_class, template, action, pk, list_url):
         request.POST or None, instance=instance or model(organization=request.organization)
     )
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        obj.organization = request.organization
-        obj.save()
-        audit_record(
-            organization=request.organization,
-            actor=request.user,
-            action=f"{action}.{'updated' if instance else 'created'}",
-            obj=obj,
-        )
+        save(form.save(commit=False))
         messages.success(request, _("Lagret."))
         return redirect(list_url)
     ctx = {"rows": rows, "form": form, "editing": instance}
