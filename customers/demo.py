@@ -17,7 +17,8 @@ from customers.models import (
 from seniorene.accounts.demo import DemoOrg
 
 # (key, name, born, address, postal code, city, phone, department, notes, senior key)
-RECIPIENTS = {
+RecipientRow = tuple[str, str, date, str, str, str, str, str, str, str | None]
+RECIPIENTS: dict[str, list[RecipientRow]] = {
     "seniorene": [
         (
             "astrid",

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from phonenumber_field.formfields import PhoneNumberField
 
 from customers.models import (
@@ -32,7 +33,7 @@ def _no_markup(value: str) -> str:
     return value.strip()
 
 
-def _phone_field(label: str, required: bool = False) -> PhoneNumberField:
+def _phone_field(label: StrOrPromise, required: bool = False) -> PhoneNumberField:
     return PhoneNumberField(
         label=label,
         region="NO",
@@ -94,8 +95,9 @@ class RecipientForm(forms.ModelForm):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["department"].queryset = visible_departments(membership)
-        self.fields["department"].empty_label = None
+        department = cast(forms.ModelChoiceField, self.fields["department"])
+        department.queryset = visible_departments(membership)
+        department.empty_label = None
         leaders = Membership.objects.for_organization(membership.organization_id).filter(
             role__in=[Role.LEADER, Role.LEAD], is_active=True
         )
@@ -196,7 +198,7 @@ class CustomerForm(forms.Form):
 
     def __init__(self, *args: Any, recipient: CareRecipient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["relative"].queryset = recipient.relatives.all()
+        cast(ModelChoiceField, self.fields["relative"]).queryset = recipient.relatives.all()
 
     def clean_org_number(self) -> str:
         value = self.cleaned_data["org_number"].replace(" ", "")
@@ -234,7 +236,7 @@ class ConsentForm(forms.Form):
         self.recipient = recipient
         choices = [("self", _("%(name)s (brukeren selv)") % {"name": recipient.name})]
         choices += [(str(r.pk), str(r)) for r in recipient.relatives.all()]
-        self.fields["person"].choices = choices
+        cast(forms.ChoiceField, self.fields["person"]).choices = choices
 
     def clean_given_by_name(self) -> str:
         return _no_markup(self.cleaned_data["given_by_name"])
@@ -256,12 +258,16 @@ class RecipientFilterForm(forms.Form):
         + list(RecipientStatus.choices)
         + [("all", _("Alle"))],
     )
-    senior = ModelChoiceField(queryset=Membership.objects.none(), required=False, label=_("Senior"))
+    # Labelled by the member's name, like the contact person (LeaderChoiceField).
+    senior = LeaderChoiceField(
+        queryset=Membership.objects.none(), required=False, label=_("Senior")
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = visible_departments(membership)
-        self.fields["department"].empty_label = _("Alle avdelinger")
+        department = cast(ModelChoiceField, self.fields["department"])
+        department.queryset = visible_departments(membership)
+        department.empty_label = _("Alle avdelinger")
         seniors = Membership.objects.for_organization(membership.organization_id).filter(
             role=Role.SENIOR
         )
@@ -271,6 +277,6 @@ class RecipientFilterForm(forms.Form):
             seniors = seniors.filter(
                 pk__in=scope.filter(MembershipDepartment.objects.all()).values("membership_id")
             )
-        self.fields["senior"].queryset = seniors.select_related("user").order_by("user__name")
-        self.fields["senior"].label_from_instance = lambda m: m.user.name
-        self.fields["senior"].empty_label = _("Alle seniorer")
+        senior = cast(LeaderChoiceField, self.fields["senior"])
+        senior.queryset = seniors.select_related("user").order_by("user__name")
+        senior.empty_label = _("Alle seniorer")

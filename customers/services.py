@@ -211,7 +211,10 @@ def recipient_change_status(
     recipient.status = to_status
     recipient.status_changed_at = change.at
     recipient.save(update_fields=["status", "status_changed_at"])
-    hook_list = {RecipientStatus.ENDED: hooks.ON_END, RecipientStatus.PAUSED: hooks.ON_PAUSE}
+    hook_list: dict[str, list[hooks.Hook]] = {
+        RecipientStatus.ENDED: hooks.ON_END,
+        RecipientStatus.PAUSED: hooks.ON_PAUSE,
+    }
     for hook in hook_list.get(to_status, []):
         hook(recipient, actor)
     audit_record(
@@ -272,7 +275,7 @@ def customer_set(
     *, recipient: CareRecipient, by: Membership, kind: str, data: dict[str, Any]
 ) -> Customer:
     """Make a new current customer for the recipient; the old one stays as history."""
-    relative = data.get("relative")
+    relative: Relative | None = data.get("relative")
     if kind == CustomerKind.RELATIVE:
         if relative is None or relative.recipient_id != recipient.pk:
             raise ValidationError(_("Velg hvilken pårørende som er kunde."))
@@ -304,7 +307,8 @@ def customer_set(
     customer.project_number = (data.get("project_number") or "").strip()
     customer.full_clean()
     customer.save()
-    if kind == CustomerKind.RELATIVE and not relative.ordered_service:
+    # (A relative customer has a relative: checked above.)
+    if kind == CustomerKind.RELATIVE and relative is not None and not relative.ordered_service:
         relative.ordered_service = True
         relative.save(update_fields=["ordered_service"])
     audit_record(

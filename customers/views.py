@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Collate
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -95,7 +96,7 @@ def recipient_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _recipient_form(request, recipient=get_recipient_for_user(request, pk))
 
 
-def _recipient_form(request: HttpRequest, *, recipient: CareRecipient | None) -> HttpResponse:
+def _recipient_form(request: AuthedRequest, *, recipient: CareRecipient | None) -> HttpResponse:
     """Create or edit; the same name and birth date warns until the leader confirms."""
     form = RecipientForm(request.POST or None, instance=recipient, membership=request.membership)
     duplicates = []
@@ -198,7 +199,7 @@ def relative_edit(request: AuthedRequest, pk: int, relative_pk: int) -> HttpResp
     )
 
 
-def _relative_form(request: HttpRequest, recipient: CareRecipient, relative) -> HttpResponse:
+def _relative_form(request: AuthedRequest, recipient: CareRecipient, relative) -> HttpResponse:
     form = RelativeForm(request.POST or None, instance=relative)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,7 +222,7 @@ def _relative_form(request: HttpRequest, recipient: CareRecipient, relative) -> 
 def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     current = services.current_customer(recipient)
-    initial = {"kind": current.kind if current else "recipient"}
+    initial: dict[str, Any] = {"kind": current.kind if current else "recipient"}
     if current:
         initial.update(
             relative=current.relative_id,

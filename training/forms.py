@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -74,10 +74,11 @@ class ModuleForm(forms.Form):
         upload = self.cleaned_data.get("video_file")
         if not isinstance(upload, UploadedFile):
             return upload  # no new file: the current one (or False to remove it)
-        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        name = cast(str, upload.name)  # an upload always has a name and a size
+        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if suffix not in VIDEO_TYPES:
             raise forms.ValidationError(_("Last opp en videofil (MP4, WebM eller MOV)."))
-        if upload.size > MAX_VIDEO_BYTES:
+        if cast(int, upload.size) > MAX_VIDEO_BYTES:
             raise forms.ValidationError(_("Filen er større enn 500 MB."))
         return upload
 

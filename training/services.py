@@ -391,7 +391,7 @@ def module_list(*, organization: Organization) -> tuple[list[TrainingModule], in
     seniors = Membership.objects.for_organization(organization).filter(
         role=Role.SENIOR, is_active=True
     )
-    modules = list(
+    modules: list[TrainingModule] = list(
         TrainingModule.objects.for_organization(organization)
         .annotate(
             done_count=Count(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +50,7 @@ def my_training(request: AuthedRequest) -> HttpResponse:
     return render(request, "training/my_training.html", ctx)
 
 
-def _status_of(request: HttpRequest, module: Any) -> services.ModuleStatus | None:
+def _status_of(request: AuthedRequest, module: Any) -> services.ModuleStatus | None:
     if not has_perm(request.membership, Perm.TAKE_TRAINING):
         return None
     completion = (
@@ -128,10 +129,11 @@ def _read_range(handle: IO[bytes], length: int) -> Iterator[bytes]:
 
 def _private_file_response(
     request: HttpRequest, file: FieldFile, content_type: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Stream a private file, honouring a single byte range (phones' video players need it)."""
+    name = cast(str, file.name)  # the callers check that there is a file
     try:
-        size = file.storage.size(file.name)
+        size = file.storage.size(name)
     except OSError as exc:
         raise Http404 from exc
     match = _RANGE.match(request.headers.get("Range", "").strip())
@@ -142,10 +144,10 @@ def _private_file_response(
         else:
             start, end = max(size - int(match[2]), 0), size - 1
         if start >= size or start > end:
-            response = HttpResponse(status=416)
+            response: HttpResponseBase = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
-        handle = file.storage.open(file.name, "rb")
+        handle = file.storage.open(name, "rb")
         handle.seek(start)
         response = StreamingHttpResponse(
             _read_range(handle, end - start + 1), status=206, content_type=content_type
@@ -153,7 +155,7 @@ def _private_file_response(
         response["Content-Length"] = str(end - start + 1)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     else:
-        response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
+        response = FileResponse(file.storage.open(name, "rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
@@ -162,7 +164,7 @@ def _private_file_response(
 
 
 @require(Perm.VIEW_TRAINING_CONTENT)
-def module_video(request: AuthedRequest, pk: int) -> HttpResponse:
+def module_video(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """An uploaded training video, only to members of the module's organization."""
     module = get_module_for_user(request, pk)
     if module.kind != ModuleKind.VIDEO or not module.video_file:
