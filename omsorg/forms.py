@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -80,7 +80,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: Any, seniors, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["senior"].queryset = seniors
+        cast(ModelChoiceField, self.fields["senior"]).queryset = seniors
 
     def starts_at(self) -> datetime:
         return timezone.make_aware(
@@ -88,7 +88,8 @@ class BookingForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date") and data.get("start"):
             when = timezone.make_aware(datetime.combine(data["date"], data["start"]))
             if when < timezone.now():
@@ -204,5 +205,6 @@ class NotificationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, departments, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-        self.fields["department"].empty_label = _("Alle avdelinger")
+        department = cast(ModelChoiceField, self.fields["department"])
+        department.queryset = departments
+        department.empty_label = _("Alle avdelinger")

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -476,10 +476,11 @@ def intake_funnel(*, organization: Organization, since: datetime | None = None) 
     ):
         first_screened[rid] = min(at, first_screened.get(rid, at))
     done: dict[int, datetime] = {}
-    for rid, at in IntakeInterview.objects.filter(
+    for rid, completed_at in IntakeInterview.objects.filter(
         recipient_id__in=created, status=InterviewStatus.COMPLETED
     ).values_list("recipient_id", "completed_at"):
-        done[rid] = min(at, done.get(rid, at))
+        completed = cast(datetime, completed_at)  # a completed interview has its time
+        done[rid] = min(completed, done.get(rid, completed))
     active: dict[int, datetime] = {}
     for rid, at in StatusChange.objects.filter(
         recipient_id__in=created, to_status=RecipientStatus.ACTIVE
@@ -585,7 +586,10 @@ def omsorg_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
         .prefetch_related("criterion_answers")
         .order_by("starts_at", "pk")
     )
-    questions = [IntakeInterview._meta.get_field(f) for f in ("q1_person", *FORM_FIELDS)]
+    questions = [
+        cast(models.Field, IntakeInterview._meta.get_field(f))  # the form's own fields
+        for f in ("q1_person", *FORM_FIELDS)
+    ]
     return {
         "screenings": [
             {

@@ -125,7 +125,7 @@ def interview_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.READ_INTERVIEWS)
-def interview_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+def interview_pdf(request: AuthedRequest, pk: int) -> FileResponse:
     interview = get_interview_for_user(request, pk)
     if (
         interview.recipient.anonymised_at is not None

@@ -7,14 +7,15 @@ everything in the organization; a senior reaches only their own visits.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from ledger.models import Expense
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department, Membership, Role
 from visits.models import Visit, VisitPlan
 
 
-def planning_departments(request: HttpRequest) -> QuerySet[Department]:
+def planning_departments(request: AuthedRequest) -> QuerySet[Department]:
     """The departments whose week the member may plan: all (lead), their own (leader)."""
     rows = Department.objects.for_organization(request.organization).filter(is_active=True)
     if request.membership.role == Role.SENIOR:
@@ -22,7 +23,7 @@ def planning_departments(request: HttpRequest) -> QuerySet[Department]:
     return request.scope.filter(rows, "pk")
 
 
-def _planning_department_ids(request: HttpRequest) -> set[int] | None:
+def _planning_department_ids(request: AuthedRequest) -> set[int] | None:
     """None: every department; otherwise the leader's department ids (a senior plans none)."""
     if request.membership.role == Role.SENIOR:
         return set()
@@ -30,7 +31,7 @@ def _planning_department_ids(request: HttpRequest) -> set[int] | None:
     return None if ids is None else set(ids)
 
 
-def visible_plans(request: HttpRequest) -> QuerySet[VisitPlan]:
+def visible_plans(request: AuthedRequest) -> QuerySet[VisitPlan]:
     rows = VisitPlan.objects.for_organization(request.organization)
     departments = _planning_department_ids(request)
     if departments is not None:
@@ -38,7 +39,7 @@ def visible_plans(request: HttpRequest) -> QuerySet[VisitPlan]:
     return rows
 
 
-def visible_visits(request: HttpRequest) -> QuerySet[Visit]:
+def visible_visits(request: AuthedRequest) -> QuerySet[Visit]:
     """Visits the member may see: their own (senior), their departments' (leader), all (lead)."""
     membership = request.membership
     rows = Visit.objects.for_organization(request.organization)
@@ -50,14 +51,14 @@ def visible_visits(request: HttpRequest) -> QuerySet[Visit]:
     return rows
 
 
-def get_department_for_user(request: HttpRequest, pk: int) -> Department:
+def get_department_for_user(request: AuthedRequest, pk: int) -> Department:
     department = planning_departments(request).filter(pk=pk).first()
     if department is None:
         raise Http404
     return department
 
 
-def get_plan_for_user(request: HttpRequest, pk: int) -> VisitPlan:
+def get_plan_for_user(request: AuthedRequest, pk: int) -> VisitPlan:
     plan = (
         visible_plans(request)
         .select_related("recipient__department", "senior__user")
@@ -69,7 +70,7 @@ def get_plan_for_user(request: HttpRequest, pk: int) -> VisitPlan:
     return plan
 
 
-def get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
+def get_visit_for_user(request: AuthedRequest, pk: int) -> Visit:
     """A visit of the leader's departments (or any, for the lead)."""
     visit = (
         visible_visits(request)
@@ -82,7 +83,7 @@ def get_visit_for_user(request: HttpRequest, pk: int) -> Visit:
     return visit
 
 
-def get_own_visit_for_senior(request: HttpRequest, pk: int) -> Visit:
+def get_own_visit_for_senior(request: AuthedRequest, pk: int) -> Visit:
     """One of the requesting senior's own visits."""
     visit = (
         Visit.objects.for_organization(request.organization)
@@ -95,7 +96,7 @@ def get_own_visit_for_senior(request: HttpRequest, pk: int) -> Visit:
     return visit
 
 
-def plannable_seniors(request: HttpRequest, department: Department) -> QuerySet[Membership]:
+def plannable_seniors(request: AuthedRequest, department: Department) -> QuerySet[Membership]:
     """Active seniors of `department` (which the member may plan), by name."""
     return (
         Membership.objects.for_organization(request.organization)
@@ -105,7 +106,7 @@ def plannable_seniors(request: HttpRequest, department: Department) -> QuerySet[
     )
 
 
-def get_senior_for_user(request: HttpRequest, pk: int) -> Membership:
+def get_senior_for_user(request: AuthedRequest, pk: int) -> Membership:
     """A senior in one of the departments the member plans."""
     seniors = Membership.objects.for_organization(request.organization).filter(
         role=Role.SENIOR, pk=pk
@@ -119,7 +120,7 @@ def get_senior_for_user(request: HttpRequest, pk: int) -> Membership:
     return senior
 
 
-def get_expense_for_user(request: HttpRequest, pk: int) -> Expense:
+def get_expense_for_user(request: AuthedRequest, pk: int) -> Expense:
     """An outlay with its receipt: the senior's own; a leader's departments'; the lead's all.
 
     A Bli kjent outlay has no recipient: leaders reach it through the senior's departments.

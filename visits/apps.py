@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from seniorene.accounts.models import User
 
 
 class VisitsConfig(AppConfig):
@@ -31,7 +36,7 @@ class VisitsConfig(AppConfig):
         password_reset.connect(_rotate_calendar_feeds, dispatch_uid="visits.calendar.reset")
 
 
-def _rotate_calendar_feeds(sender: object, request: object, user: object, **kwargs: object) -> None:
+def _rotate_calendar_feeds(sender: object, request: object, user: User, **kwargs: object) -> None:
     from visits.calendar_feed import calendar_feeds_rotate_for_user
 
     calendar_feeds_rotate_for_user(user_id=user.pk, reason="password_changed")

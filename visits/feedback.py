@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone, translation
@@ -30,7 +30,7 @@ from seniorene.sms.text import normalise_body, segments
 from visits.models import Visit, VisitStatus
 
 # The built-in wording until an organization writes its own. Placeholders in braces.
-DEFAULT_TEMPLATES = {
+DEFAULT_TEMPLATES: dict[str, str] = {
     Kind.FEEDBACK_RELATIVE: (
         "Hei {pårørende}! I dag var {senior} på besøk hos {bruker}. {notat}"
         "Hilsen {senior}, {organisasjon}"
@@ -108,7 +108,7 @@ def feedback_contact(recipient: CareRecipient) -> Contact | None:
     return Contact(name=chosen.user.name, phone=chosen.user.phone) if chosen else None
 
 
-def _offered(customer: Customer | None) -> bool:
+def _offered(customer: Customer | None) -> TypeGuard[Customer]:
     return customer is not None and (
         (customer.kind == CustomerKind.RELATIVE and customer.relative_id is not None)
         or customer.kind == CustomerKind.RECIPIENT
@@ -129,7 +129,7 @@ def feedback_target(visit: Visit) -> Target | None:
     if not _offered(customer):
         return None
     if customer.kind == CustomerKind.RELATIVE:
-        relative = customer.relative
+        relative = cast(Relative, customer.relative)  # `_offered` checked relative_id
         contact = feedback_contact(recipient)
         refusal = ""
         if not relative.phone:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import FileExtensionValidator
@@ -24,6 +24,9 @@ from visits.models import (
 from visits.planning import MAX_DURATION, PlanFields
 from visits.receipts import validate_receipt_content
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 DATE_ERROR = _("Skriv datoen som dd.mm.åååå, for eksempel 03.04.2026.")
 EVERY_CHOICES = [
@@ -34,7 +37,9 @@ EVERY_CHOICES = [
 ]
 
 
-def _date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
+def _date_field(
+    label: StrOrPromise, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.DateField:
     return DateField(
         label=label,
         required=required,
@@ -45,7 +50,7 @@ def _date_field(label: str, required: bool = True, help_text: str = "") -> forms
     )
 
 
-def _time_field(label: str, required: bool = True) -> forms.TimeField:
+def _time_field(label: StrOrPromise, required: bool = True) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         required=required,
@@ -110,8 +115,8 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, seniors, areas, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["senior"].queryset = seniors
-        self.fields["service_areas"].queryset = areas
+        cast(ModelChoiceField, self.fields["senior"]).queryset = seniors
+        cast(ModelMultipleChoiceField, self.fields["service_areas"]).queryset = areas
 
     @classmethod
     def initial_for(cls, plan: VisitPlan) -> dict[str, Any]:
@@ -128,7 +133,8 @@ class PlanForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("first_date"), data.get("last_date")
         if first and last and last < first:
             self.add_error("last_date", _("Siste dato kan ikke være før første dato."))
@@ -158,7 +164,8 @@ class MoveForm(forms.Form):
     duration_minutes = _duration_field()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date") and data.get("start_time") and self.starts_at() < timezone.now():
             self.add_error("date", _("Tidspunktet har allerede vært."))
         return data
@@ -187,7 +194,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, seniors, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["senior"].queryset = seniors
+        cast(ModelChoiceField, self.fields["senior"]).queryset = seniors
 
 
 class WeekFilterForm(forms.Form):
@@ -207,9 +214,11 @@ class WeekFilterForm(forms.Form):
 
     def __init__(self, *args: Any, departments, seniors, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["avdeling"].choices = [(d.pk, d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["avdeling"]).choices = [
+            (d.pk, d.name) for d in departments
+        ]
         self.fields["avdeling"].widget.attrs["data-autosubmit"] = ""
-        self.fields["senior"].choices = [("", _("Alle seniorer"))] + [
+        cast(forms.ChoiceField, self.fields["senior"]).choices = [("", _("Alle seniorer"))] + [
             (s.pk, s.user.name) for s in seniors
         ]
 
@@ -238,11 +247,12 @@ class AvailabilityForm(forms.Form):
             initial.setdefault(f"to_{w.weekday}", w.end_time)
         return initial
 
-    def rows(self) -> list[tuple[str, Any, Any]]:
+    def rows(self) -> list[tuple[StrOrPromise, Any, Any]]:
         return [(name, self[f"from_{n}"], self[f"to_{n}"]) for n, name in WEEKDAYS]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for number, _name in WEEKDAYS:
             start, end = data.get(f"from_{number}"), data.get(f"to_{number}")
             if (start is None) != (end is None):
@@ -338,7 +348,9 @@ class VisitLogForm(forms.Form):
 
     def __init__(self, *args: Any, areas, may_share: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["done_areas"].choices = [(str(a.pk), a.name) for a in areas]
+        cast(forms.ChoiceField, self.fields["done_areas"]).choices = [
+            (str(a.pk), a.name) for a in areas
+        ]
         if not may_share:
             self.fields["share_with_relatives"].disabled = True
             self.fields["share_with_relatives"].help_text = _(
@@ -346,7 +358,8 @@ class VisitLogForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("expense_amount") and not data.get("receipt"):
             self.add_error("receipt", _("Ta bilde av kvitteringen for utlegget."))
         receipt = data.get("receipt")
@@ -389,7 +402,8 @@ class SmsTemplatesForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from visits.feedback import PLACEHOLDERS
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("feedback_relative", "feedback_thanks"):
             unknown = sorted(
                 {p for p in re.findall(r"\{([^{}]*)\}", data.get(name, ""))} - set(PLACEHOLDERS)

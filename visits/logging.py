@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -52,7 +53,7 @@ def _require_own_open(visit: Visit, by: Membership) -> None:
 def visit_log_draft_save(*, visit: Visit, by: Membership, data: dict) -> VisitLogDraft:
     """Keep what the senior has typed so far (raw, as typed: it need not be valid yet)."""
     _require_own_open(visit, by)
-    kept = {}
+    kept: dict[str, str | list[str]] = {}
     for name in DRAFT_FIELDS:
         raw = data.getlist(name) if hasattr(data, "getlist") else []
         values = [str(v).replace("\x00", "")[:2000] for v in raw]  # PostgreSQL refuses NUL
@@ -137,7 +138,8 @@ def visit_log_submit(
         raise ValidationError(_("Et besøk kan ikke føres før det har startet."))
     if happened and expense_amount and receipt is None:
         raise ValidationError(_("Ta bilde av kvitteringen for utlegget."))
-    if receipt is not None and receipt.size > RECEIPT_MAX_BYTES:
+    # An upload always has its size; only a hand-made UploadedFile has None.
+    if receipt is not None and cast(int, receipt.size) > RECEIPT_MAX_BYTES:
         raise ValidationError(_("Bildet av kvitteringen er for stort (over 8 MB)."))
     if receipt is not None:
         validate_receipt_content(receipt)  # the content, not the name, says what it is

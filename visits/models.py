@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import CareRecipient
 from seniorene.accounts.models import Membership, TenantModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WEEKDAYS = [
     (0, _("mandag")),
@@ -121,6 +124,7 @@ class VisitPlan(TenantModel):
 
         names = dict(WEEKDAYS)
         days = get_text_list([str(names[d]) for d in self.weekday_list], str(_("og")))
+        every: StrOrPromise
         if self.every_n_weeks == 1:
             every = _("hver uke")
         elif self.every_n_weeks == 2:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,7 +143,7 @@ def reminders_recheck(*, organization_id: int, day: date, now: datetime, tally: 
         stale = [
             m.pk
             for m in waiting.only("pk", "visit_id", "body")
-            if (visit := visits.get(m.visit_id)) is None
+            if (visit := visits.get(cast(int, m.visit_id))) is None  # visit_id is set (above)
             or visit.status not in ACTIVE_STATUSES
             or reminder_when(visit.starts_at) not in m.body
         ]

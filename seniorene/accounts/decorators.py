@@ -17,8 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -27,7 +26,8 @@ from django.utils.translation import gettext as _
 from seniorene.accounts.http import TenantRequest
 from seniorene.accounts.policy import Perm, has_perm, requires_mfa
 
-View = Callable[..., HttpResponseBase]  # a FileResponse is no HttpResponse
+# HttpResponseBase: a view may stream (FileResponse, StreamingHttpResponse).
+View = Callable[..., HttpResponseBase]
 
 
 def public(view: View) -> View:
