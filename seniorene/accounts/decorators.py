@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from seniorene.accounts.http import TenantRequest
 from seniorene.accounts.policy import Perm, has_perm, requires_mfa
 
-View = Callable[..., HttpResponse]
+# HttpResponseBase: a view may also answer with a (streaming) FileResponse.
+View = Callable[..., HttpResponseBase]
 
 
 def public(view: View) -> View:
@@ -60,7 +61,7 @@ def require(perm: Perm) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
