@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from visits.access import (
     get_own_visit_for_senior,
@@ -20,7 +21,7 @@ from visits.selectors import (
 
 
 @require(Perm.VIEW_OWN_VISITS)
-def agenda(request: HttpRequest) -> HttpResponse:
+def agenda(request: AuthedRequest) -> HttpResponse:
     """Today first, then the next two weeks."""
     from visits.models import VisitLogDraft
 
@@ -35,7 +36,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.VIEW_OWN_VISITS)
-def my_visit(request: HttpRequest, pk: int) -> HttpResponse:
+def my_visit(request: AuthedRequest, pk: int) -> HttpResponse:
     from visits.feedback import feedback_offered
 
     visit = get_own_visit_for_senior(request, pk)

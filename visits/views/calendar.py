@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from seniorene.accounts.decorators import public, require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.accounts.tenancy import db_set_tenant
 from visits.access import (
@@ -42,7 +43,7 @@ def _feed_urls(request: HttpRequest, feed) -> dict[str, str]:
 
 
 @require(Perm.VIEW_OWN_VISITS)
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthedRequest) -> HttpResponse:
     """The senior's own calendar address, to add the visits to the phone's calendar."""
     from visits.models import CalendarFeed
 
@@ -53,7 +54,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Perm.VIEW_OWN_VISITS)
-def calendar_reset(request: HttpRequest) -> HttpResponse:
+def calendar_reset(request: AuthedRequest) -> HttpResponse:
     """Make the calendar address (first time) or a new one (the old one stops working)."""
     from visits.models import CalendarFeed
 
@@ -71,7 +72,7 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require(Perm.RESET_CALENDAR_FEEDS)
-def senior_calendar_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def senior_calendar_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     """A senior's leader (their departments), the lead or an admin gives the senior a new
     calendar address, e.g. after a lost phone: the old one stops working at once."""
     from seniorene.accounts.policy import has_perm

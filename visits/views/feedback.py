@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
 from visits.access import (
@@ -23,7 +24,7 @@ from visits.models import (
 
 
 @require(Perm.VIEW_OWN_VISITS)
-def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback(request: AuthedRequest, pk: int) -> HttpResponse:
     """The feedback SMS for a logged visit: the prefilled text, the preview with its length,
     the confidentiality reminder; without consent the page says why and sends nothing."""
     from visits import feedback as fb
@@ -73,7 +74,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.MANAGE_SMS_TEMPLATES)
-def sms_templates(request: HttpRequest) -> HttpResponse:
+def sms_templates(request: AuthedRequest) -> HttpResponse:
     """The organization's wording of the feedback SMS, with the placeholders explained."""
     from visits import feedback as fb
     from visits.forms import SmsTemplatesForm

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 from customers.access import get_recipient_for_user
 from omsorg.models import ServiceArea
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
@@ -40,7 +43,7 @@ from visits.selectors import (
 
 
 @require(Perm.PLAN_VISITS)
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthedRequest) -> HttpResponse:
     """The department's recipients (not ended) with their running plans."""
     from customers.models import CareRecipient, RecipientStatus
 
@@ -49,7 +52,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     department = next((d for d in departments if str(d.pk) == wanted), None)
     if department is None and departments:
         department = departments[0]
-    recipients = []
+    recipients: Iterable[CareRecipient] = []
     if department is not None:
         recipients = (
             CareRecipient.objects.for_organization(request.organization)
@@ -70,7 +73,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/plan_list.html", ctx)
 
 
-def _plan_form_parts(request: HttpRequest, recipient, current_senior_id: int | None = None):
+def _plan_form_parts(request: AuthedRequest, recipient, current_senior_id: int | None = None):
     """Cleared seniors of the recipient's department (R6) and those blocked, with why."""
     seniors = assignable_seniors(department=recipient.department, keep_id=current_senior_id)
     queryset, blocked = seniors.choices(), seniors.blocked
@@ -79,7 +82,7 @@ def _plan_form_parts(request: HttpRequest, recipient, current_senior_id: int | N
 
 
 @require(Perm.PLAN_VISITS)
-def recipient_plans(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_plans(request: AuthedRequest, pk: int) -> HttpResponse:
     """A recipient's plans and coming visits, with conflicts and holidays."""
     recipient = get_recipient_for_user(request, pk)
     plans = (
@@ -108,7 +111,7 @@ def recipient_plans(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "visits/recipient_plans.html", ctx)
 
 
-def _frequency(request: HttpRequest, recipient) -> str:
+def _frequency(request: AuthedRequest, recipient) -> str:
     """Question 9 of the interview, shown as a suggestion; reading it is recorded (R3)."""
     text = desired_frequency(recipient)
     if text and request.method == "GET":
@@ -122,7 +125,7 @@ def _frequency(request: HttpRequest, recipient) -> str:
 
 
 @require(Perm.PLAN_VISITS)
-def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
     seniors, areas, blocked = _plan_form_parts(request, recipient)
     frequency = _frequency(request, recipient)
@@ -153,7 +156,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "visits/plan_form.html", ctx)
 
 
-def _report_plan(request: HttpRequest, plan: VisitPlan) -> None:
+def _report_plan(request: AuthedRequest, plan: VisitPlan) -> None:
     """Tell the leader how many visits the plan has and how many need a look."""
     today = timezone.localdate()
     lo, _hi = local_day_bounds(today, today)
@@ -174,7 +177,7 @@ def _report_plan(request: HttpRequest, plan: VisitPlan) -> None:
 
 
 @require(Perm.PLAN_VISITS)
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
     recipient = plan.recipient
     seniors, areas, blocked = _plan_form_parts(request, recipient, plan.senior_id)
@@ -204,7 +207,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.PLAN_VISITS)
-def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_end(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
     cancelled = planning.plan_end(plan=plan, by=request.membership)
     messages.success(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
 from training.selectors import assignable_seniors
@@ -33,14 +34,14 @@ from visits.selectors import (
 from visits.views.week import _week_url
 
 
-def _reassign_seniors(request: HttpRequest, visit: Visit):
+def _reassign_seniors(request: AuthedRequest, visit: Visit):
     """The cleared seniors of the visit's department (R6), but its own senior."""
     return assignable_seniors(
         department=visit.recipient.department, exclude_id=visit.senior_id
     ).choices()
 
 
-def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:
+def _visit_page(request: AuthedRequest, visit: Visit, **forms) -> HttpResponse:
     local = timezone.localtime(visit.starts_at)
     ctx = {
         "visit": with_conflicts([visit])[0],
@@ -65,13 +66,13 @@ def _visit_page(request: HttpRequest, visit: Visit, **forms) -> HttpResponse:
 
 
 @require(Perm.PLAN_VISITS)
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _visit_page(request, get_visit_for_user(request, pk))
 
 
 @require_POST
 @require(Perm.PLAN_VISITS)
-def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_move(request: AuthedRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request, pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -92,7 +93,7 @@ def visit_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.PLAN_VISITS)
-def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request, pk)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -113,7 +114,7 @@ def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.PLAN_VISITS)
-def visit_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     visit = get_visit_for_user(request, pk)
     form = ReassignForm(request.POST, seniors=_reassign_seniors(request, visit))
     if form.is_valid():

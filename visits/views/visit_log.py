@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ledger.models import RECEIPT_MAX_BYTES
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
 from seniorene.uploads import upload_limit
@@ -54,7 +55,7 @@ def _log_initial(visit: Visit, areas: list) -> dict:
 
 @upload_limit(RECEIPT_MAX_BYTES)
 @require(Perm.VIEW_OWN_VISITS)
-def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
     """Log one's own visit (times prefilled, ticks, notebook entry, km, outlay with the
     receipt), or why it did not happen; then on to the feedback SMS when there is one."""
     from visits.feedback import feedback_offered
@@ -126,7 +127,7 @@ def visit_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.VIEW_OWN_VISITS)
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in(request: AuthedRequest, pk: int) -> HttpResponse:
     """ "Jeg er fremme": record the arrival (the log's check-in time)."""
     from visits.logging import visit_check_in
 
@@ -146,7 +147,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require(Perm.VIEW_OWN_VISITS)
-def visit_log_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_log_draft(request: AuthedRequest, pk: int) -> HttpResponse:
     """Save what has been typed so far (htmx, while typing); answers with the saved time."""
     from visits.logging import visit_log_draft_save
 

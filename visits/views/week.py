@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seniorene.accounts.decorators import require
+from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
 from visits.access import (
@@ -41,7 +44,7 @@ def _week_url(department_id: int, when) -> str:
 
 
 @require(Perm.PLAN_VISITS)
-def week(request: HttpRequest) -> HttpResponse:
+def week(request: AuthedRequest) -> HttpResponse:
     """One department's week: seniors as rows, days as columns, every visit with its state."""
     departments = list(planning_departments(request).order_by("name"))
     ctx: dict = {"departments": departments}
@@ -77,7 +80,7 @@ def week(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.PLAN_VISITS)
-def availability(request: HttpRequest, pk: int) -> HttpResponse:
+def availability(request: AuthedRequest, pk: int) -> HttpResponse:
     senior = get_senior_for_user(request, pk)
     windows = SeniorAvailability.objects.filter(membership=senior)
     form = AvailabilityForm(request.POST or None, initial=AvailabilityForm.initial_from(windows))
@@ -96,9 +99,9 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.PLAN_VISITS)
-def watchdog(request: HttpRequest) -> HttpResponse:
+def watchdog(request: AuthedRequest) -> HttpResponse:
     """Active recipients who may silently drop out: no coming visit, or plans ending soon."""
-    scope = {
+    scope: dict[str, Any] = {
         "organization_id": request.organization.pk,
         "department_ids": request.scope.department_ids,
     }
