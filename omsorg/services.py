@@ -39,7 +39,6 @@ from omsorg.models import (
     ServiceArea,
 )
 from omsorg.pdf import interview_pdf_path
-from omsorg.pdf import interview_render_pdf as interview_render_pdf  # re-exported
 from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
 from seniorene.accounts.models import Membership, Organization, Role, User
 from seniorene.audit.services import audit_record, audit_relabel

@@ -26,7 +26,8 @@ from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from messaging.services import sms_queue, sms_render, staff_may_receive_sms
 from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
-from seniorene.jobs.services import Tally, late_start_minutes, notice_send
+from seniorene.jobs.registry import Tally
+from seniorene.jobs.services import late_start_minutes, notice_send
 from seniorene.mail import mail_send
 from visits.civil_time import local_day_bounds
 from visits.models import ACTIVE_STATUSES, Visit, VisitLogDraft

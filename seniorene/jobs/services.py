@@ -27,8 +27,7 @@ from seniorene.jobs.models import (
     JobSettings,
     RunStatus,
 )
-from seniorene.jobs.registry import Tally as Tally  # re-exported: the jobs' counter
-from seniorene.jobs.registry import job_get, job_names
+from seniorene.jobs.registry import Tally, job_get, job_names
 from seniorene.mail import is_transient
 
 logger = logging.getLogger(__name__)

@@ -172,6 +172,7 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     from messaging.models import SmsMessage
     from omsorg import services as omsorg
     from omsorg.models import ServiceArea
+    from omsorg.pdf import interview_render_pdf
     from tests.factories import make_criteria
     from tests.training.helpers import clear_for_assignment
     from visits.changes import visit_cancel
@@ -229,7 +230,7 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=Decimal("5"),
     )
-    omsorg.interview_render_pdf(interview_id=interview.pk)
+    interview_render_pdf(interview_id=interview.pk)
     client = client_for(leader)
     assert client.get(f"/bli-kjent/{interview.pk}/").status_code == 200
     assert client.get(f"/bli-kjent/{interview.pk}/pdf/").status_code == 200
@@ -356,6 +357,7 @@ def completed_intake(world, private_storage):
     """Åse in department A: screened, and her Bli kjent interview held by senior_a, with its
     PDF on disk."""
     from omsorg import services as omsorg
+    from omsorg.pdf import interview_render_pdf
     from tests.factories import make_criteria
     from tests.training.helpers import clear_for_assignment
 
@@ -391,7 +393,7 @@ def completed_intake(world, private_storage):
             criteria={a.pk: True for a in interview.criterion_answers.all()},
             km=None,
         )
-        omsorg.interview_render_pdf(interview_id=interview.pk)
+        interview_render_pdf(interview_id=interview.pk)
     interview.refresh_from_db()
     return interview
 
