@@ -14,11 +14,12 @@ from django.urls import reverse
 
 from omsorg import tasks as omsorg_tasks
 from omsorg.models import AdminNotification
+from seniorene.jobs.models import ClaimStatus, JobClaim
 from seniorene.mail import is_transient
 from tests.factories import CareRecipientFactory, IntakeInterviewFactory
 from tests.training.mail_backends import RefusingBackend
 from training import tasks as training_tasks
-from training.models import InviteStatus, TeamMeeting, TeamMeetingInvite
+from training.models import TeamMeeting, TeamMeetingInvite
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -76,8 +77,9 @@ def test_a_team_meeting_invite_to_an_address_that_does_not_exist_fails_at_once(
         RejectingForGood.refuse = set()
     invite = TeamMeetingInvite.objects.get(membership=world.home.senior_a)
     # Before one policy, a 550 was retried like a dropped connection (three attempts).
-    assert (invite.status, invite.attempts) == (InviteStatus.FAILED, 1)
-    assert "No such user" in invite.last_error
+    claim = JobClaim.objects.get(key=f"team-meeting:{invite.pk}")
+    assert (claim.status, claim.attempts) == (ClaimStatus.FAILED, 1)
+    assert "No such user" in claim.error
     assert len(mail.outbox) == 2  # the other two seniors, once each
 
 

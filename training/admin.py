@@ -28,6 +28,5 @@ class TeamMeetingAdmin(admin.ModelAdmin):
 
 @admin.register(TeamMeetingInvite)
 class TeamMeetingInviteAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "membership", "status", "attempts", "sent_at"]
-    list_filter = ["status"]
+    list_display = ["meeting", "membership", "sent_at"]
     raw_id_fields = ["meeting", "membership"]

@@ -2,8 +2,8 @@
 
 Registered with the core's job registry (`seniorene.jobs.registry`). Daily at 08:00
 Oslo time: on the 1st it sends the month's link; later days reach a meeting set after
-the 1st and seniors who joined since. Nobody gets it twice (one claimed invite row per
-senior and meeting, see `services.team_meeting_invites_send`).
+the 1st and seniors who joined since. Nobody gets it twice (one invite row per senior and
+meeting, each sent through its notice claim, see `services.team_meeting_invites_send`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ from training import services
 
 def team_meeting_run(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:
     """Send the meeting link of `day`'s month to the seniors who have not had it."""
-    tally.handled += services.team_meeting_invites_send(
+    done = services.team_meeting_invites_send(
         organization_id=organization_id, year=day.year, month=day.month, now=now
     )
+    tally.handled += done.handled
+    tally.skipped += done.skipped
+    tally.failed += done.failed
+    tally.transient += done.transient
 
 
 job_register(

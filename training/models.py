@@ -208,24 +208,16 @@ class TeamMeeting(TenantModel):
         return f"{self.year}-{self.month:02d}"
 
 
-class InviteStatus(models.TextChoices):
-    QUEUED = "queued", _("I kø")
-    SENDING = "sending", _("Sendes")
-    SENT = "sent", _("Sendt")
-    FAILED = "failed", _("Feilet")
-
-
 class TeamMeetingInvite(TenantModel):
-    """The meeting link to one senior: one row per meeting and person, claimed before sending."""
+    """The meeting link to one senior: one row per meeting and person.
+
+    Sending goes through the one send-once claim (``team-meeting:<invite id>``, see
+    `seniorene.jobs.services.notice_send`), which also holds its attempts and last error;
+    `sent_at` records when it went out."""
 
     meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="invites")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(
-        _("status"), max_length=10, choices=InviteStatus.choices, default=InviteStatus.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("forsøk"), default=0)
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
-    last_error = models.CharField(_("siste feil"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,4 +230,4 @@ class TeamMeetingInvite(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting_id} → {self.membership_id} ({self.status})"
+        return f"{self.meeting_id} → {self.membership_id}"

@@ -28,11 +28,13 @@ from seniorene.accounts.models import Department, Membership, Organization, Role
 from seniorene.accounts.scope import DepartmentScope
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.audit.services import audit_record
-from seniorene.mail import is_transient, mail_send
+from seniorene.jobs.models import ClaimStatus, JobClaim
+from seniorene.jobs.registry import Tally
+from seniorene.jobs.services import notice_send
+from seniorene.mail import mail_send
 from seniorene.pdf import render_pdf
 from training.defaults import DEFAULT_MODULES, DefaultModule
 from training.models import (
-    InviteStatus,
     ModuleKind,
     TeamMeeting,
     TeamMeetingInvite,
@@ -465,8 +467,6 @@ def training_overview(*, viewer: Membership, only_blocked: bool = False) -> list
 
 # --- The monthly team meeting --------------------------------------------------------
 
-MAX_SEND_ATTEMPTS = 3
-
 
 def team_meeting_save(
     *,
@@ -522,25 +522,30 @@ def team_meeting_save(
 
 def team_meeting_invites_send(
     *, organization_id: int, year: int, month: int, now: datetime | None = None
-) -> int:
-    """Send the month's meeting link to every active senior who has not had it; return how
-    many were sent.
+) -> Tally:
+    """Send the month's meeting link to every active senior who has not had it; return
+    the count of each outcome (a `Tally`: sent, skipped, failed, to try again).
 
     Exactly once per person and month by construction:
-    1. one invite row per (meeting, senior), unique, created if missing;
-    2. each queued row is claimed with a conditional update before its e-mail goes out
-       (`team_meeting_invite_send`), so a second run, or two at once, finds nothing to send.
+    1. one invite row per (meeting, senior), unique, created if missing — who the link
+       goes to;
+    2. each invite's e-mail goes through the one send-once claim
+       (`seniorene.jobs.services.notice_send`, key ``team-meeting:<invite id>``), so a
+       second run, or two at once, finds nothing to send; a transient mail error is
+       tried again on the next run, a refused address fails the invite at once.
     A meeting that has already started is not announced to late joiners.
     """
     now = now or timezone.now()
+    tally = Tally()
     with tenant_context(organization_id):
         meeting = (
             TeamMeeting.objects.for_organization(organization_id)
             .filter(year=year, month=month, starts_at__gt=now)
+            .select_related("organization")
             .first()
         )
         if meeting is None:
-            return 0
+            return tally
         seniors = Membership.objects.for_organization(organization_id).filter(
             role=Role.SENIOR, is_active=True
         )
@@ -551,66 +556,38 @@ def team_meeting_invites_send(
             ],
             ignore_conflicts=True,
         )
-        queued = list(
+        unsent = list(
             TeamMeetingInvite.objects.for_organization(organization_id)
-            .filter(meeting=meeting, status=InviteStatus.QUEUED)
-            .values_list("pk", flat=True)
+            .filter(meeting=meeting, sent_at__isnull=True)
+            .select_related("membership__user")
         )
-    sent = sum(
-        team_meeting_invite_send(organization_id=organization_id, invite_id=pk) for pk in queued
-    )
-    if sent:
+    for invite in unsent:
+        invite.meeting = meeting
+        tally.add(_invite_send(invite))
+    if tally.handled:
         with tenant_context(organization_id):
             audit_record(
-                organization=Organization.objects.get(pk=organization_id),
+                organization=meeting.organization,
                 actor=None,
                 action="training.team_meeting_invites_sent",
                 obj=meeting,
-                details={"sent": sent},
+                details={"sent": tally.handled},
             )
-    return sent
+    return tally
 
 
-def team_meeting_invite_send(*, organization_id: int, invite_id: int) -> bool:
-    """Claim one queued invite and e-mail it; True when this call sent it.
-
-    The claim commits before the e-mail goes out: a crash after sending leaves the
-    row "sending", never "queued", so no run can send it a second time.
-    """
-    with tenant_context(organization_id):
-        claimed = (
-            TeamMeetingInvite.objects.for_organization(organization_id)
-            .filter(pk=invite_id, status=InviteStatus.QUEUED)
-            .update(status=InviteStatus.SENDING, attempts=F("attempts") + 1)
-        )
-        if not claimed:
-            return False  # sent already, or another worker has it
-        invite = TeamMeetingInvite.objects.select_related(
-            "meeting", "meeting__organization", "membership__user"
-        ).get(pk=invite_id)
-    try:
-        _email_invite(invite)
-    except Exception as exc:
-        # One policy for every e-mail (seniorene.mail): "try later" is tried again, up to
-        # MAX_SEND_ATTEMPTS; a refused address or a bug fails the invite for a person.
-        transient = is_transient(exc)
-        if transient:
-            logger.warning("team meeting invite %s: %s", invite_id, exc)
-        else:
-            logger.exception("team meeting invite %s failed", invite_id)
-        retry = transient and invite.attempts < MAX_SEND_ATTEMPTS
-        status = InviteStatus.QUEUED if retry else InviteStatus.FAILED
-        with tenant_context(organization_id):
-            TeamMeetingInvite.objects.filter(pk=invite_id).update(
-                status=status, last_error=str(exc)[:200]
-            )
-        return False
-    team_meeting_invite_sms(invite=invite)
-    with tenant_context(organization_id):
-        TeamMeetingInvite.objects.filter(pk=invite_id).update(
-            status=InviteStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-    return True
+def _invite_send(invite: TeamMeetingInvite) -> str:
+    """E-mail one invite through its claim; on success also the SMS, and mark it sent."""
+    outcome = notice_send(
+        organization_id=invite.organization_id,
+        key=f"team-meeting:{invite.pk}",
+        send=lambda: _email_invite(invite),
+    )
+    if outcome == "sent":
+        team_meeting_invite_sms(invite=invite)
+        with tenant_context(invite.organization_id):
+            TeamMeetingInvite.objects.filter(pk=invite.pk).update(sent_at=timezone.now())
+    return outcome
 
 
 def _email_invite(invite: TeamMeetingInvite) -> None:
@@ -669,14 +646,37 @@ def team_meeting_invite_sms(*, invite: TeamMeetingInvite) -> None:
         )
 
 
-def team_meeting_list(*, organization: Organization) -> Sequence[TeamMeeting]:
-    """The organization's meetings, newest month first, with invite counts."""
-    return list(
+@dataclass(frozen=True)
+class MeetingRow:
+    """A team meeting with how many invites went out and how many gave up."""
+
+    meeting: TeamMeeting
+    sent: int
+    failed: int
+
+
+def team_meeting_list(*, organization: Organization) -> Sequence[MeetingRow]:
+    """The organization's meetings, newest month first, with invite counts (sent, and
+    failed: the invites whose notice claim gave up)."""
+    meetings = list(
         TeamMeeting.objects.for_organization(organization).annotate(
-            sent_count=Count("invites", filter=Q(invites__status=InviteStatus.SENT)),
-            failed_count=Count("invites", filter=Q(invites__status=InviteStatus.FAILED)),
+            sent_count=Count("invites", filter=Q(invites__sent_at__isnull=False))
         )
     )
+    failed_ids = [
+        int(key.removeprefix("team-meeting:"))
+        for key in JobClaim.objects.for_organization(organization)
+        .filter(key__startswith="team-meeting:", status=ClaimStatus.FAILED)
+        .values_list("key", flat=True)
+    ]
+    failed = dict(
+        TeamMeetingInvite.objects.for_organization(organization)
+        .filter(pk__in=failed_ids)
+        .values_list("meeting")
+        .annotate(n=Count("pk"))
+        .values_list("meeting", "n")
+    )
+    return [MeetingRow(m, m.sent_count, failed.get(m.pk, 0)) for m in meetings]
 
 
 def team_meeting_next(*, organization: Organization) -> TeamMeeting | None:

@@ -10,13 +10,14 @@ from training import services
 
 @shared_task
 def send_team_meeting_invites(organization_id: int, year: int, month: int) -> int:
-    """Send the organization's meeting link for `year`-`month` to every senior who lacks it.
+    """Send the organization's meeting link for `year`-`month` to every senior who lacks it;
+    return how many were sent.
 
     Idempotent: running it again (or twice at once) sends nobody a second one.
     """
     return services.team_meeting_invites_send(
         organization_id=organization_id, year=year, month=month
-    )
+    ).handled
 
 
 @shared_task

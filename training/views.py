@@ -31,7 +31,7 @@ from seniorene.uploads import upload_limit
 from training import services
 from training.access import find_declaration_for_user, get_meeting_for_user, get_module_for_user
 from training.forms import MAX_VIDEO_BYTES, DeclarationForm, ModuleForm, TeamMeetingForm
-from training.models import InviteStatus, ModuleKind, TrainingCompletion
+from training.models import ModuleKind, TrainingCompletion
 
 # --- The senior ----------------------------------------------------------------------
 
@@ -365,6 +365,6 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     ctx = {
         "form": form,
         "meeting": meeting,
-        "sent": meeting.invites.filter(status=InviteStatus.SENT).count(),
+        "sent": meeting.invites.filter(sent_at__isnull=False).count(),
     }
     return render(request, "training/meeting_edit.html", ctx)

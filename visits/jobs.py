@@ -24,8 +24,7 @@ def watchdog_run(*, organization_id: int, day: date, now: datetime, tally: Tally
         leader_ids = leaders_of(organization_id)
     for membership_id in leader_ids:
         with tenant_context(organization_id):
-            sent = watchdog_email(membership_id=membership_id, now=now)
-        tally.add("sent" if sent else "already")
+            tally.add(watchdog_email(membership_id=membership_id, now=now))
 
 
 def plans_expand_run(*, organization_id: int, day: date, now: datetime, tally: Tally) -> None:

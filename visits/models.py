@@ -336,23 +336,6 @@ class CalendarFeed(TenantModel):
         return f"calendar {self.membership_id}"
 
 
-class WatchdogNotice(TenantModel):
-    """The daily watchdog e-mail to one leader: one row per leader and day, claimed once."""
-
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["membership", "day"], name="watchdog_once_per_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"watchdog {self.membership_id} {self.day}"
-
-
 class VisitLog(TenantModel):
     """What happened at a visit: times, what was done, and the notebook entry.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from seniorene.accounts.tenancy import tenant_context
-from seniorene.mail import TRANSIENT_ERRORS
+from seniorene.jobs.services import JobTransientError
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -42,16 +42,19 @@ def watchdog_email_leaders(organization_id: int) -> int:
 
 
 @shared_task(
-    autoretry_for=TRANSIENT_ERRORS,  # one policy for every e-mail (seniorene/mail.py)
+    autoretry_for=(JobTransientError,),  # the claim says "retry" for a transient error
     retry_backoff=60,
     max_retries=3,
     acks_late=True,
     soft_time_limit=60,
     time_limit=90,
 )
-def watchdog_email_leader(organization_id: int, membership_id: int) -> bool:
-    """E-mail one leader their watchdog list; at most once a day (the row is claimed)."""
+def watchdog_email_leader(organization_id: int, membership_id: int) -> str:
+    """E-mail one leader their watchdog list; at most once a day (the notice is claimed)."""
     from visits.watchdog import watchdog_email
 
     with tenant_context(organization_id):
-        return watchdog_email(membership_id=membership_id)
+        outcome = watchdog_email(membership_id=membership_id)
+    if outcome == "retry":
+        raise JobTransientError(f"watchdog e-mail to leader {membership_id}")
+    return outcome

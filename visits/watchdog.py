@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from customers.models import CareRecipient, RecipientStatus
 from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.scope import DepartmentScope
+from seniorene.jobs.services import notice_send
 from seniorene.mail import mail_send
 from visits.models import (
     ACTIVE_STATUSES,
     Visit,
     VisitPlan,
-    WatchdogNotice,
 )
 
 WATCHDOG_DAYS = 14
@@ -100,10 +100,10 @@ def watchdog_list(
     return found
 
 
-def watchdog_email(*, membership_id: int, now: datetime | None = None) -> bool:
-    """E-mail one leader today's watchdog list; at most once a day (claimed by a row).
-
-    True if an e-mail went out. No names in the e-mail: the link leads to the list.
+def watchdog_email(*, membership_id: int, now: datetime | None = None) -> str:
+    """E-mail one leader today's watchdog list; at most once a day (the notice claim
+    ``watchdog:<leader>:<day>``). Returns what `notice_send` says, or "nobody" when the
+    leader has nothing to follow up. No names in the e-mail: the link leads to the list.
     """
     now = now or timezone.now()
     leader = (
@@ -112,35 +112,28 @@ def watchdog_email(*, membership_id: int, now: datetime | None = None) -> bool:
         .first()
     )
     if leader is None:
-        return False
+        return "nobody"
     scope = DepartmentScope.of(leader)
     rows = watchdog_list(
         organization_id=scope.organization_id, department_ids=scope.department_ids, now=now
     )
     if not rows:
-        return False
-    notice, _created = WatchdogNotice.objects.get_or_create(
+        return "nobody"
+    count = len(rows)
+    return notice_send(
         organization_id=leader.organization_id,
-        membership=leader,
-        day=timezone.localdate(now),
+        key=f"watchdog:{leader.pk}:{timezone.localdate(now).isoformat()}",
+        send=lambda: mail_send(
+            to=[leader.user.email],
+            subject=_("Brukere uten kommende besøk (%(count)s)") % {"count": count},
+            template="visits/email/watchdog.txt",
+            context={
+                "leader": leader,
+                "count": count,
+                "url": settings.SITE_URL + reverse("visits:watchdog"),
+            },
+        ),
     )
-    claimed = WatchdogNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(
-        sent_at=now, count=len(rows)
-    )
-    if not claimed:
-        return False
-    ctx = {
-        "leader": leader,
-        "count": len(rows),
-        "url": settings.SITE_URL + reverse("visits:watchdog"),
-    }
-    mail_send(
-        to=[leader.user.email],
-        subject=_("Brukere uten kommende besøk (%(count)s)") % {"count": len(rows)},
-        template="visits/email/watchdog.txt",
-        context=ctx,
-    )
-    return True
 
 
 def leaders_of(organization_id: int) -> list[int]:

@@ -137,14 +137,24 @@ def job_history_prune(*, organization_id: int, now: datetime) -> tuple[int, int]
 # --- Claims: a notice goes out at most once ------------------------------------------
 
 
+# A notice whose sending hit a transient error this many times is given up ("failed").
+NOTICE_ATTEMPTS = 3
+
+
 def notice_send(*, organization_id: int, key: str, send: Callable[[], None]) -> str:
     """Send the notice `key` once; return "sent", "already", "retry" or "failed".
+
+    The one send-once claim of the project: every job item and every notice (reminders,
+    digests, the watchdog e-mail, team-meeting links, the admin's intake e-mail) goes
+    through it.
 
     1. Find or create the claim row (unique per organization and key).
     2. Claim it with a conditional update (queued → sending) and commit: zero rows
        means it went out, or another worker has it.
-    3. Call `send` outside any transaction; record the outcome. A transient error puts
-       the row back in the queue for the retry; a crash leaves it "sending", never resent.
+    3. Call `send` outside any transaction; record the outcome. A transient error
+       (`seniorene.mail.is_transient`) puts the row back in the queue for the next run,
+       up to `NOTICE_ATTEMPTS` attempts; any other error fails it at once. A crash leaves
+       it "sending", never resent.
     """
     now = timezone.now()
     with tenant_context(organization_id):
@@ -152,12 +162,13 @@ def notice_send(*, organization_id: int, key: str, send: Callable[[], None]) -> 
         taken = JobClaim.objects.filter(pk=claim.pk, status=ClaimStatus.QUEUED).update(
             status=ClaimStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
+        attempts = claim.attempts + 1
     if not taken:
         return "already"
     try:
         send()
     except Exception as exc:
-        if is_transient(exc):
+        if is_transient(exc) and attempts < NOTICE_ATTEMPTS:
             logger.warning("notice %s: transient error %s", key, exc)
             _claim_done(organization_id, claim.pk, ClaimStatus.QUEUED, str(exc))
             return "retry"
@@ -166,6 +177,13 @@ def notice_send(*, organization_id: int, key: str, send: Callable[[], None]) -> 
         return "failed"
     _claim_done(organization_id, claim.pk, ClaimStatus.SENT, "")
     return "sent"
+
+
+def notice_state(*, organization_id: int, keys: list[str]) -> dict[str, JobClaim]:
+    """The claims of `keys` that exist, by key (what a page shows of notices sent)."""
+    with tenant_context(organization_id):
+        claims = JobClaim.objects.for_organization(organization_id).filter(key__in=keys)
+        return {c.key: c for c in claims}
 
 
 def _claim_done(organization_id: int, claim_id: int, status: str, error: str) -> None:

@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from seniorene.accounts.models import Role
 from seniorene.audit.models import AuditEvent
+from seniorene.jobs.models import ClaimStatus, JobClaim
 from tests.factories import MembershipFactory
 from tests.training.mail_backends import RefusingBackend
 from training import tasks
-from training.models import InviteStatus, TeamMeeting, TeamMeetingInvite
+from training.models import TeamMeeting, TeamMeetingInvite
 
 OSLO = ZoneInfo("Europe/Oslo")
 START_OF_MARCH = dt.datetime(2026, 3, 1, 8, 0, tzinfo=OSLO)
@@ -64,7 +65,9 @@ def test_the_job_sends_exactly_once_per_person_and_month_across_two_runs(world, 
     )
     invites = TeamMeetingInvite.objects.filter(meeting=meeting)
     assert invites.count() == 3
-    assert set(invites.values_list("status", flat=True)) == {InviteStatus.SENT}
+    assert not invites.filter(sent_at__isnull=True).exists()
+    claims = JobClaim.objects.filter(key__in=[f"team-meeting:{i.pk}" for i in invites])
+    assert set(claims.values_list("status", flat=True)) == {ClaimStatus.SENT}
     assert AuditEvent.objects.filter(action="training.team_meeting_invites_sent").count() == 1
 
 
@@ -118,11 +121,13 @@ def test_a_month_without_a_meeting_sends_nothing(world):
 
 @time_machine.travel(START_OF_MARCH, tick=False)
 def test_an_invite_another_worker_has_claimed_is_not_sent_again(world, meeting):
-    TeamMeetingInvite.objects.create(
+    invite = TeamMeetingInvite.objects.create(
+        organization=world.home.organization, meeting=meeting, membership=world.home.senior_a
+    )
+    JobClaim.objects.create(
         organization=world.home.organization,
-        meeting=meeting,
-        membership=world.home.senior_a,
-        status=InviteStatus.SENDING,
+        key=f"team-meeting:{invite.pk}",
+        status=ClaimStatus.SENDING,
     )
     tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
     assert world.home.senior_a.user.email not in {m.to[0] for m in mail.outbox}
@@ -140,9 +145,9 @@ def test_a_refused_mail_is_tried_again_on_the_next_run_and_then_given_up(world, 
     finally:
         RefusingBackend.refuse = set()
     invite = TeamMeetingInvite.objects.get(membership=world.home.senior_a)
-    assert invite.status == InviteStatus.FAILED
-    assert invite.attempts == 3
-    assert "Connection unexpectedly closed" in invite.last_error
+    claim = JobClaim.objects.get(key=f"team-meeting:{invite.pk}")
+    assert (claim.status, claim.attempts, invite.sent_at) == (ClaimStatus.FAILED, 3, None)
+    assert "Connection unexpectedly closed" in claim.error
     assert len(mail.outbox) == 2  # the other two, once each
     tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
     assert len(mail.outbox) == 2
@@ -156,7 +161,8 @@ def test_a_refused_mail_that_gets_through_later_is_sent_once(world, meeting, set
         tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
     finally:
         RefusingBackend.refuse = set()
-    assert TeamMeetingInvite.objects.get(membership=world.home.senior_a).status == "queued"
+    invite = TeamMeetingInvite.objects.get(membership=world.home.senior_a)
+    assert JobClaim.objects.get(key=f"team-meeting:{invite.pk}").status == ClaimStatus.QUEUED
     tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
     tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
     assert [m.to[0] for m in mail.outbox].count(world.home.senior_a.user.email) == 1

@@ -27,7 +27,6 @@ from visits.models import (
     VisitLog,
     VisitLogDraft,
     VisitServiceArea,
-    WatchdogNotice,
 )
 
 
@@ -128,9 +127,6 @@ def populate_visits_tables(world: Any) -> None:
     )
     CalendarFeed.objects.create(
         organization=home.organization, membership=home.senior_a, key="0" * 24
-    )
-    WatchdogNotice.objects.create(
-        organization=home.organization, membership=home.leader_a, day=timezone.localdate()
     )
     VisitLog.objects.create(
         organization=home.organization,
