@@ -389,11 +389,13 @@ FIELD_LABELS = {
     "notes": gettext_lazy("Merknad"),
     "cancelled_by": gettext_lazy("Avlyst av"),
     "cancel_reason": gettext_lazy("Begrunnelse"),
+    "closed_reason": gettext_lazy("Lukket uten rapport fordi"),
     "visit_at": gettext_lazy("Besøk"),
     "happened": gettext_lazy("Gjennomført"),
     "went_well": gettext_lazy("Notatbok: hva gikk bra?"),
     "could_change": gettext_lazy("Notatbok: hva kan endres?"),
     "not_happened_reason": gettext_lazy("Hvorfor ble det ikke noe av?"),
+    "on_behalf_reason": gettext_lazy("Ført av leder fordi"),
     "shared_with_relatives": gettext_lazy("Notatet kan deles med pårørende"),
     "logged_at": gettext_lazy("Registrert"),
 }

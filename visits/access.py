@@ -74,7 +74,9 @@ def get_visit_for_user(request: AuthedRequest, pk: int) -> Visit:
     """A visit of the leader's departments (or any, for the lead)."""
     visit = (
         visible_visits(request)
-        .select_related("recipient__department", "senior__user", "plan", "cancelled_by")
+        .select_related(
+            "recipient__department", "senior__user", "plan", "cancelled_by", "closed_by"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -345,6 +345,8 @@ class VisitLogForm(forms.Form):
         validators=[FileExtensionValidator(RECEIPT_EXTENSIONS), validate_receipt_content],
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
+    # Shown only when the hours are far above the plan (visits.logging.MANY_HOURS_MARGIN).
+    confirm_hours = forms.BooleanField(label=_("Ja, timene stemmer"), required=False)
 
     def __init__(self, *args: Any, areas, may_share: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -366,6 +368,30 @@ class VisitLogForm(forms.Form):
         if receipt and receipt.size > RECEIPT_MAX_BYTES:
             self.add_error("receipt", _("Bildet av kvitteringen er for stort (over 8 MB)."))
         return data
+
+
+class OnBehalfLogForm(VisitLogForm):
+    """The log form as a leader fills it in for the senior ("Før for senioren")."""
+
+    reason = forms.CharField(
+        label=_("Hvorfor fører du besøket for senioren?"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Skriv hvorfor du fører besøket for senioren.")},
+    )
+    field_order = ["reason"]
+
+
+class CloseForm(forms.Form):
+    """ "Lukk uten rapport": why the visit is closed without a report."""
+
+    close_reason = forms.CharField(
+        label=_("Hvorfor lukkes besøket uten rapport?"),
+        max_length=300,
+        help_text=_("For eksempel: besøket ble ikke gjennomført, senioren var syk."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Skriv hvorfor besøket lukkes uten rapport.")},
+    )
 
 
 class NotHappenedForm(forms.Form):

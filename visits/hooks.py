@@ -58,10 +58,10 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     from visits.models import VisitLog, VisitLogDraft
 
     VisitPlan.objects.filter(recipient=recipient).update(notes="")
-    Visit.objects.filter(recipient=recipient).update(cancel_reason="")
+    Visit.objects.filter(recipient=recipient).update(cancel_reason="", closed_reason="")
     # The notebook is free text about the person; counts, dates and hours stay.
     VisitLog.objects.filter(recipient=recipient).update(
-        went_well="", could_change="", not_happened_reason=""
+        went_well="", could_change="", not_happened_reason="", on_behalf_reason=""
     )
     VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
@@ -104,6 +104,7 @@ def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                 "status": v.get_status_display(),
                 "cancelled_by": v.get_cancel_kind_display() if v.cancel_kind else None,
                 "cancel_reason": v.cancel_reason,
+                "closed_reason": v.closed_reason,
             }
             for v in visits
         ],
@@ -114,6 +115,7 @@ def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                 "went_well": log.went_well,
                 "could_change": log.could_change,
                 "not_happened_reason": log.not_happened_reason,
+                "on_behalf_reason": log.on_behalf_reason,
                 "shared_with_relatives": log.share_with_relatives,
                 "logged_at": when(log.logged_at),
             }

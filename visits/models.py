@@ -159,6 +159,8 @@ class VisitStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Avlyst")
     LOGGED = "logged", _("Gjennomført")
     NOT_HAPPENED = "not_happened", _("Ble ikke noe av")
+    # A leader closed a past visit that no report will come for (with a reason).
+    CLOSED = "closed", _("Lukket uten rapport")
 
 
 # Visits that still take up the senior's time (and show in calendars).
@@ -224,6 +226,12 @@ class Visit(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # "Lukk uten rapport": a leader closed the visit on the senior's behalf, and why.
+    closed_reason = models.CharField(_("hvorfor lukket"), max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -244,6 +252,10 @@ class Visit(TenantModel):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
                 name="visit_duration_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="visit_closed_has_time",
             ),
         ]
         indexes = [
@@ -360,6 +372,15 @@ class VisitLog(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     logged_at = models.DateTimeField(auto_now_add=True)
+    # A leader (or the lead) logged the visit for the senior: why (empty: the senior did).
+    on_behalf_reason = models.CharField(_("ført for senioren fordi"), max_length=300, blank=True)
+    # Hours far above the plan (`visits.logging.MANY_HOURS_MARGIN`): confirmed by whoever
+    # logged them, and on the leaders' "Følg opp" page until a leader has seen them.
+    many_hours = models.BooleanField(_("mange timer ført"), default=False)
+    many_hours_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    many_hours_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("besøkslogg")

@@ -26,6 +26,7 @@ def notebook_entries(recipient: CareRecipient, limit: int = 50) -> QuerySet[Visi
             "went_well",
             "could_change",
             "share_with_relatives",
+            "on_behalf_reason",
         )
         .order_by("-visit__starts_at")[:limit]
     )

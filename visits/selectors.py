@@ -354,3 +354,103 @@ def visit_after(visit: Visit) -> AfterVisit:
             .order_by("created_at", "pk")
         ),
     )
+
+
+# --- The senior's agenda around today: what is not logged, what was ----------------------
+
+PAST_VISITS_DAYS = 30
+# Past visits that are done with: logged, marked as not happened, closed by a leader.
+DONE_STATUSES = (VisitStatus.LOGGED, VisitStatus.NOT_HAPPENED, VisitStatus.CLOSED)
+
+
+def senior_unlogged(*, senior: Membership, today: date | None = None) -> list[Visit]:
+    """ "Ikke ført": the senior's visits of earlier days still neither logged nor closed
+    (planned or moved), however long ago, oldest first. Two queries, whatever the number."""
+    today = today or timezone.localdate()
+    start_of_today = local_datetime(today, time(0, 0))
+    return list(
+        Visit.objects.for_organization(senior.organization_id)
+        .filter(senior=senior, status__in=ACTIVE_STATUSES, starts_at__lt=start_of_today)
+        .prefetch_related("recipient")
+        .order_by("starts_at", "pk")
+    )
+
+
+def senior_past_visits(
+    *, senior: Membership, now: datetime | None = None, days: int = PAST_VISITS_DAYS
+) -> list[Visit]:
+    """ "Tidligere besøk": the senior's done visits (logged, not happened, closed) of the
+    last `days` days, newest first."""
+    now = now or timezone.now()
+    return list(
+        Visit.objects.for_organization(senior.organization_id)
+        .filter(
+            senior=senior,
+            status__in=DONE_STATUSES,
+            starts_at__lt=now,
+            starts_at__gte=now - timedelta(days=days),
+        )
+        .prefetch_related("recipient")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person the senior may call: their department leader or the organization's lead."""
+
+    membership: Membership
+    is_lead: bool
+    departments: list[str]
+
+
+def senior_contacts(*, senior: Membership) -> list[Contact]:
+    """ "Hvem ringer jeg?": the active leaders of the senior's departments (first), then the
+    organization's active leads, each once, by name."""
+    from seniorene.accounts.models import MembershipDepartment
+
+    links_here = MembershipDepartment.objects.for_organization(senior.organization_id)
+    own = list(links_here.filter(membership=senior).values_list("department_id", flat=True))
+    links = (
+        links_here.filter(
+            department_id__in=own,
+            membership__role=Role.LEADER,
+            membership__is_active=True,
+        )
+        .select_related("membership__user", "department")
+        .order_by("membership__user__name", "membership_id", "department__name")
+    )
+    leaders: dict[int, Contact] = {}
+    for link in links:
+        contact = leaders.setdefault(
+            link.membership_id, Contact(membership=link.membership, is_lead=False, departments=[])
+        )
+        contact.departments.append(link.department.name)
+    leads = (
+        Membership.objects.for_organization(senior.organization_id)
+        .filter(role=Role.LEAD, is_active=True)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
+    return [
+        *leaders.values(),
+        *(Contact(membership=m, is_lead=True, departments=[]) for m in leads),
+    ]
+
+
+def logs_many_hours(
+    *, organization_id: int, department_ids: Collection[int] | None = None
+) -> list[VisitLog]:
+    """ "Mange timer ført": logs with hours far above the plan that no leader has marked as
+    seen yet, oldest first."""
+    from visits.models import VisitLog
+
+    rows = (
+        VisitLog.objects.for_organization(organization_id)
+        .filter(many_hours=True, many_hours_seen_at__isnull=True)
+        .select_related("visit__senior__user", "recipient__department", "logged_by")
+        .order_by("visit__starts_at", "pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)

@@ -227,6 +227,20 @@ SAMPLES: dict[str, Sample] = {
     "visits:visit_reassign": Sample(
         visit_samples.sample_visit, method="POST", allowed_status=CHANGED, **RECIPIENT
     ),
+    "visits:visit_log_on_behalf": Sample(visit_samples.sample_past_visit, **RECIPIENT),
+    "visits:visit_close": Sample(
+        visit_samples.sample_past_visit,
+        method="POST",
+        data={"close_reason": "Senioren var syk"},
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
+    "visits:many_hours_seen": Sample(
+        visit_samples.sample_logged_visit,
+        method="POST",
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
     "visits:plans": Sample(_recipient_kwargs, **RECIPIENT),
     "visits:plan_create": Sample(_recipient_kwargs, **RECIPIENT),
     "visits:plan_edit": Sample(visit_samples.sample_plan, **RECIPIENT),

@@ -48,6 +48,17 @@ def sample_visit(cast: Any, who: Membership, dept: Department) -> dict[str, Any]
     return {"pk": visit.pk}
 
 
+def sample_past_visit(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """Yesterday's visit, not yet logged, to a recipient in `dept` ("Ikke ført")."""
+    recipient = CareRecipientFactory(department=dept, status="active")
+    visit = VisitFactory(
+        recipient=recipient,
+        senior=_senior_for(cast, who, dept),
+        starts_at=timezone.now().replace(microsecond=0) - timedelta(days=1),
+    )
+    return {"pk": visit.pk}
+
+
 def sample_logged_visit(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
     """Yesterday's logged visit to a recipient who is their own customer (feedback SMS)."""
     recipient = CareRecipientFactory(department=dept, status="active", phone="+4791234567")

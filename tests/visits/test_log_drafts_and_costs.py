@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -206,7 +206,10 @@ def test_the_notebook_is_in_the_data_access_export_and_removed_on_anonymisation(
 def test_checking_in_records_the_arrival_as_the_check_in_time(world, client_for, visit):
     client = client_for(world.home.senior_a)
     assert "Jeg er fremme hos" in client.get("/mine-besok/").content.decode()
-    response = client.post(f"/mine-besok/{visit.pk}/fremme/", follow=True)
+    # Within the check-in window of the visit (at midnight): a quarter past.
+    at = visit.starts_at + timedelta(minutes=15)
+    with time_machine.travel(at, tick=False):
+        response = client.post(f"/mine-besok/{visit.pk}/fremme/", follow=True)
     html = response.content.decode()
     assert "Du er registrert fremme kl." in html
     assert "Jeg er fremme hos" not in html  # once is enough

@@ -22,6 +22,7 @@ _BADGES = {
     "cancelled": "muted",
     "logged": "ok",
     "not_happened": "danger",
+    "closed": "muted",
 }
 
 

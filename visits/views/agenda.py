@@ -15,16 +15,22 @@ from visits.models import (
     VisitStatus,
 )
 from visits.selectors import (
+    PAST_VISITS_DAYS,
     senior_agenda,
+    senior_contacts,
+    senior_past_visits,
+    senior_unlogged,
     visit_after,
 )
 
 
 @require(Perm.VIEW_OWN_VISITS)
 def agenda(request: AuthedRequest) -> HttpResponse:
-    """Today first, then the next two weeks."""
+    """ "Ikke ført" (earlier days' visits not yet logged or closed), today, then the next
+    two weeks."""
     from visits.models import VisitLogDraft
 
+    unlogged = senior_unlogged(senior=request.membership)
     days = senior_agenda(senior=request.membership)
     today = [v.pk for d in days if d.is_today for v in d.visits]
     arrived = set(
@@ -32,7 +38,25 @@ def agenda(request: AuthedRequest) -> HttpResponse:
             visit_id__in=today, membership=request.membership, arrived_at__isnull=False
         ).values_list("visit_id", flat=True)
     )
-    return render(request, "visits/agenda.html", {"days": days, "arrived": arrived})
+    ctx = {"days": days, "arrived": arrived, "unlogged": unlogged}
+    return render(request, "visits/agenda.html", ctx)
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def past_visits(request: AuthedRequest) -> HttpResponse:
+    """ "Tidligere besøk": the senior's visits of the last 30 days that are done with."""
+    visits = senior_past_visits(senior=request.membership)
+    ctx = {"visits": visits, "days": PAST_VISITS_DAYS}
+    return render(request, "visits/past_visits.html", ctx)
+
+
+@require(Perm.VIEW_OWN_VISITS)
+def who_to_call(request: AuthedRequest) -> HttpResponse:
+    """ "Hvem ringer jeg?": the senior's department leader(s) and the lead, with call
+    buttons and what each is for (from the manual)."""
+    return render(
+        request, "visits/who_to_call.html", {"contacts": senior_contacts(senior=request.membership)}
+    )
 
 
 @require(Perm.VIEW_OWN_VISITS)

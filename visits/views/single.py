@@ -22,7 +22,9 @@ from visits.access import (
 from visits.conflicts import with_conflicts
 from visits.forms import (
     CancelForm,
+    CloseForm,
     MoveForm,
+    OnBehalfLogForm,
     ReassignForm,
 )
 from visits.models import (
@@ -30,6 +32,7 @@ from visits.models import (
 )
 from visits.selectors import (
     visit_after,
+    visit_may_share_notebook,
 )
 from visits.views.week import _week_url
 
@@ -55,6 +58,8 @@ def _visit_page(request: AuthedRequest, visit: Visit, **forms) -> HttpResponse:
             }
         ),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "has_started": visit.starts_at <= timezone.now(),
         "reassign_form": forms.get("reassign_form")
         or ReassignForm(seniors=_reassign_seniors(request, visit)),
         "week_url": _week_url(visit.recipient.department_id, visit.starts_at),
@@ -132,3 +137,96 @@ def visit_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             return redirect(_week_url(visit.recipient.department_id, visit.starts_at))
     return _visit_page(request, visit, reassign_form=form)
+
+
+@require(Perm.PLAN_VISITS)
+def visit_log_on_behalf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Før for senioren": the log form, filled in by a leader of the visit's department (or
+    the lead) with a reason; the hours are the senior's, billed the same way."""
+    import uuid
+
+    from visits.logging import ManyHoursError, visit_log_on_behalf
+    from visits.views.visit_log import log_fields
+
+    visit = get_visit_for_user(request, pk)
+    if not visit.is_open:
+        return redirect("visits:visit", visit.pk)
+    areas = list(visit.service_areas.all())
+    local = timezone.localtime(visit.starts_at)
+    form = OnBehalfLogForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "submission_key": uuid.uuid4(),
+            "checked_in": local.time(),
+            "checked_out": timezone.localtime(visit.ends_at).time(),
+            "done_areas": [str(a.pk) for a in areas],
+            "expense_description": _("Notatbok"),
+        },
+        areas=areas,
+        may_share=visit_may_share_notebook(visit),
+    )
+    ask_hours = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit_log_on_behalf(
+                visit=visit,
+                by=request.membership,
+                reason=data["reason"],
+                submission_key=data["submission_key"],
+                fields=log_fields(visit, data),
+            )
+        except ValidationError as exc:
+            ask_hours = isinstance(exc, ManyHoursError)
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Besøket er ført for %(name)s.") % {"name": visit.senior.user.name},
+            )
+            return redirect("visits:visit", visit.pk)
+    ctx = {"visit": visit, "form": form, "ask_hours": ask_hours}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "visits/visit_log_on_behalf.html", ctx, status=status)
+
+
+@require_POST
+@require(Perm.PLAN_VISITS)
+def visit_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Lukk uten rapport": close a past visit with a reason; nothing is billed."""
+    from visits.logging import visit_close as close
+
+    visit = get_visit_for_user(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            close(visit=visit, by=request.membership, reason=form.cleaned_data["close_reason"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Besøket er lukket uten rapport."))
+            return redirect("visits:visit", visit.pk)
+    return _visit_page(request, visit, close_form=form)
+
+
+@require_POST
+@require(Perm.PLAN_VISITS)
+def many_hours_seen(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A leader has looked at the many hours logged for the visit: off "Følg opp"."""
+    from django.http import Http404
+
+    from visits.logging import visit_many_hours_seen
+    from visits.models import VisitLog
+
+    visit = get_visit_for_user(request, pk)
+    log = VisitLog.objects.filter(visit=visit).first()
+    if log is None:
+        raise Http404
+    try:
+        visit_many_hours_seen(log=log, by=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Timene er merket som sett."))
+    return redirect("visits:watchdog")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from seniorene.uploads import upload_limit
 from visits.access import (
     get_own_visit_for_senior,
 )
+from visits.logging import LogFields
 from visits.models import (
     Visit,
 )
@@ -34,9 +36,30 @@ def _combine(visit: Visit, at) -> datetime:
     return timezone.make_aware(datetime.combine(visit.local_date, at))
 
 
+def log_fields(visit: Visit, data: dict[str, Any]) -> LogFields:
+    """The log form's cleaned data as the service takes it (times on the visit's date)."""
+    return LogFields(
+        checked_in_at=_combine(visit, data["checked_in"]),
+        checked_out_at=_combine(visit, data["checked_out"]),
+        done_area_ids=[int(a) for a in data["done_areas"]],
+        went_well=data["went_well"],
+        could_change=data["could_change"],
+        share_with_relatives=data["share_with_relatives"],
+        km=data["km"],
+        expense_amount=data["expense_amount"],
+        expense_description=data["expense_description"],
+        receipt=data["receipt"],
+        hours_confirmed=data.get("confirm_hours", False),
+    )
+
+
 def _log_initial(visit: Visit, areas: list) -> dict:
     """The log form's first values: the plan's times and ticks, then the draft the visit's
-    senior saved (never another senior's, from before the visit was reassigned)."""
+    senior saved (never another senior's, from before the visit was reassigned).
+
+    An arrival ("Jeg er fremme") is the form's arrival only when it lies within the
+    check-in window of the visit; otherwise the plan's time stands."""
+    from visits.logging import in_check_in_window
     from visits.models import VisitLogDraft
 
     initial = {
@@ -48,8 +71,16 @@ def _log_initial(visit: Visit, areas: list) -> dict:
     }
     draft = VisitLogDraft.objects.filter(visit=visit, membership_id=visit.senior_id).first()
     if draft is not None:
-        initial.update(draft.data)
-        initial["share_with_relatives"] = draft.data.get("share_with_relatives") == "on"
+        data = dict(draft.data)
+        arrived = draft.arrived_at
+        if (
+            arrived is not None
+            and not in_check_in_window(visit, arrived)
+            and data.get("checked_in") == timezone.localtime(arrived).strftime("%H:%M")
+        ):
+            del data["checked_in"]  # an arrival far from the plan (before the window)
+        initial.update(data)
+        initial["share_with_relatives"] = data.get("share_with_relatives") == "on"
     return initial
 
 
@@ -60,7 +91,7 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
     receipt), or why it did not happen; then on to the feedback SMS when there is one."""
     from visits.feedback import feedback_offered
     from visits.forms import NotHappenedForm, VisitLogForm
-    from visits.logging import visit_log_submit
+    from visits.logging import ManyHoursError, visit_log_submit
     from visits.models import VisitLogDraft
 
     visit = get_own_visit_for_senior(request, pk)
@@ -82,24 +113,27 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
         initial={"submission_key": initial["submission_key"]},
     )
     bound = form if happened else missed
+    ask_hours = False
     if posted and bound.is_valid():
         data = bound.cleaned_data
         try:
             if happened:
+                fields = log_fields(visit, data)
                 visit_log_submit(
                     visit=visit,
                     by=request.membership,
                     submission_key=data["submission_key"],
-                    checked_in_at=_combine(visit, data["checked_in"]),
-                    checked_out_at=_combine(visit, data["checked_out"]),
-                    done_area_ids=[int(a) for a in data["done_areas"]],
-                    went_well=data["went_well"],
-                    could_change=data["could_change"],
-                    share_with_relatives=data["share_with_relatives"],
-                    km=data["km"],
-                    expense_amount=data["expense_amount"],
-                    expense_description=data["expense_description"],
-                    receipt=data["receipt"],
+                    checked_in_at=fields.checked_in_at,
+                    checked_out_at=fields.checked_out_at,
+                    done_area_ids=fields.done_area_ids,
+                    went_well=fields.went_well,
+                    could_change=fields.could_change,
+                    share_with_relatives=fields.share_with_relatives,
+                    km=fields.km,
+                    expense_amount=fields.expense_amount,
+                    expense_description=fields.expense_description,
+                    receipt=fields.receipt,
+                    hours_confirmed=fields.hours_confirmed,
                 )
             else:
                 visit_log_submit(
@@ -110,6 +144,7 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
                     not_happened_reason=data["reason"],
                 )
         except ValidationError as exc:
+            ask_hours = isinstance(exc, ManyHoursError)
             add_errors(bound, exc)
         else:
             messages.success(request, _("Besøket er ført. Takk!"))
@@ -121,7 +156,7 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
         .only("saved_at")
         .first()
     )
-    ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft}
+    ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft, "ask_hours": ask_hours}
     return render(request, "visits/visit_log.html", ctx, status=422 if posted else 200)
 
 

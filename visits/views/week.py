@@ -32,6 +32,7 @@ from visits.models import (
 from visits.selectors import (
     FOLLOW_UP_DAYS,
     department_week,
+    logs_many_hours,
     sms_failed,
     visits_unlogged,
 )
@@ -110,6 +111,7 @@ def watchdog(request: AuthedRequest) -> HttpResponse:
         "days": WATCHDOG_DAYS,
         "unlogged": visits_unlogged(**scope),
         "failed_sms": sms_failed(**scope),
+        "many_hours": logs_many_hours(**scope),
         "follow_up_days": FOLLOW_UP_DAYS,
     }
     return render(request, "visits/watchdog.html", ctx)
