@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('accounts', '0004_verified_login_addresses'),
         ('customers', '0003_customer_project_number'),
         ('omsorg', '0002_row_level_security'),
-        ('visits', '0009_ledger_moves_out'),
+        ('visits', '0010_drop_watchdog_notice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
