@@ -7,6 +7,8 @@ recipient: a time and a link; the page behind the link checks access.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +56,9 @@ def reassign_notify(
         else:
             subject = _("Et besøk er gitt til en annen senior")
 
-        def send(to: str = senior.user.email, subject: str = subject, ctx: dict = ctx) -> None:
+        def send(
+            to: str = senior.user.email, subject: str = subject, ctx: dict[str, Any] = ctx
+        ) -> None:
             mail_send(
                 to=[to],
                 subject=subject,

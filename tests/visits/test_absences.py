@@ -14,6 +14,7 @@ from django.utils import timezone
 from seniorene.accounts.models import Role
 from seniorene.audit.models import AuditEvent
 from tests.factories import MembershipFactory, VisitFactory
+from tests.training.helpers import clear_for_assignment
 from visits.absences import absence_add, absence_hits
 from visits.civil_time import date_span, local_datetime
 from visits.conflicts import visit_conflicts
@@ -253,7 +254,8 @@ def test_the_valid_rows_are_saved_and_the_refused_ones_shown_again(
     assert "2 besøk ble ikke endret" in html
     # The saved one is gone from the list; the two refused are still there.
     assert f'id="visit-{first.pk}"' not in html
-    assert f'id="visit-{second.pk}"' in html and f'id="visit-{third.pk}"' in html
+    assert f'id="visit-{second.pk}"' in html
+    assert f'id="visit-{third.pk}"' in html
     # One audit row for the one change, none for the refused ones.
     events = AuditEvent.objects.filter(action="visit.reassigned")
     assert [(e.object_id, e.details) for e in events] == [
@@ -269,11 +271,7 @@ def test_the_valid_rows_are_saved_and_the_refused_ones_shown_again(
     )
     new = next(m for m in mail.outbox if m.to == [a2.user.email])
     assert reverse("visits:my_visit", args=[first.pk]) in new.body
-    assert planning_name(first) not in new.body  # staff notices name no recipient
-
-
-def planning_name(visit: Visit) -> str:
-    return visit.recipient.name
+    assert first.recipient.name not in new.body  # staff notices name no recipient
 
 
 def test_when_every_visit_has_a_new_senior_the_absence_leaves_follow_up(
@@ -283,8 +281,6 @@ def test_when_every_visit_has_a_new_senior_the_absence_leaves_follow_up(
     third_senior = MembershipFactory(
         organization=world.home.organization, role=Role.SENIOR, departments=[world.home.dept_a]
     )
-    from tests.training.helpers import clear_for_assignment
-
     clear_for_assignment(third_senior)
     leader = client_for(world.home.leader_a)
     url = reverse("visits:absence_reassign", args=[absence.pk])
@@ -316,8 +312,6 @@ def test_nothing_chosen_changes_nothing(world, client_for, hit):
 
 def test_a_senior_of_another_department_cannot_be_chosen(world, client_for, hit):
     absence, visits, _untrained = hit
-    from tests.training.helpers import clear_for_assignment
-
     clear_for_assignment(world.home.senior_b)
     leader = client_for(world.home.leader_a)
     response = leader.post(
@@ -327,3 +321,23 @@ def test_a_senior_of_another_department_cannot_be_chosen(world, client_for, hit)
     assert "Velg en senior i avdelingen fra listen." in response.content.decode()
     visits[0].refresh_from_db()
     assert visits[0].senior == world.home.senior_a
+
+
+def test_giving_one_visit_to_a_senior_who_is_away_warns_the_leader(world, client_for, planning):
+    visit = visit_on(planning, world.home.senior_a, days_ahead(8))
+    absence_add(
+        membership=world.home.senior_a2,
+        by=world.home.senior_a2,
+        starts_on=days_ahead(7),
+        ends_on=days_ahead(9),
+    )
+    leader = client_for(world.home.leader_a)
+    response = leader.post(
+        reverse("visits:visit_reassign", args=[visit.pk]),
+        {"senior": world.home.senior_a2.pk},
+        follow=True,
+    )
+    visit.refresh_from_db()
+    assert visit.senior == world.home.senior_a2
+    span = date_span(days_ahead(7), days_ahead(9))
+    assert f"Obs: Senioren er borte {span}." in response.content.decode()
