@@ -12,7 +12,7 @@ from django.http import Http404
 from ledger.models import Expense
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department, Membership, Role
-from visits.models import Visit, VisitPlan
+from visits.models import SeniorAbsence, Visit, VisitPlan
 
 
 def planning_departments(request: AuthedRequest) -> QuerySet[Department]:
@@ -120,6 +120,30 @@ def get_senior_for_user(request: AuthedRequest, pk: int) -> Membership:
     if senior is None:
         raise Http404
     return senior
+
+
+def get_absence_for_user(request: AuthedRequest, pk: int) -> SeniorAbsence:
+    """An absence of a senior in one of the departments the member plans (the lead: any)."""
+    rows = SeniorAbsence.objects.for_organization(request.organization).filter(pk=pk)
+    departments = _planning_department_ids(request)
+    if departments is not None:
+        rows = rows.filter(membership__membershipdepartment__department_id__in=departments)
+    absence = rows.select_related("membership__user").distinct().first()
+    if absence is None:
+        raise Http404
+    return absence
+
+
+def get_own_absence(request: AuthedRequest, pk: int) -> SeniorAbsence:
+    """One of the requesting senior's own absences."""
+    absence = (
+        SeniorAbsence.objects.for_organization(request.organization)
+        .filter(membership=request.membership, pk=pk)
+        .first()
+    )
+    if absence is None:
+        raise Http404
+    return absence
 
 
 def get_expense_for_user(request: AuthedRequest, pk: int) -> Expense:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from visits.models import (
     Visit,
     VisitStatus,
 )
+from visits.notices import reassign_notify
 from visits.planning import CANCEL_FIELDS, MAX_DURATION, _check_senior
 
 
@@ -91,7 +93,8 @@ def visit_cancel(*, visit: Visit, by: Membership, kind: str, reason: str) -> Vis
 
 @transaction.atomic
 def visit_reassign(*, visit: Visit, by: Membership, senior: Membership) -> Visit:
-    """Give one visit to another (trained, R6) senior; the plan keeps its senior."""
+    """Give one visit to another (trained, R6) senior; the plan keeps its senior. Both
+    seniors get an e-mail when the change is committed (`visits.notices`)."""
     from training.services import training_require_cleared
 
     visit = _locked(visit)
@@ -103,11 +106,23 @@ def visit_reassign(*, visit: Visit, by: Membership, senior: Membership) -> Visit
     visit.senior = senior
     visit.detached = True
     visit.save(update_fields=["senior", "detached", "updated_at"])
-    audit_record(
+    change = audit_record(
         organization=by.organization,
         actor=by.user,
         action="visit.reassigned",
         obj=visit,
         details={"from": before, "to": senior.pk},
+    )
+    # Both seniors are told once the change is saved (never for a change rolled back).
+    transaction.on_commit(
+        partial(
+            reassign_notify,
+            organization_id=visit.organization_id,
+            visit_id=visit.pk,
+            from_id=before,
+            to_id=senior.pk,
+            change_id=change.pk,
+        ),
+        robust=True,
     )
     return visit

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 from django.conf import settings
+from django.utils.formats import date_format
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -26,6 +27,17 @@ def local_datetime(day: date, at: time) -> datetime:
 def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The aware instants from local midnight of `start` to local midnight after `end`."""
     return local_datetime(start, time(0)), local_datetime(end + timedelta(days=1), time(0))
+
+
+def date_span(first: date, last: date) -> str:
+    """A period of days as people write it: "3.–17. mars", "28. februar–3. mars", "5. mai"."""
+    if first == last:
+        return date_format(first, "j. F")
+    if first.year != last.year:
+        return f"{date_format(first, 'j. F Y')}–{date_format(last, 'j. F Y')}"
+    if first.month == last.month:
+        return f"{first.day}.–{date_format(last, 'j. F')}"
+    return f"{date_format(first, 'j. F')}–{date_format(last, 'j. F')}"
 
 
 def plan_dates(

@@ -10,9 +10,10 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from visits.civil_time import OSLO, public_holidays
+from visits.civil_time import OSLO, date_span, public_holidays
 from visits.models import (
     OCCUPYING_STATUSES,
+    SeniorAbsence,
     SeniorAvailability,
     Visit,
 )
@@ -23,7 +24,7 @@ from visits.planning import MAX_DURATION
 class Conflict:
     """Something the leader should look at; never resolved silently."""
 
-    kind: str  # "double_booked" | "outside_availability" | "holiday"
+    kind: str  # "double_booked" | "outside_availability" | "absent" | "holiday"
     text: str
 
 
@@ -37,12 +38,13 @@ def _hhmm(when: datetime | time) -> str:
 
 
 def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
-    """Conflicts of each visit, by visit id, in two queries whatever the number of visits.
+    """Conflicts of each visit, by visit id, in three queries whatever the number of visits.
 
     A senior with two visits at once (in any department), a visit outside the
-    senior's stated availability (when they have stated any), a public holiday.
-    Cancelled and not-happened visits have none.
+    senior's stated availability (when they have stated any), a visit on a day the senior
+    is away (`SeniorAbsence`), a public holiday. Cancelled and not-happened visits have none.
     """
+
     result: dict[int, list[Conflict]] = {}
     live = [v for v in visits if v.status in OCCUPYING_STATUSES]
     if not live:
@@ -62,9 +64,14 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
     windows: dict[int, list[SeniorAvailability]] = defaultdict(list)
     for window in SeniorAvailability.objects.filter(membership_id__in=senior_ids):
         windows[window.membership_id].append(window)
-    days = public_holidays(
-        timezone.localtime(span_start, OSLO).date(), timezone.localtime(span_end, OSLO).date()
-    )
+    first_day = timezone.localtime(span_start, OSLO).date()
+    last_day = timezone.localtime(span_end, OSLO).date()
+    away: dict[int, list[SeniorAbsence]] = defaultdict(list)
+    for absence in SeniorAbsence.objects.filter(
+        membership_id__in=senior_ids, starts_on__lte=last_day, ends_on__gte=first_day
+    ):
+        away[absence.membership_id].append(absence)
+    days = public_holidays(first_day, last_day)
     for visit in live:
         found: list[Conflict] = []
         clashes = [
@@ -104,7 +111,18 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
                 w.covers(local_start.weekday(), local_start.time(), end_time) for w in own
             ):
                 found.append(Conflict("outside_availability", _("Utenfor seniorens oppgitte tid")))
-        holiday = days.get(timezone.localtime(visit.starts_at, OSLO).date())
+        local_day = timezone.localtime(visit.starts_at, OSLO).date()
+        for absence in away.get(visit.senior_id, []):
+            if absence.covers(local_day):
+                found.append(
+                    Conflict(
+                        "absent",
+                        _("Senioren er borte %(span)s")
+                        % {"span": date_span(absence.starts_on, absence.ends_on)},
+                    )
+                )
+                break
+        holiday = days.get(local_day)
         if holiday:
             found.append(Conflict("holiday", _("Helligdag: %(name)s") % {"name": holiday}))
         if found:
@@ -113,7 +131,7 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
 
 
 def with_conflicts(visits: Iterable[Visit]) -> list[Visit]:
-    """The visits as a list, each with `.conflicts` filled in (two queries)."""
+    """The visits as a list, each with `.conflicts` filled in (three queries)."""
     visits = list(visits)
     conflicts = visit_conflicts(visits)
     for visit in visits:

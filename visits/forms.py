@@ -270,6 +270,63 @@ class AvailabilityForm(forms.Form):
         ]
 
 
+class MyAvailabilityForm(AvailabilityForm):
+    """The senior's own: per weekday a checkbox and from–to (the times count when ticked)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number, name in WEEKDAYS:
+            self.fields[f"day_{number}"] = forms.BooleanField(label=name, required=False)
+            self.fields[f"from_{number}"].label = _("Fra")
+            self.fields[f"to_{number}"].label = _("Til")
+
+    @staticmethod
+    def initial_from(windows) -> dict[str, Any]:
+        initial: dict[str, Any] = dict(AvailabilityForm.initial_from(windows))
+        for w in windows:
+            initial[f"day_{w.weekday}"] = True
+        return initial
+
+    def days(self) -> list[tuple[Any, Any, Any]]:
+        return [(self[f"day_{n}"], self[f"from_{n}"], self[f"to_{n}"]) for n, _name in WEEKDAYS]
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        for number, _name in WEEKDAYS:
+            if not data.get(f"day_{number}"):
+                # Not ticked: the times are ignored, whatever is left in them.
+                data[f"from_{number}"] = data[f"to_{number}"] = None
+                self.errors.pop(f"from_{number}", None)
+                self.errors.pop(f"to_{number}", None)
+            elif (
+                data.get(f"from_{number}") is None
+                and data.get(f"to_{number}") is None
+                and f"to_{number}" not in self.errors
+                and f"from_{number}" not in self.errors
+            ):
+                self.add_error(f"to_{number}", _("Skriv når du kan, fra og til."))
+        return super().clean()
+
+
+class AbsenceForm(forms.Form):
+    """A period away: from, to (both days included), an optional note."""
+
+    starts_on = _date_field(_("Borte fra og med"))
+    ends_on = _date_field(_("Til og med"))
+    note = forms.CharField(
+        label=_("Merknad (valgfritt)"),
+        max_length=200,
+        required=False,
+        help_text=_("For eksempel «bortreist» eller «på sykehus». Lederen ser dette."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].error_messages["required"] = _("Skriv datoen du reiser.")
+        self.fields["ends_on"].error_messages["required"] = _("Skriv den siste dagen du er borte.")
+
+
 def week_param(value: str | None) -> date | None:
     """A date from the `uke` query parameter, or None."""
     if not value:

@@ -330,6 +330,39 @@ class SeniorAvailability(TenantModel):
         return self.weekday == weekday and self.start_time <= start and end <= self.end_time
 
 
+class SeniorAbsence(TenantModel):
+    """A period the senior is away ("bortreist 3.–17. mars"): both days included.
+
+    Visits of the senior on these days are shown as conflicts and listed for the leader
+    on *Følg opp* until each has another senior (`visits.absences`)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField(_("fra dato"))
+    ends_on = models.DateField(_("til og med dato"))
+    note = models.CharField(_("merknad"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fravær")
+        verbose_name_plural = _("fravær")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "membership", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"absence {self.membership_id} {self.starts_on}–{self.ends_on}"
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
 class CalendarFeed(TenantModel):
     """A senior's secret calendar (ICS) address.
 

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from visits.views import agenda, calendar, feedback, plans, receipts, single, visit_log, week
+from visits.views import (
+    absences,
+    agenda,
+    calendar,
+    feedback,
+    plans,
+    receipts,
+    single,
+    visit_log,
+    week,
+)
 
 app_name = "visits"
 
@@ -22,6 +32,9 @@ urlpatterns = [
     path("besoksplaner/<int:pk>/", plans.plan_edit, name="plan_edit"),
     path("besoksplaner/<int:pk>/avslutt/", plans.plan_end, name="plan_end"),
     path("seniorer/<int:pk>/tilgjengelighet/", week.availability, name="availability"),
+    path("seniorer/<int:pk>/borte/", absences.senior_absences, name="senior_absences"),
+    path("besok/borte/<int:pk>/", absences.absence_reassign_view, name="absence_reassign"),
+    path("besok/borte/<int:pk>/slett/", absences.absence_delete_view, name="absence_delete"),
     path(
         "seniorer/<int:pk>/kalender/ny-lenke/",
         calendar.senior_calendar_reset,
@@ -31,6 +44,9 @@ urlpatterns = [
     path("mine-besok/tidligere/", agenda.past_visits, name="past_visits"),
     path("mine-besok/hvem-ringer-jeg/", agenda.who_to_call, name="who_to_call"),
     path("mine-besok/<int:pk>/", agenda.my_visit, name="my_visit"),
+    path("mine-besok/nar-kan-jeg/", absences.my_availability, name="my_availability"),
+    path("mine-besok/borte/", absences.my_absences, name="my_absences"),
+    path("mine-besok/borte/<int:pk>/slett/", absences.my_absence_delete, name="my_absence_delete"),
     path("mine-besok/<int:pk>/for/", visit_log.visit_log, name="visit_log"),
     path("mine-besok/<int:pk>/for/utkast/", visit_log.visit_log_draft, name="visit_log_draft"),
     path("mine-besok/<int:pk>/fremme/", visit_log.check_in, name="check_in"),

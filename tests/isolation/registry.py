@@ -248,6 +248,14 @@ SAMPLES: dict[str, Sample] = {
         visit_samples.sample_plan, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "visits:availability": Sample(visit_samples.sample_senior, **RECIPIENT),
+    "visits:senior_absences": Sample(visit_samples.sample_senior, **RECIPIENT),
+    "visits:absence_reassign": Sample(visit_samples.sample_absence, **RECIPIENT),
+    "visits:absence_delete": Sample(
+        visit_samples.sample_absence, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "visits:my_absence_delete": Sample(
+        visit_samples.sample_absence, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "visits:senior_calendar_reset": Sample(
         visit_samples.sample_senior, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),

@@ -23,6 +23,7 @@ from tests.factories import (
 from visits.models import (
     CalendarFeed,
     PlanServiceArea,
+    SeniorAbsence,
     SeniorAvailability,
     VisitLog,
     VisitLogDraft,
@@ -115,6 +116,26 @@ def sample_senior(cast: Any, who: Membership, dept: Department) -> dict[str, Any
     return {"pk": senior.pk}
 
 
+def sample_absence(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """Next week's absence of `who` (if a senior of `dept`, else of a new senior there),
+    hitting one visit in `dept`."""
+    senior = _senior_for(cast, who, dept)
+    day = timezone.localdate() + timedelta(days=7)
+    absence = SeniorAbsence.objects.create(
+        organization=cast.organization,
+        membership=senior,
+        starts_on=day,
+        ends_on=day + timedelta(days=2),
+        created_by=senior.user,
+    )
+    VisitFactory(
+        recipient=CareRecipientFactory(department=dept, status="active"),
+        senior=senior,
+        starts_at=timezone.now().replace(microsecond=0) + timedelta(days=8),
+    )
+    return {"pk": absence.pk}
+
+
 def move_data() -> dict[str, str]:
     day = timezone.localdate() + timedelta(days=10)
     return {"date": day.isoformat(), "start_time": "12:00", "duration_minutes": "60"}
@@ -135,6 +156,13 @@ def populate_visits_tables(world: Any) -> None:
         weekday=1,
         start_time="09:00",
         end_time="15:00",
+    )
+    SeniorAbsence.objects.create(
+        organization=home.organization,
+        membership=home.senior_a,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        created_by=home.senior_a.user,
     )
     CalendarFeed.objects.create(
         organization=home.organization, membership=home.senior_a, key="0" * 24

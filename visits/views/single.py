@@ -19,7 +19,7 @@ from visits import changes
 from visits.access import (
     get_visit_for_user,
 )
-from visits.conflicts import with_conflicts
+from visits.conflicts import visit_conflicts, with_conflicts
 from visits.forms import (
     CancelForm,
     CloseForm,
@@ -124,7 +124,7 @@ def visit_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReassignForm(request.POST, seniors=_reassign_seniors(request, visit))
     if form.is_valid():
         try:
-            changes.visit_reassign(
+            moved = changes.visit_reassign(
                 visit=visit, by=request.membership, senior=form.cleaned_data["senior"]
             )
         except ValidationError as exc:
@@ -135,6 +135,9 @@ def visit_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
                 _("%(name)s tar dette besøket. Planen er uendret.")
                 % {"name": form.cleaned_data["senior"].user.name},
             )
+            for conflict in visit_conflicts([moved]).get(moved.pk, []):
+                if conflict.kind in ("absent", "double_booked"):
+                    messages.warning(request, _("Obs: %(what)s.") % {"what": conflict.text})
             return redirect(_week_url(visit.recipient.department_id, visit.starts_at))
     return _visit_page(request, visit, reassign_form=form)
 

@@ -16,6 +16,7 @@ from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.forms import add_errors
+from visits.absences import absences_to_follow_up
 from visits.access import (
     get_senior_for_user,
     plannable_seniors,
@@ -113,5 +114,6 @@ def watchdog(request: AuthedRequest) -> HttpResponse:
         "failed_sms": sms_failed(**scope),
         "many_hours": logs_many_hours(**scope),
         "follow_up_days": FOLLOW_UP_DAYS,
+        "absences": absences_to_follow_up(**scope),
     }
     return render(request, "visits/watchdog.html", ctx)
