@@ -107,13 +107,17 @@ def parse_interview_contact(name: str, phone: str) -> InterviewContact | None:
                 name = name.replace(match.raw_string, " ")
                 break
     clean = _PHONE_LABEL.sub(" ", name)
+    relation = _relation_in(name)
+    # "Kari (datter)": the relation is kept as a relation, not as part of the name.
+    words = "|".join(pattern for pattern, _relation in _RELATION_WORDS)
+    clean = re.sub(rf"\(\s*({words})\s*\)", " ", clean, flags=re.IGNORECASE)
+    clean = re.sub(r"\(\s*\)", "", clean)
     clean = re.sub(r"\s+", " ", clean).strip(_EDGE_JUNK).strip()
-    clean = re.sub(r"\(\s*\)", "", clean).strip(_EDGE_JUNK).strip()
     if not clean:
         if e164 is None:
             return None  # neither a name nor a number to call
         clean = _("Pårørende fra Bli kjent-samtalen")
-    return InterviewContact(name=clean[:150], phone=e164, relation=_relation_in(name))
+    return InterviewContact(name=clean[:150], phone=e164, relation=relation)
 
 
 def newest_completed_interview(*, recipient: CareRecipient) -> IntakeInterview | None:
@@ -126,18 +130,20 @@ def newest_completed_interview(*, recipient: CareRecipient) -> IntakeInterview |
 
 
 def _informed_sentence(value: str) -> str:
-    return {
+    sentences: dict[str, str] = {
         Informed.YES: _("Brukeren vet at det kommer besøk."),
         Informed.NO: _("Brukeren vet ikke at det kommer besøk fra Seniorene."),
         Informed.NOT_RELEVANT: _("Brukeren bestilte besøket selv."),
-    }.get(value, "")
+    }
+    return sentences.get(value, "")
 
 
 def _prepared_sentence(value: str) -> str:
-    return {
+    sentences: dict[str, str] = {
         Preparer.RELATIVE: _("Pårørende ringer brukeren og forbereder besøket."),
         Preparer.SENIOR: _("Senioren ringer brukeren før besøket."),
-    }.get(value, "")
+    }
+    return sentences.get(value, "")
 
 
 def visit_contacts(*, recipient: CareRecipient) -> tuple[BriefingContact, ...]:
@@ -148,7 +154,7 @@ def visit_contacts(*, recipient: CareRecipient) -> tuple[BriefingContact, ...]:
     return tuple(
         BriefingContact(
             name=r.name,
-            relation=r.get_relation_display(),
+            relation="" if r.relation == Relation.OTHER else r.get_relation_display(),
             phone=PhoneLink(r.phone.as_e164, r.phone.as_national) if r.phone else None,
         )
         for r in rows

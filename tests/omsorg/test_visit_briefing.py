@@ -15,7 +15,7 @@ from omsorg.models import IntakeInterview
 from omsorg.selectors import parse_interview_contact, visit_briefing
 from seniorene.audit.models import AuditEvent, ViewRecord
 from tests.conftest import PERSONAS
-from tests.factories import CareRecipientFactory, RelativeFactory, VisitFactory
+from tests.factories import RelativeFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,10 +145,11 @@ def test_the_newest_completed_interview_is_the_one_shown(world, recipient):
     ("name", "phone", "expected"),
     [
         ("Ingrid Ødegård", "900 11 223", ("Ingrid Ødegård", "+4790011223", Relation.OTHER)),
-        ("Kari Nilsen (datter) 912 34 567", "", ("Kari Nilsen (datter)", "+4791234567", "child")),
+        ("Kari Nilsen (datter) 912 34 567", "", ("Kari Nilsen", "+4791234567", "child")),
         ("Per Hansen, tlf. 22 33 44 55", "", ("Per Hansen", "+4722334455", Relation.OTHER)),
         ("Nabo Olsen", "mob: 41 22 33 44", ("Nabo Olsen", "+4741223344", Relation.FRIEND)),
-        ("Svein (sønn)", "ring sentralbordet", ("Svein (sønn)", None, Relation.CHILD)),
+        ("Svein (sønn)", "ring sentralbordet", ("Svein", None, Relation.CHILD)),
+        ("Eva (venninne fra koret)", "", ("Eva (venninne fra koret)", None, Relation.FRIEND)),
         ("Ola", "12345", ("Ola", None, Relation.OTHER)),
         ("", "+46 70 123 45 67", ("Pårørende fra Bli kjent-samtalen", "+46701234567", "other")),
     ],
