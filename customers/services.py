@@ -271,6 +271,64 @@ def relative_save(
 
 
 @transaction.atomic
+def relative_mark_visit_contact(
+    *,
+    recipient: CareRecipient,
+    by: Membership,
+    name: str,
+    phone: str | None,
+    relation: str,
+    source: str,
+) -> Relative:
+    """Make the relative `name`/`phone` the one to contact during visits; add them if new.
+
+    A relative with the same phone, or (without a phone) the same name, is updated, not
+    duplicated: marked, and given the phone if they had none. What a leader typed stays.
+    """
+    rows = Relative.objects.select_for_update().filter(recipient=recipient).order_by("pk")
+    relative = None
+    if phone:
+        relative = rows.filter(phone=phone).first()
+    if relative is None:
+        relative = rows.filter(name__iexact=name.strip()).first()
+    creating = relative is None
+    changed: list[str] = []
+    if relative is None:
+        relative = Relative(
+            organization_id=recipient.organization_id,
+            recipient=recipient,
+            name=name,
+            relation=relation,
+            phone=phone or "",
+            contact_during_visits=True,
+        )
+    else:
+        if not relative.contact_during_visits:
+            relative.contact_during_visits = True
+            changed.append("contact_during_visits")
+        if phone and not relative.phone:
+            relative.phone = phone
+            changed.append("phone")
+    if creating or changed:
+        relative.full_clean()
+        relative.save()
+        audit_record(
+            organization=by.organization,
+            actor=by.user,
+            action="relative.created" if creating else "relative.updated",
+            obj=relative,
+            details={
+                "recipient": recipient.pk,
+                "source": source,
+                "contact_during_visits": True,
+                "phone_missing": not relative.phone,
+                "fields": changed,
+            },
+        )
+    return relative
+
+
+@transaction.atomic
 def customer_set(
     *, recipient: CareRecipient, by: Membership, kind: str, data: dict[str, Any]
 ) -> Customer:

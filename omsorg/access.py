@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from customers.models import Assignment
+from customers.models import Assignment, CareRecipient
 from omsorg.models import AdminNotification, IntakeInterview
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Membership, Role
@@ -27,6 +27,21 @@ def can_read_interview(membership: Membership, interview: IntakeInterview) -> bo
                 recipient_id=interview.recipient_id, senior=membership
             ).exists()
         )
+    return False
+
+
+def can_read_briefing(membership: Membership, recipient: CareRecipient) -> bool:
+    """R3 for what the interview learned, shown at the visit: the seniors assigned to the
+    recipient now (not a stand-in who only has the visit), the leaders of the recipient's
+    department and the lead. Admin never."""
+    if recipient.organization_id != membership.organization_id:
+        return False
+    if membership.role == Role.LEAD:
+        return True
+    if membership.role == Role.LEADER:
+        return DepartmentScope.of(membership).covers(recipient.department_id)
+    if membership.role == Role.SENIOR:
+        return Assignment.objects.filter(recipient=recipient, senior=membership).exists()
     return False
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import AppConfig
 
@@ -43,9 +43,12 @@ def seed_defaults(sender: Any, *, organization: Organization, **kwargs: Any) -> 
 
 
 def card_section(request: HttpRequest, recipient: CareRecipient, *, page: Page) -> dict[str, Any]:
-    """The intake (screening, Bli kjent, R2) on the leader's card of a recipient."""
-    if page != "card":
-        return {}
-    from omsorg.views import card_context
+    """The intake (screening, Bli kjent, R2) on the leader's card of a recipient; what the
+    interview learned (R3, each read logged) on the senior's page of it."""
+    from omsorg.views import briefing_context, card_context
+    from seniorene.accounts.http import AuthedRequest
 
+    if page == "senior":  # customers' views are all behind `require`: a member's request
+        ctx = briefing_context(cast(AuthedRequest, request), recipient, where="brukerside")
+        return {**ctx, "briefing_template": "omsorg/_briefing.html"}
     return card_context(request, recipient)

@@ -21,6 +21,7 @@ from customers.services import (
     current_customer,
     recipient_advance_status,
     recipient_anonymised_label,
+    relative_mark_visit_contact,
 )
 from ledger.services import ledger_record_intake
 from omsorg.defaults import DEFAULT_CRITERIA, DEFAULT_SERVICE_AREAS
@@ -39,6 +40,7 @@ from omsorg.models import (
     ServiceArea,
 )
 from omsorg.pdf import interview_pdf_path
+from omsorg.selectors import parse_interview_contact
 from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
 from seniorene.accounts.models import Membership, Organization, Role, User
 from seniorene.audit.services import audit_record, audit_relabel
@@ -283,8 +285,10 @@ def interview_complete(
     2. Hours for the senior, paid and never invoiced; km with purpose
        "bli kjent møte" and no customer (R7, held by `ledger.services`).
     3. The recipient moves on (Bli kjent avtalt → aktiv).
-    4. Admin is notified (who, by whom, when — not the content) by a row and e-mail.
-    5. The PDF is queued after commit.
+    4. Question 4's relative becomes the recipient's contact during visits (added, or
+       an existing relative with that phone or name marked), so no leader retypes it.
+    5. Admin is notified (who, by whom, when — not the content) by a row and e-mail.
+    6. The PDF is queued after commit.
     """
     interview = (
         IntakeInterview.objects.select_for_update()
@@ -330,6 +334,16 @@ def interview_complete(
         when_in=RecipientStatus.INTAKE_BOOKED,
         to_status=RecipientStatus.ACTIVE,
     )
+    contact = parse_interview_contact(interview.q4_contact_name, interview.q4_contact_phone)
+    if contact is not None:
+        relative_mark_visit_contact(
+            recipient=recipient,
+            by=by,
+            name=contact.name,
+            phone=contact.phone,
+            relation=contact.relation,
+            source=f"interview:{interview.pk}",
+        )
     notification = AdminNotification.objects.create(
         organization_id=interview.organization_id,
         interview=interview,

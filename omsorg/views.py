@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
+from customers.models import CareRecipient
 from omsorg import services
 from omsorg.access import (
+    can_read_briefing,
     get_interview_for_user,
     get_notification_for_user,
     get_own_interview_for_senior,
@@ -37,6 +39,7 @@ from omsorg.models import (
     PdfStatus,
     ServiceArea,
 )
+from omsorg.selectors import visit_briefing
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department
@@ -332,3 +335,22 @@ def card_context(request: HttpRequest, recipient) -> dict:
         "training_reason": reason,
         "can_book": services.screening_passes(screening),
     }
+
+
+def briefing_context(request: AuthedRequest, recipient: CareRecipient, *, where: str) -> dict:
+    """What the interview learned, for a senior's visit or recipient page (R3).
+
+    Only members `can_read_briefing` allows get it; every read of it is in the view log
+    (`where`: the page it was read on).
+    """
+    if not can_read_briefing(request.membership, recipient):
+        return {"briefing": None, "briefing_denied": True}
+    briefing = visit_briefing(recipient=recipient)
+    if briefing is not None:
+        view_record(
+            organization=request.organization,
+            viewer=request.user,
+            obj=briefing.interview,
+            what=f"viktig før besøket ({where})",
+        )
+    return {"briefing": briefing, "briefing_denied": False}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from omsorg.views import briefing_context
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
@@ -72,5 +73,7 @@ def my_visit(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_give_feedback": visit.status == VisitStatus.LOGGED
         and not after.sms
         and feedback_offered(visit),
+        # What the Bli kjent interview learned (R3: the recipient's seniors; read is logged).
+        **briefing_context(request, visit.recipient, where="besøk"),
     }
     return render(request, "visits/my_visit.html", ctx)
