@@ -23,7 +23,7 @@ from visits.planning import MAX_DURATION
 class Conflict:
     """Something the leader should look at; never resolved silently."""
 
-    kind: str  # "double_booked" | "outside_availability" | "holiday"
+    kind: str  # "double_booked" | "meeting" | "outside_availability" | "holiday"
     text: str
 
 
@@ -36,12 +36,47 @@ def _hhmm(when: datetime | time) -> str:
     return when.strftime("%H.%M")
 
 
-def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
-    """Conflicts of each visit, by visit id, in two queries whatever the number of visits.
+def visits_clashing(*, senior_id: int, starts_at: datetime, ends_at: datetime) -> list[str]:
+    """The senior's visits (planned, moved or logged) that overlap `starts_at`–`ends_at`, one
+    line each: registered with `omsorg.hooks` for the Bli kjent meeting's clash check."""
+    rows = Visit.objects.filter(
+        senior_id=senior_id,
+        status__in=OCCUPYING_STATUSES,
+        starts_at__lt=ends_at,
+        starts_at__gte=starts_at - timedelta(minutes=MAX_DURATION),
+    ).order_by("starts_at", "pk")
+    return [
+        _("Senioren har et besøk %(from)s–%(to)s")
+        % {"from": _hhmm(v.starts_at), "to": _hhmm(v.ends_at)}
+        for v in rows
+        if v.ends_at > starts_at
+    ]
 
-    A senior with two visits at once (in any department), a visit outside the
-    senior's stated availability (when they have stated any), a public holiday.
-    Cancelled and not-happened visits have none.
+
+def _meetings_by_senior(
+    senior_ids: set[int], span_start: datetime, span_end: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """The seniors' booked Bli kjent meetings in the span (one query)."""
+    from omsorg.models import IntakeInterview, InterviewStatus
+
+    found: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    rows = IntakeInterview.objects.filter(
+        senior_id__in=senior_ids,
+        status=InterviewStatus.BOOKED,
+        starts_at__lt=span_end,
+        starts_at__gte=span_start - timedelta(minutes=60),
+    ).values_list("senior_id", "starts_at", "duration_minutes")
+    for senior_id, starts_at, minutes in rows:
+        found[senior_id].append((starts_at, starts_at + timedelta(minutes=minutes)))
+    return found
+
+
+def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
+    """Conflicts of each visit, by visit id, in three queries whatever the number of visits.
+
+    A senior with two visits at once (in any department) or with a booked Bli kjent
+    meeting at the time, a visit outside the senior's stated availability (when they
+    have stated any), a public holiday. Cancelled and not-happened visits have none.
     """
     result: dict[int, list[Conflict]] = {}
     live = [v for v in visits if v.status in OCCUPYING_STATUSES]
@@ -62,6 +97,7 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
     windows: dict[int, list[SeniorAvailability]] = defaultdict(list)
     for window in SeniorAvailability.objects.filter(membership_id__in=senior_ids):
         windows[window.membership_id].append(window)
+    meetings = _meetings_by_senior(senior_ids, span_start, span_end)
     days = public_holidays(
         timezone.localtime(span_start, OSLO).date(), timezone.localtime(span_end, OSLO).date()
     )
@@ -94,6 +130,15 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
                 )
                 for start, end in clashes
             )
+        found.extend(
+            Conflict(
+                "meeting",
+                _("Senioren har et Bli kjent-møte %(from)s–%(to)s")
+                % {"from": _hhmm(start), "to": _hhmm(end)},
+            )
+            for start, end in meetings.get(visit.senior_id, [])
+            if start < visit.ends_at and visit.starts_at < end
+        )
         own = windows.get(visit.senior_id)
         if own:
             local_start = timezone.localtime(visit.starts_at, OSLO)
