@@ -57,7 +57,8 @@ def test_a_booked_bli_kjent_is_on_the_agenda_and_its_link_opens_the_interview(
     page.screenshot(path=str(shots / "agenda-with-meeting.png"), full_page=True)
     assert axe_violations(page) == []
     measured, small = small_targets(page)
-    assert measured and small == []
+    assert measured
+    assert small == []
     for link in card.get_by_role("link").all():
         box = link.bounding_box()
         assert box["height"] >= 44, link.inner_text()
