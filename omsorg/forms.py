@@ -89,14 +89,73 @@ class BookingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        if data.get("date") and data.get("start"):
-            when = timezone.make_aware(datetime.combine(data["date"], data["start"]))
-            if when < timezone.now():
-                self.add_error("date", _("Tidspunktet har allerede vært."))
-            if not time(7) <= data["start"] <= time(21):
-                self.add_error("start", _("Velg et tidspunkt mellom 07.00 og 21.00."))
-        return data
+        _check_meeting_time(self)
+        return self.cleaned_data
+
+
+def _check_meeting_time(form: forms.Form) -> None:
+    """A meeting's date and time: not past, and between 07.00 and 21.00."""
+    data = form.cleaned_data
+    if data.get("date") and data.get("start"):
+        when = timezone.make_aware(datetime.combine(data["date"], data["start"]))
+        if when < timezone.now():
+            form.add_error("date", _("Tidspunktet har allerede vært."))
+        if not time(7) <= data["start"] <= time(21):
+            form.add_error("start", _("Velg et tidspunkt mellom 07.00 og 21.00."))
+
+
+class MeetingMoveForm(forms.Form):
+    """A new time for one booked Bli kjent meeting (the leader's)."""
+
+    date = DateField(
+        label=_("Ny dato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    )
+    start = forms.TimeField(
+        label=_("Nytt klokkeslett"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Varighet i minutter (høyst 60)"),
+        min_value=15,
+        max_value=60,
+        error_messages={"max_value": _("Bli kjent-møtet varer høyst én time (60 minutter).")},
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse (valgfritt)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(
+            datetime.combine(self.cleaned_data["date"], self.cleaned_data["start"])
+        )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _check_meeting_time(self)
+        return self.cleaned_data
+
+    @classmethod
+    def initial_for(cls, interview: IntakeInterview) -> dict[str, Any]:
+        local = timezone.localtime(interview.starts_at)
+        return {
+            "date": local.date(),
+            "start": local.time(),
+            "duration_minutes": interview.duration_minutes,
+        }
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse (valgfritt)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class InterviewForm(forms.ModelForm):

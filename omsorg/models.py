@@ -163,6 +163,15 @@ class IntakeInterview(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     booked_at = models.DateTimeField(auto_now_add=True)
+    # Moves and cancellation by the leader (the recipient's status is not touched).
+    # `sequence` counts the moves: the calendar feed's SEQUENCE, the announcement's key.
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("begrunnelse"), max_length=300, blank=True)
 
     # The form. Question 1 is a snapshot of name, age and address at completion.
     q1_person = models.CharField(_("1) Navn, alder og adresse"), max_length=300, blank=True)

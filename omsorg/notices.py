@@ -1,13 +1,18 @@
-"""The admin's notice that a Bli kjent form was delivered: an e-mail without its content (R3)."""
+"""Notices of the intake: the admin's that a Bli kjent form was delivered (an e-mail without
+its content, R3), and the senior's that their meeting was booked, moved or cancelled."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from omsorg.models import AdminNotification
+from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus
 from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import notice_send
@@ -65,3 +70,85 @@ def _notification_mail(
         "time": date_format(delivered, "H.i"),
     }
     return recipients, subject, context
+
+
+# --- Telling the senior -------------------------------------------------------------------
+
+
+def _still_true(interview: IntakeInterview, change: str) -> bool:
+    """Whether announcing `change` still tells the truth (a later change replaces it)."""
+    if change == "cancelled":
+        return interview.status == InterviewStatus.CANCELLED
+    if interview.status != InterviewStatus.BOOKED:
+        return False
+    if change == "booked":
+        return interview.sequence == 0
+    return change == f"moved:{interview.sequence}"
+
+
+def meeting_announce(*, organization_id: int, interview_id: int, change: str) -> str:
+    """Tell the senior that their meeting was booked, moved or cancelled, at most once.
+
+    `change` is "booked", "moved:<n>" or "cancelled"; the claim's key is
+    ``bli-kjent:<id>:<change>``. E-mail always; an SMS too with the senior's own consent
+    (the outbox key is the same). When, where and with whom, and a link: no health details.
+    Returns what `notice_send` says, or "skipped" when a later change replaced this one.
+    """
+    from messaging.models import SmsAudience, SmsPurpose
+    from messaging.services import sms_queue, sms_render, staff_may_receive_sms
+
+    with tenant_context(organization_id):
+        interview = (
+            IntakeInterview.objects.for_organization(organization_id)
+            .select_related("recipient", "senior__user", "organization")
+            .filter(pk=interview_id)
+            .first()
+        )
+        if interview is None or not _still_true(interview, change):
+            return "skipped"
+        user = interview.senior.user
+        by_sms = bool(user.phone) and staff_may_receive_sms(membership_id=interview.senior_id)
+    recipient = interview.recipient
+    kind = change.split(":", 1)[0]
+    with translation.override(settings.LANGUAGE_CODE):
+        when = date_format(timezone.localtime(interview.starts_at), r"l j. F \k\l. H.i")
+        subject = {
+            "booked": _("Nytt Bli kjent-møte %(when)s"),
+            "moved": _("Bli kjent-møtet er flyttet til %(when)s"),
+            "cancelled": _("Bli kjent-møtet %(when)s er avlyst"),
+        }[kind] % {"when": when}
+    page = "omsorg:mine" if kind == "cancelled" else "omsorg:fill"
+    args = [] if kind == "cancelled" else [interview.pk]
+    ctx = {
+        "name": user.get_short_name(),
+        "kind": kind,
+        "when": when,
+        "minutes": interview.duration_minutes,
+        "recipient": recipient.name,
+        "address": recipient.full_address,
+        "organization": interview.organization,
+        "url": settings.SITE_URL + reverse(page, args=args),
+    }
+    key = f"bli-kjent:{interview.pk}:{change}"
+
+    def send() -> None:
+        mail_send(
+            to=[user.email],
+            subject=subject,
+            template="omsorg/email/meeting_notice.txt",
+            context=ctx,
+        )
+        if by_sms:
+            # Consent withdrawn meanwhile: the e-mail went out, no SMS.
+            with tenant_context(organization_id), contextlib.suppress(ValidationError):
+                sms_queue(
+                    organization_id=organization_id,
+                    to_phone=user.phone,
+                    body=sms_render(purpose="bli_kjent_notice", context=ctx),
+                    purpose=SmsPurpose.STAFF_DIGEST,
+                    audience=SmsAudience.STAFF,
+                    membership_id=interview.senior_id,
+                    idempotency_key=key,
+                )
+
+    return notice_send(organization_id=organization_id, key=key, send=send)

@@ -25,6 +25,7 @@ from customers.services import (
 )
 from ledger.services import ledger_record_intake
 from omsorg.defaults import DEFAULT_CRITERIA, DEFAULT_SERVICE_AREAS
+from omsorg.meetings import announce_after_commit
 from omsorg.models import (
     AdminNotification,
     Criterion,
@@ -214,6 +215,7 @@ def interview_book(
         obj=interview,
         details={"senior": senior.pk, "starts_at": starts_at.isoformat()},
     )
+    announce_after_commit(interview, "booked")
     return interview
 
 
@@ -513,10 +515,13 @@ def intake_funnel(*, organization: Organization, since: datetime | None = None) 
 
 
 def interviews_cancel_for_recipient(recipient: CareRecipient, by: User | None) -> None:
-    """R11: an ended or paused recipient's booked Bli kjent meetings are cancelled."""
-    cancelled = IntakeInterview.objects.filter(
-        recipient=recipient, status=InterviewStatus.BOOKED
-    ).update(status=InterviewStatus.CANCELLED)
+    """R11: an ended or paused recipient's booked Bli kjent meetings are cancelled (and each
+    senior told)."""
+    booked = IntakeInterview.objects.filter(recipient=recipient, status=InterviewStatus.BOOKED)
+    ids = list(booked.values_list("pk", flat=True))
+    cancelled = booked.update(status=InterviewStatus.CANCELLED, changed_at=timezone.now())
+    for interview in IntakeInterview.objects.filter(pk__in=ids):
+        announce_after_commit(interview, "cancelled")
     if cancelled:
         audit_record(
             organization=recipient.organization,
@@ -552,6 +557,7 @@ def omsorg_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     )
     interviews.update(
         **dict.fromkeys(INTERVIEW_FREE_TEXT, ""),
+        cancel_reason="",
         pdf_status=PdfStatus.NONE,
         pdf_file="",
         pdf_error="",

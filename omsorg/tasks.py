@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from omsorg.notices import notification_email
+from omsorg.notices import meeting_announce, notification_email
 from omsorg.pdf import interview_render_pdf
 from seniorene.accounts.tenancy import tenant_context
 
@@ -45,3 +45,20 @@ def notify_admin_of_intake(organization_id: int, notification_id: int) -> None:
     sent = notification_email(organization_id=organization_id, notification_id=notification_id)
     if sent == "retry":
         raise NoticeRetry(f"intake notice {notification_id}")
+
+
+@shared_task(
+    autoretry_for=(NoticeRetry,),
+    retry_backoff=60,
+    max_retries=4,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def announce_meeting(organization_id: int, interview_id: int, change: str) -> None:
+    """Tell the senior a Bli kjent meeting was booked, moved or cancelled; claimed, so once."""
+    sent = meeting_announce(
+        organization_id=organization_id, interview_id=interview_id, change=change
+    )
+    if sent == "retry":
+        raise NoticeRetry(f"bli-kjent {interview_id} {change}")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
 from customers.models import CareRecipient
-from omsorg import services
+from omsorg import meetings, services
 from omsorg.access import (
     can_read_briefing,
     get_interview_for_user,
@@ -26,6 +26,8 @@ from omsorg.forms import (
     BookingForm,
     CriterionForm,
     InterviewForm,
+    MeetingCancelForm,
+    MeetingMoveForm,
     NotificationFilterForm,
     ScreeningForm,
     ServiceAreaForm,
@@ -91,7 +93,7 @@ def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
     passed = services.screening_passed(recipient)
     if request.method == "POST" and form.is_valid():
         try:
-            services.interview_book(
+            interview = services.interview_book(
                 recipient=recipient,
                 by=request.membership,
                 senior=form.cleaned_data["senior"],
@@ -103,10 +105,82 @@ def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Bli kjent-møtet er avtalt. Senioren ser det på mobilen."))
+            messages.success(
+                request, _("Bli kjent-møtet er avtalt. Senioren får beskjed og ser det på mobilen.")
+            )
+            _warn_clashes(request, interview)
             return redirect("customers:card", recipient.pk)
     ctx = {"recipient": recipient, "form": form, "blocked": blocked, "passed": passed}
     return render(request, "omsorg/book.html", ctx)
+
+
+def _warn_clashes(request: AuthedRequest, interview: IntakeInterview) -> None:
+    """Tell the leader what else the senior has at the meeting's time (saved all the same)."""
+    for clash in meetings.meeting_clashes(interview=interview):
+        messages.warning(request, _("Obs, samtidig: %(clash)s.") % {"clash": clash})
+
+
+def _meeting_page(request: AuthedRequest, interview: IntakeInterview, **forms) -> HttpResponse:
+    ctx = {
+        "interview": interview,
+        "clashes": meetings.meeting_clashes(interview=interview),
+        "move_form": forms.get("move_form")
+        or MeetingMoveForm(initial=MeetingMoveForm.initial_for(interview)),
+        "cancel_form": forms.get("cancel_form") or MeetingCancelForm(),
+    }
+    return render(request, "omsorg/meeting_change.html", ctx)
+
+
+@require(Perm.SCREEN_AND_BOOK)
+def meeting_change(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The leader's page to move or cancel one booked meeting."""
+    return _meeting_page(request, get_interview_for_user(request, pk))
+
+
+@require_POST
+@require(Perm.SCREEN_AND_BOOK)
+def meeting_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    interview = get_interview_for_user(request, pk)
+    form = MeetingMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            interview = meetings.interview_move(
+                interview=interview,
+                by=request.membership,
+                starts_at=form.starts_at(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Bli kjent-møtet er flyttet. Senioren får beskjed om den nye tiden.")
+            )
+            _warn_clashes(request, interview)
+            return redirect("customers:card", interview.recipient_id)
+    return _meeting_page(request, interview, move_form=form)
+
+
+@require_POST
+@require(Perm.SCREEN_AND_BOOK)
+def meeting_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    interview = get_interview_for_user(request, pk)
+    form = MeetingCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.interview_cancel(
+                interview=interview, by=request.membership, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Bli kjent-møtet er avlyst. Senioren får beskjed; brukerens status er uendret."),
+            )
+            return redirect("customers:card", interview.recipient_id)
+    return _meeting_page(request, interview, cancel_form=form)
 
 
 # --- Reading the interview (R3) -----------------------------------------------------------

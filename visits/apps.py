@@ -28,6 +28,11 @@ class VisitsConfig(AppConfig):
 
         hooks.page_section(notebook_section)
 
+        from omsorg.hooks import on_senior_busy
+        from visits.conflicts import visits_clashing
+
+        on_senior_busy(visits_clashing)
+
         from allauth.account.signals import password_changed, password_reset, password_set
 
         # Whoever knew the old password may have copied the calendar address: a new one.

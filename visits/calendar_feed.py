@@ -6,6 +6,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from omsorg.models import IntakeInterview, InterviewStatus
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.services import audit_record
 from visits.models import (
@@ -22,6 +24,9 @@ from visits.models import (
     CalendarFeed,
     Visit,
 )
+
+if TYPE_CHECKING:
+    import icalendar
 
 CALENDAR_SALT = "visits.calendar-feed"
 _TOKEN = re.compile(r"^([0-9a-f]{24})-([0-9a-f]{40})$")
@@ -157,6 +162,44 @@ def calendar_visits(*, membership: Membership, now: datetime | None = None) -> Q
     )
 
 
+def calendar_meetings(
+    *, membership: Membership, now: datetime | None = None
+) -> QuerySet[IntakeInterview]:
+    """The senior's booked Bli kjent meetings from 30 days back; cancelled ones left out,
+    as cancelled visits are."""
+    now = now or timezone.now()
+    return (
+        IntakeInterview.objects.for_organization(membership.organization_id)
+        .filter(
+            senior=membership,
+            status__in=[InterviewStatus.BOOKED, InterviewStatus.COMPLETED],
+            starts_at__gte=now - timedelta(days=30),
+        )
+        .select_related("recipient")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _meeting_event(meeting: IntakeInterview, *, host: str, now: datetime) -> icalendar.Event:
+    """One meeting as an event: the same UID however often it moves; SEQUENCE counts moves."""
+    import icalendar
+
+    event = icalendar.Event()
+    event.add("uid", f"bli-kjent-{meeting.pk}@{host}")
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", now)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", _("Bli kjent-møte: %(name)s") % {"name": meeting.recipient.name})
+    if meeting.recipient.full_address:
+        event.add("location", meeting.recipient.full_address)
+    page = "omsorg:fill" if meeting.status == InterviewStatus.BOOKED else "omsorg:interview"
+    event.add("url", settings.SITE_URL + reverse(page, args=[meeting.pk]))
+    event.add("last-modified", meeting.changed_at or meeting.booked_at)
+    event.add("status", "CONFIRMED")
+    return event
+
+
 def calendar_ics(*, feed: CalendarFeed, now: datetime | None = None) -> bytes:
     """The senior's visits as an iCalendar document (times in UTC).
 
@@ -188,6 +231,8 @@ def calendar_ics(*, feed: CalendarFeed, now: datetime | None = None) -> bytes:
         event.add("last-modified", visit.updated_at)
         event.add("status", "CONFIRMED")
         cal.add_component(event)
+    for meeting in calendar_meetings(membership=feed.membership, now=now):
+        cal.add_component(_meeting_event(meeting, host=host, now=now))
     ics: bytes = cal.to_ical()
     return ics
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from customers.models import RecipientStatus
 from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsStatus
 from messaging.services import sms_queue, sms_render, staff_may_receive_sms
+from omsorg.models import IntakeInterview, InterviewStatus
 from seniorene.accounts.models import Membership, MembershipDepartment, Role
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.registry import Tally
@@ -170,21 +171,45 @@ def senior_digests_send(*, organization_id: int, day: date, now: datetime, tally
             .order_by("senior_id", "starts_at")
             .values_list("senior_id", "starts_at")
         )
+        meeting_rows = list(
+            IntakeInterview.objects.for_organization(organization_id)
+            .filter(
+                status=InterviewStatus.BOOKED,
+                starts_at__gte=lo,
+                starts_at__lt=hi,
+                senior__is_active=True,
+            )
+            .order_by("senior_id", "starts_at")
+            .values_list("senior_id", "starts_at")
+        )
     times: dict[int, list[datetime]] = defaultdict(list)
     for senior_id, starts_at in rows:
         times[senior_id].append(starts_at)
-    for senior_id, starts in times.items():
+    meetings: dict[int, list[datetime]] = defaultdict(list)
+    for senior_id, starts_at in meeting_rows:
+        meetings[senior_id].append(starts_at)
+    for senior_id in sorted(times.keys() | meetings.keys()):
         tally.add(
             senior_digest_send(
-                organization_id=organization_id, membership_id=senior_id, day=day, times=starts
+                organization_id=organization_id,
+                membership_id=senior_id,
+                day=day,
+                times=times.get(senior_id, []),
+                meetings=meetings.get(senior_id, []),
             )
         )
 
 
 def senior_digest_send(
-    *, organization_id: int, membership_id: int, day: date, times: list[datetime]
+    *,
+    organization_id: int,
+    membership_id: int,
+    day: date,
+    times: list[datetime],
+    meetings: list[datetime] | None = None,
 ) -> str:
-    """One senior's digest for `day`, once (one claim, whichever channel it takes)."""
+    """One senior's digest for `day`, once (one claim, whichever channel it takes): the
+    visits' times and the Bli kjent meetings' times."""
     with tenant_context(organization_id):
         senior = Membership.objects.select_related("user", "organization").get(pk=membership_id)
         by_sms = bool(senior.user.phone) and staff_may_receive_sms(membership_id=membership_id)
@@ -193,6 +218,7 @@ def senior_digest_send(
         "day": day,
         "times": [timezone.localtime(t) for t in times],
         "count": len(times),
+        "meetings": [timezone.localtime(t) for t in meetings or []],
         "organization": senior.organization,
         "url": settings.SITE_URL + reverse("visits:agenda"),
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from visits.models import (
 if TYPE_CHECKING:
     from ledger.models import Expense, MileageEntry, TimeEntry
     from messaging.models import SmsMessage
+    from omsorg.models import IntakeInterview
     from visits.models import VisitLog
 
 
@@ -229,21 +230,47 @@ class AgendaDay:
     is_today: bool
     visits: list[Visit]
     holiday: str = ""
+    meetings: list[IntakeInterview] = field(default_factory=list)
+
+
+def meetings_for_senior(*, senior: Membership, start: date, end: date) -> QuerySet[IntakeInterview]:
+    """The senior's Bli kjent meetings on local dates `start`..`end` (one query), by time."""
+    from omsorg.models import IntakeInterview
+
+    lo, hi = local_day_bounds(start, end)
+    return (
+        IntakeInterview.objects.for_organization(senior.organization_id)
+        .filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi)
+        .select_related("recipient")
+        .order_by("starts_at", "pk")
+    )
 
 
 def senior_agenda(
     *, senior: Membership, today: date | None = None, days: int = 14
 ) -> list[AgendaDay]:
-    """Today (always, even when empty) and the days with visits in the next `days` days."""
+    """Today (always, even when empty) and the days with visits or Bli kjent meetings in the
+    next `days` days; two queries whatever their number."""
     today = today or timezone.localdate()
     end = today + timedelta(days=days)
     by_day: dict[date, list[Visit]] = defaultdict(list)
     for visit in visits_for_senior(senior=senior, start=today, end=end):
         by_day[timezone.localtime(visit.starts_at, OSLO).date()].append(visit)
+    meetings: dict[date, list[IntakeInterview]] = defaultdict(list)
+    for meeting in meetings_for_senior(senior=senior, start=today, end=end):
+        meetings[timezone.localtime(meeting.starts_at, OSLO).date()].append(meeting)
     by_day.setdefault(today, [])
+    for day in meetings:
+        by_day.setdefault(day, [])
     names = public_holidays(today, end)
     return [
-        AgendaDay(day=d, is_today=d == today, visits=by_day[d], holiday=names.get(d, ""))
+        AgendaDay(
+            day=d,
+            is_today=d == today,
+            visits=by_day[d],
+            holiday=names.get(d, ""),
+            meetings=meetings.get(d, []),
+        )
         for d in sorted(by_day)
     ]
 

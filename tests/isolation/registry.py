@@ -190,6 +190,13 @@ SAMPLES: dict[str, Sample] = {
     "omsorg:interview": Sample(_interview_kwargs, **RECIPIENT),
     "omsorg:fill": Sample(_interview_kwargs, **RECIPIENT),
     "omsorg:pdf": Sample(_ready_pdf_kwargs, **RECIPIENT),
+    "omsorg:meeting_change": Sample(_interview_kwargs, **RECIPIENT),
+    "omsorg:meeting_move": Sample(
+        _interview_kwargs, method="POST", allowed_status=CHANGED, **RECIPIENT
+    ),
+    "omsorg:meeting_cancel": Sample(
+        _interview_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "omsorg:pdf_retry": Sample(
         _interview_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),

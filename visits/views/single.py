@@ -82,7 +82,7 @@ def visit_move(request: AuthedRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
-            changes.visit_move(
+            moved = changes.visit_move(
                 visit=visit,
                 by=request.membership,
                 starts_at=form.starts_at(),
@@ -92,6 +92,9 @@ def visit_move(request: AuthedRequest, pk: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             messages.success(request, _("Besøket er flyttet. Planen er uendret."))
+            for conflict in with_conflicts([moved])[0].conflicts:
+                if conflict.kind in ("double_booked", "meeting"):
+                    messages.warning(request, _("Obs: %(text)s.") % {"text": conflict.text})
             return redirect(_week_url(visit.recipient.department_id, form.starts_at()))
     return _visit_page(request, visit, move_form=form)
 
