@@ -354,3 +354,17 @@ def visit_after(visit: Visit) -> AfterVisit:
             .order_by("created_at", "pk")
         ),
     )
+
+
+def visit_log_stored(*, visit: Visit, submission_key: str | None) -> bool:
+    """True when a log with this submission key is already stored for the visit (a repeat:
+    a double tap, or the phone's offline queue sending again)."""
+    import uuid
+
+    from visits.models import VisitLog
+
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return False
+    return VisitLog.objects.filter(visit=visit, submission_key=key).exists()

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from visits.views import agenda, calendar, feedback, plans, receipts, single, visit_log, week
+from visits.views import (
+    agenda,
+    calendar,
+    feedback,
+    offline,
+    plans,
+    receipts,
+    single,
+    visit_log,
+    week,
+)
 
 app_name = "visits"
 
@@ -35,4 +45,8 @@ urlpatterns = [
     path("kalender/<str:token>.ics", calendar.calendar_feed, name="ics"),
     path("utlegg/<int:pk>/kvittering/", receipts.receipt, name="receipt"),
     path("besok/sms-maler/", feedback.sms_templates, name="sms_templates"),
+    # The app on the phone: the service worker must be served from the root (its scope).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("uten-nett/", offline.offline, name="offline"),
 ]
