@@ -11,6 +11,8 @@
   const textsEl = document.getElementById("offline-texts");
   const queue = window.SenioreneQueue;
   if (!textsEl || !queue || !window.indexedDB) return;
+  // The offline page is kept without the session: it must not read as "logged out".
+  if (document.querySelector("[data-offline-page]")) return;
   const T = textsEl.dataset;
   const meta = document.querySelector("meta[name=offline-user]");
   const who = meta ? meta.content : "";
@@ -325,6 +327,9 @@
 
   if (hasWorker) {
     navigator.serviceWorker.register(T.workerUrl, { scope: "/" }).catch(function () {});
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: "precache" }); // if a logout cleared it
+    }).catch(function () {});
     const agenda = document.querySelector("[data-offline-agenda]");
     if (agenda && navigator.onLine) {
       const urls = [location.pathname];

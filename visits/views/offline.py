@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from seniorene.accounts.decorators import public
@@ -52,12 +54,17 @@ def _worker_config() -> dict[str, object]:
         "agenda": reverse("visits:agenda"),
         "home": [reverse("front"), reverse("home")],
         "pages": _page_patterns(),
-        "login": reverse("account_login"),
         "queueScript": static("js/offline-queue.js"),
     }
     # A new version whenever what is cached changes (hashed static names in production).
-    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
-    config["version"] = digest
+    config["version"] = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
+    # For a plain offline page when even the kept one is gone (after a logout).
+    config["texts"] = {
+        "lang": get_language() or "nb",
+        "title": _("Uten nett"),
+        "heading": _("Du er uten nett"),
+        "body": _("Siden kan ikke vises uten nett. Prøv igjen når du har nett."),
+    }
     return config
 
 

@@ -29,10 +29,17 @@ function keepable(response) {
     && (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
 }
 
+// The app's shell: static files and the offline page (fetched without the session, so
+// it holds nothing of the person). Again after a logout cleared it, at the next login.
+function precache() {
+  return caches.open(STATIC).then(function (cache) {
+    const offline = new Request(CONFIG.offline, { credentials: "omit" });
+    return cache.addAll(CONFIG.static).then(function () { return cache.add(offline); });
+  });
+}
+
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(STATIC).then(function (cache) {
-    return cache.addAll(CONFIG.static.concat([CONFIG.offline]));
-  }).then(function () { return self.skipWaiting(); }));
+  event.waitUntil(precache().then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
@@ -64,8 +71,17 @@ function cachedPage(url) {
   });
 }
 
+// The kept offline page; after a logout cleared everything, a plain one.
 function offlinePage() {
-  return caches.match(CONFIG.offline, { ignoreVary: true, ignoreSearch: true });
+  return caches.match(CONFIG.offline, { ignoreVary: true, ignoreSearch: true }).then(function (page) {
+    if (page) return page;
+    const t = CONFIG.texts;
+    const esc = function (s) { return s.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); };
+    const html = "<!DOCTYPE html><html lang=\"" + esc(t.lang) + "\"><head><meta charset=\"utf-8\">"
+      + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + esc(t.title)
+      + "</title></head><body><main><h1>" + esc(t.heading) + "</h1><p>" + esc(t.body) + "</p></main></body></html>";
+    return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+  });
 }
 
 // Network first with a short timeout; the phone's copy if the network is slow or away.
@@ -84,7 +100,7 @@ function networkFirst(request) {
       clearTimeout(timer);
       cachedPage(request.url).then(function (copy) {
         if (copy) return finish(copy);
-        return offlinePage().then(function (page) { finish(page || Response.error()); });
+        return offlinePage().then(finish);
       });
     });
   });
@@ -97,7 +113,7 @@ function networkOrOffline(request) {
     const path = new URL(request.url).pathname;
     const start = CONFIG.home.indexOf(path) !== -1 ? cachedPage(new URL(CONFIG.agenda, request.url).href) : Promise.resolve(null);
     return start.then(function (copy) {
-      return copy || offlinePage().then(function (page) { return page || Response.error(); });
+      return copy || offlinePage();
     });
   });
 }
@@ -159,6 +175,9 @@ self.addEventListener("message", function (event) {
   const data = event.data || {};
   if (data.type === "prefetch" && Array.isArray(data.urls)) event.waitUntil(prefetch(data.urls));
   if (data.type === "clear") event.waitUntil(clearAll());
+  if (data.type === "precache") {
+    event.waitUntil(caches.has(STATIC).then(function (has) { return has ? null : precache(); }));
+  }
 });
 
 self.addEventListener("sync", function (event) {
