@@ -123,7 +123,8 @@
       box.id = "offline-queue";
       const waiting = shown.filter(function (i) { return i.state === "waiting"; });
       if (waiting.length) {
-        const note = el("p", "message message--warning", agenda ? countText(waiting.length) + ". " + T.waiting : T.waiting);
+        const later = waiting.length === 1 ? T.waitingLater : T.waitingLaterMany;
+        const note = el("p", "message message--warning", agenda ? countText(waiting.length) + ". " + later : T.waiting);
         note.setAttribute("role", "status");
         box.appendChild(note);
       }

@@ -106,7 +106,9 @@ def test_the_service_worker_is_served_from_the_root_for_the_whole_site(client):
     def kept(path: str) -> bool:
         return any(p.search(path) for p in pages)
 
-    assert kept("/mine-besok/") and kept("/mine-besok/12/") and kept("/mine-besok/12/for/")
+    assert kept("/mine-besok/")
+    assert kept("/mine-besok/12/")
+    assert kept("/mine-besok/12/for/")
     for other in ("/besok/uke/", "/mine-besok/12/tilbakemelding/", "/brukere/", "/hjem/"):
         assert not kept(other), other
     assert 'request.method !== "GET"' in source  # posts are never intercepted
@@ -131,9 +133,7 @@ def test_a_log_sent_by_the_phone_is_answered_in_json(world, client_for, visit):
     assert "Besøket er ført. Takk!" in client.get("/mine-besok/").content.decode()
 
 
-def test_the_queue_sending_a_stored_report_again_gets_success_and_one_log(
-    world, client_for, visit
-):
+def test_the_queue_sending_a_stored_report_again_gets_success_and_one_log(world, client_for, visit):
     client = client_for(world.home.senior_a)
     key = str(uuid.uuid4())
     queued = {**JSON, "HTTP_X_OFFLINE_QUEUE": "1"}
@@ -179,6 +179,7 @@ def test_the_plain_form_post_still_works_without_the_script(world, client_for, v
     key = str(uuid.uuid4())
     first = post(client, visit, submission_key=key, headers={})
     again = post(client, visit, submission_key=key, headers={})
-    assert first.status_code == 302 and first["Location"] == "/mine-besok/"
+    assert first.status_code == 302
+    assert first["Location"] == "/mine-besok/"
     assert again.status_code == 302  # a double tap lands on the visit, not an error
     assert VisitLog.objects.count() == 1
