@@ -59,16 +59,16 @@ function fetchAndKeep(request) {
       caches.open(PAGES).then(function (cache) { return cache.put(key, copy); });
     } else if (response.type === "opaqueredirect" || response.redirected
                || response.status === 403 || response.status === 404) {
-      caches.open(PAGES).then(function (cache) { return cache.delete(key); });
+      caches.has(PAGES).then(function (has) {
+        return has ? caches.open(PAGES).then(function (cache) { return cache.delete(key); }) : null;
+      });
     }
     return response;
   });
 }
 
 function cachedPage(url) {
-  return caches.open(PAGES).then(function (cache) {
-    return cache.match(pageKey(url), { ignoreVary: true });
-  });
+  return caches.match(pageKey(url), { cacheName: PAGES, ignoreVary: true });
 }
 
 // The kept offline page; after a logout cleared everything, a plain one.
@@ -119,8 +119,12 @@ function networkOrOffline(request) {
 }
 
 // Static files: the copy at once, refreshed in the background (hashed names in production).
+// After a logout cleared the caches, only the network (until a senior's page precaches).
 function staticFile(request) {
-  return caches.open(STATIC).then(function (cache) {
+  return caches.has(STATIC).then(function (kept) {
+    return kept ? caches.open(STATIC) : null;
+  }).then(function (cache) {
+    if (!cache) return fetch(request);
     return cache.match(request, { ignoreVary: true }).then(function (copy) {
       const network = fetch(request).then(function (response) {
         if (response.ok && response.type === "basic") cache.put(request, response.clone());
