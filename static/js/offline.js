@@ -63,11 +63,17 @@
     return Promise.all([clearCaches(), queue.clear()]).catch(function () {});
   }
 
+  // Reports on this phone, as last read (null until read): logging out with none left
+  // goes at once, and the logged-out page clears the kept pages.
+  let knownCount = null;
+
   // Logout: say what would be lost, then clear the caches, the queue and the drafts.
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented || !user) return;
     if (new URL(form.action, location.href).pathname !== T.logoutUrl) return;
+    clearDrafts();
+    if (knownCount === 0) { clearCaches().catch(function () {}); return; }
     event.preventDefault();
     queue.all().catch(function () { return []; }).then(function (items) {
       if (items.length && !window.confirm(T.logoutConfirm.replace("%(reports)s", countText(items.length)))) {
@@ -109,6 +115,7 @@
   // "Venter på nett" badge on each waiting visit of the agenda.
   function showQueue() {
     return queue.all().then(function (all) {
+      knownCount = all.length;
       const items = all.filter(function (i) { return !user || i.user === user; });
       const main = document.querySelector("main");
       const agenda = document.querySelector("[data-offline-agenda]");

@@ -250,6 +250,16 @@ def test_tomorrows_visit_reads_offline_with_its_address(phone_app, tmp_path):
     page.get_by_role("link", name="Til Mine besøk").tap()
     page.get_by_role("heading", name="Mine besøk").wait_for()
 
+    # Nothing waits: logging out goes at once, and the phone keeps none of the pages.
+    context.set_offline(False)
+    page.on("dialog", lambda dialog: pytest.fail(f"asked: {dialog.message}"))
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url(lambda url: "/mine-besok/" not in url)
+    end = time.monotonic() + 10
+    while page.evaluate("caches.keys()"):
+        assert time.monotonic() < end, page.evaluate("caches.keys()")
+        page.wait_for_timeout(200)
+
 
 def test_a_report_the_server_refuses_says_what_to_do_and_can_be_discarded(phone_app, tmp_path):
     cast = make_cast("Hjemme")
