@@ -287,8 +287,8 @@ def test_a_report_the_server_refuses_says_what_to_do_and_can_be_discarded(phone_
     assert discard.bounding_box()["height"] >= 44
     page.once("dialog", lambda dialog: dialog.accept())
     discard.tap()
-    wait_until(lambda: page.evaluate(QUEUED) == [])
-    assert page.get_by_role("alert").count() == 0
+    page.get_by_role("alert").wait_for(state="detached")
+    assert page.evaluate(QUEUED) == []
     assert not VisitLog.objects.exists()
 
 
