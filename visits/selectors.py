@@ -481,3 +481,17 @@ def logs_many_hours(
     if department_ids is not None:
         rows = rows.filter(recipient__department_id__in=list(department_ids))
     return list(rows)
+
+
+def visit_log_stored(*, visit: Visit, submission_key: str | None) -> bool:
+    """True when a log with this submission key is already stored for the visit (a repeat:
+    a double tap, or the phone's offline queue sending again)."""
+    import uuid
+
+    from visits.models import VisitLog
+
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return False
+    return VisitLog.objects.filter(visit=visit, submission_key=key).exists()

@@ -7,6 +7,7 @@ from visits.views import (
     agenda,
     calendar,
     feedback,
+    offline,
     plans,
     receipts,
     single,
@@ -56,4 +57,8 @@ urlpatterns = [
     path("kalender/<str:token>.ics", calendar.calendar_feed, name="ics"),
     path("utlegg/<int:pk>/kvittering/", receipts.receipt, name="receipt"),
     path("besok/sms-maler/", feedback.sms_templates, name="sms_templates"),
+    # The app on the phone: the service worker must be served from the root (its scope).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("uten-nett/", offline.offline, name="offline"),
 ]

@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,8 +28,10 @@ from visits.access import (
 from visits.logging import LogFields
 from visits.models import (
     Visit,
+    VisitStatus,
 )
 from visits.selectors import (
+    visit_log_stored,
     visit_may_share_notebook,
 )
 
@@ -84,6 +88,36 @@ def _log_initial(visit: Visit, areas: list) -> dict:
     return initial
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The phone's script (static/js/offline.js) sends the log with fetch and asks for JSON:
+    it stays on the page (or keeps the report in its queue) instead of a browser error."""
+    return request.method == "POST" and "application/json" in request.headers.get("Accept", "")
+
+
+def _json_stored() -> JsonResponse:
+    return JsonResponse({"ok": True, "next": reverse("visits:agenda")})
+
+
+def _json_refused(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message}, status=status)
+
+
+def _closed_reason(visit: Visit) -> str:
+    if visit.status == VisitStatus.CANCELLED:
+        return _("Besøket ble avlyst før rapporten kom fram. Ring lederen din.")
+    return _("Besøket er allerede ført. Ring lederen din hvis noe mangler.")
+
+
+def _form_errors(form: forms.BaseForm) -> str:
+    """The form's errors in one line, each field's with its label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
 @upload_limit(RECEIPT_MAX_BYTES)
 @require(Perm.VIEW_OWN_VISITS)
 def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -95,7 +129,13 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
     from visits.models import VisitLogDraft
 
     visit = get_own_visit_for_senior(request, pk)
+    as_json = _wants_json(request)
+    key = request.POST.get("submission_key")
+    if as_json and visit_log_stored(visit=visit, submission_key=key):
+        return _json_stored()  # sent again (the phone's queue): the one stored log stands
     if not visit.is_open:
+        if as_json:
+            return _json_refused(_closed_reason(visit), status=409)
         return redirect("visits:my_visit", visit.pk)
     areas = list(visit.service_areas.all())
     initial = _log_initial(visit, areas)
@@ -144,13 +184,32 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
                     not_happened_reason=data["reason"],
                 )
         except ValidationError as exc:
+            if as_json and visit_log_stored(visit=visit, submission_key=key):
+                return _json_stored()  # the same report sent twice at once
             ask_hours = isinstance(exc, ManyHoursError)
             add_errors(bound, exc)
         else:
-            messages.success(request, _("Besøket er ført. Takk!"))
             if happened and feedback_offered(visit):
-                return redirect("visits:feedback", visit.pk)
-            return redirect("visits:agenda")
+                next_url = reverse("visits:feedback", args=[visit.pk])
+            else:
+                next_url = reverse("visits:agenda")
+            if as_json and request.headers.get("X-Offline-Queue"):
+                return JsonResponse({"ok": True, "next": next_url})  # sent later, unseen
+            messages.success(request, _("Besøket er ført. Takk!"))
+            if as_json:
+                return JsonResponse({"ok": True, "next": next_url})
+            return redirect(next_url)
+    if as_json:
+        if ask_hours:  # the phone asks "Stemmer det?" and sends again with the answer
+            return JsonResponse(
+                {
+                    "ok": False,
+                    "error": " ".join(bound.non_field_errors()),
+                    "confirm": "confirm_hours",
+                },
+                status=422,
+            )
+        return _json_refused(_form_errors(bound), status=422)
     draft = (
         VisitLogDraft.objects.filter(visit=visit, membership=request.membership)
         .only("saved_at")
