@@ -183,3 +183,22 @@ def test_the_plain_form_post_still_works_without_the_script(world, client_for, v
     assert first["Location"] == "/mine-besok/"
     assert again.status_code == 302  # a double tap lands on the visit, not an error
     assert VisitLog.objects.count() == 1
+
+
+def test_many_hours_sent_by_the_phone_are_asked_about_and_kept_after_a_yes(
+    world, client_for, visit
+):
+    client = client_for(world.home.senior_a)
+    key = str(uuid.uuid4())
+    queued = {**JSON, "HTTP_X_OFFLINE_QUEUE": "1"}
+    asked = post(client, visit, submission_key=key, checked_out="10:39", headers=queued)
+    assert asked.status_code == 422
+    assert asked.json()["confirm"] == "confirm_hours"
+    assert "Stemmer det?" in asked.json()["error"]
+    assert not VisitLog.objects.exists()
+    # The agenda's "Ja, timene stemmer" sends the same report again with the answer.
+    yes = post(
+        client, visit, submission_key=key, checked_out="10:39", confirm_hours="on", headers=queued
+    )
+    assert yes.status_code == 200
+    assert VisitLog.objects.get(visit=visit).many_hours is True
