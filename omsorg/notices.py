@@ -100,7 +100,7 @@ def meeting_announce(*, organization_id: int, interview_id: int, change: str) ->
     with tenant_context(organization_id):
         interview = (
             IntakeInterview.objects.for_organization(organization_id)
-            .select_related("recipient", "senior__user", "organization")
+            .select_related("senior__user", "organization")
             .filter(pk=interview_id)
             .first()
         )
@@ -108,7 +108,7 @@ def meeting_announce(*, organization_id: int, interview_id: int, change: str) ->
             return "skipped"
         user = interview.senior.user
         by_sms = bool(user.phone) and staff_may_receive_sms(membership_id=interview.senior_id)
-    recipient = interview.recipient
+    # Who and where stay in the app: e-mail and SMS name no recipient (R3), as the digest.
     kind = change.split(":", 1)[0]
     with translation.override(settings.LANGUAGE_CODE):
         when = date_format(timezone.localtime(interview.starts_at), r"l j. F \k\l. H.i")
@@ -124,8 +124,6 @@ def meeting_announce(*, organization_id: int, interview_id: int, change: str) ->
         "kind": kind,
         "when": when,
         "minutes": interview.duration_minutes,
-        "recipient": recipient.name,
-        "address": recipient.full_address,
         "organization": interview.organization,
         "url": settings.SITE_URL + reverse(page, args=args),
     }
