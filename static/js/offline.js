@@ -165,11 +165,14 @@
     if (!user) return Promise.resolve();
     return queue.flush({ user: user, csrf: csrfToken() }).then(function (summary) {
       const agenda = document.querySelector("[data-offline-agenda]");
-      if (summary.sent && (agenda || document.querySelector("form[data-offline-log]"))) {
+      if (summary.sent) {
+        // "Rapporten er sendt" on the next page shown, whichever it is.
         window.sessionStorage.setItem("offline-sent", String(summary.sent));
-        // The server's agenda now shows the visit as logged.
-        if (agenda) location.reload(); else location.assign(T.agendaUrl);
-        return;
+        if (agenda || document.querySelector("form[data-offline-log]")) {
+          // The server's agenda now shows the visit as logged.
+          if (agenda) location.reload(); else location.assign(T.agendaUrl);
+          return;
+        }
       }
       showQueue();
     }).catch(function () {});
