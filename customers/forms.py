@@ -139,7 +139,7 @@ class RecipientForm(forms.ModelForm):
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip()
-        if value and (len(value) != 4 or not value.isdigit()):
+        if value and (len(value) != 4 or not (value.isascii() and value.isdigit())):
             raise forms.ValidationError(_("Postnummeret har fire sifre."))
         return value
 
@@ -202,7 +202,7 @@ class CustomerForm(forms.Form):
 
     def clean_org_number(self) -> str:
         value = self.cleaned_data["org_number"].replace(" ", "")
-        if value and (len(value) != 9 or not value.isdigit()):
+        if value and (len(value) != 9 or not (value.isascii() and value.isdigit())):
             raise forms.ValidationError(_("Organisasjonsnummeret har ni sifre."))
         return value
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from customers.models import CareRecipient
+from customers.services import relative_mark_visit_contact
 from omsorg import services
 from omsorg.models import Criterion, CriterionKind, IntakeInterview
 from seniorene.accounts.demo import DemoOrg
@@ -56,7 +57,14 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
             done.criterion_answers.create(
                 organization=demo.organization, criterion=c, wording=c.text, met=True
             )
+        done.q2_informed = "yes"
+        done.q3_prepared_by = "relative"
+        done.q4_contact_name = "Lise Bakke (datter)"
+        done.q4_contact_phone = "+4791234567"
         done.q5_likes = "Fotball, Vålerenga, båtliv i Oslofjorden."
+        done.q6_avoid = "Ikke snakk om kona, som døde i fjor vår."
+        done.q7_cognitive = "Blir fort sliten av tallhuskeleker; kryssord går fint."
+        done.q8_falls = "Falt i badet i februar. Går med stokk inne."
         done.q9_frequency = "Én gang i uken, torsdager"
         done.q1_person = f"{arne.name}, {arne.age} år, {arne.full_address}"
         done.status = "completed"
@@ -64,3 +72,11 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         done.completed_by = senior.user
         done.km = Decimal("12.5")
         done.save()
+        relative_mark_visit_contact(
+            recipient=arne,
+            by=leader,
+            name="Lise Bakke",
+            phone="+4791234567",
+            relation="child",
+            source=f"interview:{done.pk}",
+        )

@@ -15,9 +15,10 @@ from django.utils import timezone
 from customers.models import CareRecipient
 from omsorg.models import ServiceArea
 from seniorene.accounts.demo import DemoOrg
+from visits.absences import absence_add
 from visits.availability import availability_set
 from visits.civil_time import local_datetime, local_day_bounds
-from visits.models import SeniorAvailability, Visit, VisitPlan
+from visits.models import SeniorAbsence, SeniorAvailability, Visit, VisitPlan
 from visits.planning import PlanFields, plan_create, plans_expand
 
 # (organization slug, recipient name, senior key, weekdays, time, minutes, every N weeks,
@@ -102,3 +103,21 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         _one_off_today(orgs["seniorene"], astrid)
     for demo in orgs.values():
         plans_expand(organization_id=demo.organization.pk)
+    _absence(orgs["seniorene"])
+
+
+def _absence(demo: DemoOrg) -> None:
+    """Ragnhild is away Tuesday to Thursday in two weeks: two of Astrid's visits need
+    another senior ("Følg opp" shows it, with the one-screen reassignment)."""
+    senior = demo.people["senior"]
+    if SeniorAbsence.objects.filter(membership=senior).exists():
+        return
+    today = timezone.localdate()
+    tuesday = today - timedelta(days=today.weekday()) + timedelta(weeks=2, days=1)
+    absence_add(
+        membership=senior,
+        by=senior,
+        starts_on=tuesday,
+        ends_on=tuesday + timedelta(days=2),
+        note="Hos barnebarna i Bergen",
+    )

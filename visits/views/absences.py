@@ -240,7 +240,7 @@ def absence_reassign_view(request: AuthedRequest, pk: int) -> HttpResponse:
             if not value:
                 continue
             chosen[visit_id] = value
-            if value.isdigit() and len(value) < 12:
+            if value.isascii() and value.isdigit() and len(value) < 12:  # not "²" or "٣"
                 choices[visit_id] = int(value)
             else:
                 errors[visit_id] = _("Velg en senior i avdelingen fra listen.")
