@@ -207,7 +207,7 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     assert page.get_by_text("Åse Ødegård").count() >= 2  # today's visit and the plan's
     page.locator(f"a[href='/mine-besok/{visit.pk}/']").first.click()
     journey.step("visit")
-    page.get_by_role("link", name="Før besøket").click()
+    page.get_by_role("link", name="Skriv besøksrapport").click()
     page.get_by_label(re.compile("hva gikk bra")).fill("Vi gikk en tur langs elva.")
     journey.step("visit-log-form")
     page.get_by_role("button", name="Lagre besøket").first.click()

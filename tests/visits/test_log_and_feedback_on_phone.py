@@ -69,7 +69,7 @@ def test_log_a_visit_and_send_the_feedback_in_three_taps(phone, tmp_path_factory
     page.screenshot(path=shots / "0-agenda.png", full_page=True)
 
     # Tap 1: from today's visit on the agenda to its log.
-    page.get_by_role("link", name="Før besøket hos Åse Ødegård").tap()
+    page.get_by_role("link", name="Skriv besøksrapport for Åse Ødegård").tap()
     page.get_by_role("heading", name="Besøk hos Åse Ødegård").wait_for()
     page.screenshot(path=shots / "1-log.png", full_page=True)
     # Tap 2: nothing needs typing (times and ticks are prefilled).
