@@ -4,6 +4,7 @@ once per visit, from the organization's own wording."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -284,8 +285,13 @@ def test_the_greeting_and_signature_stay_outside_what_the_senior_edits(
         f"I dag var {senior} på besøk hos Åse. Vi gikk tur i parken. Neste besøk er {next_visit}."
     )
     html = page.content.decode()
-    assert '<p class="sms-fixed" id="sms-greeting">' in html and "Hei Ingrid!" in html
-    assert signature in html
+    greeting = re.search(r'id="sms-greeting">(.*?)</p>', html, re.S)
+    assert greeting is not None
+    assert greeting.group(1).endswith("Hei Ingrid!")
+    closing = re.search(r'id="sms-signature">(.*?)</p>', html, re.S)
+    assert closing is not None
+    assert signature in closing.group(1)
+    assert "Hei Ingrid!" not in body
 
     # The senior adds a line at the end of the text box: it stays before the signature.
     client.post(
