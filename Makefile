@@ -91,12 +91,13 @@ PROD_ENV := DEBUG=false SECRET_KEY=bench-and-load-only-not-a-secret-0123456789ab
 	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SITE_URL=https://omsorg.bench.example \
 	SECURE_SSL_REDIRECT=false LOG_LEVEL=WARNING
 
-bench: venv messages ## Seed a large organization; report pages, queries, expansion, reminders/s (BENCH_REMINDERS=10000), PDF
+bench: venv messages ## Seed a large organization; report pages, queries, expansion, reminders/s (BENCH_REMINDERS=10000), PDF, the agenda's bytes in Chromium
 	bin/ensure-test-deps
 	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_bench" -c "CREATE DATABASE seniorene_bench"
 	$(PROD_ENV) VAR_DIR=var/bench DATABASE_URL=$(PG_URL)/seniorene_bench REDIS_URL=redis://127.0.0.1:6379/13 \
 		CELERY_TASK_ALWAYS_EAGER=true bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
-		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/run.py'
+		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/run.py && \
+		$(BIN)/python bench/page_weight.py'
 
 load: venv messages ## 100 simulated seniors and leaders for 2 minutes against gunicorn, PostgreSQL and Redis
 	bin/ensure-test-deps

@@ -257,11 +257,20 @@ def interview_save_draft(
     data: dict[str, Any],
     criteria: dict[int, bool | None] | None = None,
 ) -> IntakeInterview:
-    """Autosave: keep what the senior has typed so far; saving the same twice is harmless."""
+    """Autosave: keep what the senior has typed so far; saving the same twice is harmless.
+
+    `data` may hold "km" (the kilometres typed so far; None when the field is empty), so
+    that every field of the form survives a reload, km included.
+    """
     interview = IntakeInterview.objects.select_for_update().get(pk=interview.pk)
     if interview.status != InterviewStatus.BOOKED:
         raise ValidationError(_("Skjemaet er allerede levert."))
     changed = _apply_answers(interview, data, criteria or {})
+    if "km" in data and interview.km != data["km"]:
+        if data["km"] is not None and data["km"] < 0:
+            raise ValidationError(_("Kilometer kan ikke være negativt."))
+        interview.km = data["km"]
+        changed.append("km")
     interview.draft_saved_at = timezone.now()
     interview.full_clean(exclude=["recipient", "senior", "booked_by", "completed_by"])
     interview.save(update_fields=[*changed, "draft_saved_at"])

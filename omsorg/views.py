@@ -279,7 +279,7 @@ def interview_fill(request: AuthedRequest, pk: int) -> HttpResponse:
                 services.interview_save_draft(
                     interview=interview,
                     by=request.membership,
-                    data=form.answers_data(),
+                    data={**form.answers_data(), "km": form.cleaned_data["km"]},
                     criteria=form.criteria(),
                 )
         except ValidationError as exc:
@@ -296,7 +296,12 @@ def interview_fill(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("omsorg:fill", interview.pk)
     if request.htmx and request.method == "POST":
         return render(request, "omsorg/_saved.html", {"error": True}, status=422)
-    ctx = {"interview": interview, "form": form}
+    ctx = {
+        "interview": interview,
+        "form": form,
+        # The phone-side copy of the form is kept per interview and user.
+        "autosave_key": f"interview:{interview.pk}:{request.user.pk}",
+    }
     return render(request, "omsorg/interview_fill.html", ctx)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from seniorene.accounts.decorators import public, require
 from seniorene.accounts.http import AuthedRequest
+from seniorene.accounts.models import Role
 from seniorene.accounts.policy import Perm
 
 
@@ -24,6 +25,9 @@ def front(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.USE_APP)
 def home(request: AuthedRequest) -> HttpResponse:
+    """The start page for one's role. A senior's is today's visits (the agenda)."""
+    if request.membership.role == Role.SENIOR:
+        return redirect("visits:agenda")
     ctx = {"role": request.membership.role}
     return render(request, "home.html", ctx)
 

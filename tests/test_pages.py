@@ -58,7 +58,7 @@ def test_the_language_switch_turns_the_page_english(world, client):
     login(client, world.home.senior_a)
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/hjem/"})
     assert response.status_code == 302
-    html = client.get("/hjem/").content.decode()
+    html = client.get("/hjem/", follow=True).content.decode()  # a senior's home: the agenda
     assert '<html lang="en">' in html
     assert "Skip to content" in html
     assert "Log out" in html
@@ -66,7 +66,8 @@ def test_the_language_switch_turns_the_page_english(world, client):
 
 def test_navigation_depends_on_the_role(world, client_for):
     admin_html = client_for(world.home.admin).get("/hjem/").content.decode()
-    senior_html = client_for(world.home.senior_a).get("/hjem/").content.decode()
+    senior_html = client_for(world.home.senior_a).get("/hjem/", follow=True).content.decode()
+    assert "/mine-besok/" in senior_html
     assert "/medarbeidere/" in admin_html
     assert "/avdelinger/" in admin_html
     assert "/medarbeidere/" not in senior_html
@@ -76,3 +77,14 @@ def test_navigation_depends_on_the_role(world, client_for):
 def test_an_english_browser_still_gets_bokmaal_until_the_person_switches(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert '<html lang="nb">' in response.content.decode()
+
+
+def test_a_seniors_home_is_todays_visits(world, client_for):
+    """A senior who opens the app lands on the agenda, not on a menu of links."""
+    senior = client_for(world.home.senior_a)
+    for url in ("/", "/hjem/"):
+        response = senior.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == "/mine-besok/", url
+        assert "<h1>Mine besøk</h1>" in response.content.decode()
+    leader_home = client_for(world.home.leader_a).get("/hjem/")
+    assert leader_home.status_code == 200  # the others keep their page of tiles

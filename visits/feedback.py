@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeGuard, cast
 
 from django.core.exceptions import ValidationError
@@ -30,13 +31,15 @@ from seniorene.sms.text import normalise_body, segments
 from visits.models import Visit, VisitStatus
 
 # The built-in wording until an organization writes its own. Placeholders in braces.
+# The greeting ("Hei …!") and the signature ("Hilsen …") stay fixed around the text the
+# senior edits; the sentence with {neste_besøk} is left out when no next visit is planned.
 DEFAULT_TEMPLATES: dict[str, str] = {
     Kind.FEEDBACK_RELATIVE: (
         "Hei {pårørende}! I dag var {senior} på besøk hos {bruker}. {notat}"
-        "Hilsen {senior}, {organisasjon}"
+        "Neste besøk er {neste_besøk}. Hilsen {senior}, {organisasjon}"
     ),
     Kind.FEEDBACK_THANKS: (
-        "Hei {bruker}! Takk for besøket i dag. {senior} kommer igjen {neste_besøk}. "
+        "Hei {bruker}! Takk for besøket i dag. Neste besøk er {neste_besøk}. "
         "Hilsen {senior}, {organisasjon}"
     ),
 }
@@ -44,10 +47,18 @@ PLACEHOLDERS = {
     "bruker": gettext_lazy("brukerens fornavn"),
     "pårørende": gettext_lazy("pårørendes fornavn"),
     "senior": gettext_lazy("seniorens fornavn"),
-    "neste_besøk": gettext_lazy("neste besøk, f.eks. «torsdag 27. november kl. 11.00»"),
+    "neste_besøk": gettext_lazy(
+        "neste besøk, f.eks. «torsdag 27. november kl. 11.00»; setningen tas bort når "
+        "neste besøk ikke er avtalt"
+    ),
     "notat": gettext_lazy("hva som gikk bra, når notatet kan deles med pårørende"),
     "organisasjon": gettext_lazy("organisasjonens navn"),
 }
+# The opening and closing the senior does not edit: "Hei Ingrid!" / "Kjære Olav," and
+# "Hilsen Ragnhild, Seniorene AS" / "Vennlig hilsen …" / "Mvh …".
+_GREETING = re.compile(r"^\s*((?:hei|hallo|kjære|god dag)\b[^!.,?\n]*[!.,])\s*", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:^|(?<=\s))((?:vennlig hilsen|hilsen|mvh)\b)", re.IGNORECASE)
+_NEXT_VISIT_SENTENCE = re.compile(r"[^.!?{}]*\{neste_besøk\}[^.!?{}]*[.!?]?")
 PURPOSE = SmsPurpose.VISIT_SUMMARY_SMS
 
 
@@ -213,45 +224,90 @@ def fill(template: str, values: dict[str, str]) -> str:
     return out
 
 
-def next_visit_phrase(visit: Visit) -> str:
-    """ "torsdag 27. november kl. 11.00", always in Bokmål (the SMS is Norwegian)."""
+@dataclass(frozen=True)
+class FeedbackText:
+    """The feedback SMS in three parts: the fixed greeting, the text the senior edits, and
+    the fixed signature. `contact` (relatives only) is the contact person's line."""
+
+    greeting: str
+    body: str
+    signature: str
+    contact: str = ""
+
+
+def _next_visit_start(visit: Visit) -> datetime | None:
     from visits.selectors import visit_next_for_recipient
 
     following = visit_next_for_recipient(
         recipient=visit.recipient, after=max(visit.starts_at, timezone.now())
     )
+    return following.starts_at if following is not None else None
+
+
+def next_visit_phrase(visit: Visit) -> str:
+    """ "torsdag 27. november kl. 11.00", always in Bokmål (the SMS is Norwegian); empty
+    when no next visit is planned."""
+    starts_at = _next_visit_start(visit)
+    if starts_at is None:
+        return ""
     with translation.override("nb"):
-        if following is None:
-            return _("når neste besøk er avtalt")
-        when = timezone.localtime(following.starts_at)
+        when = timezone.localtime(starts_at)
         day = formats.date_format(when, "l j. F")
         return _("%(day)s kl. %(time)s") % {"day": day, "time": when.strftime("%H.%M")}
 
 
-def feedback_prefill(visit: Visit, target: Target) -> str:
-    """The suggested text, from the organization's template, for the senior to edit."""
+def split_text(text: str) -> tuple[str, str, str]:
+    """(greeting, middle, signature) of a filled-in message; a part not there is empty."""
+    text = normalise_body(text)
+    greeting = ""
+    match = _GREETING.match(text)
+    if match:
+        greeting, text = match.group(1), text[match.end() :]
+    signature = ""
+    starts = [m.start(1) for m in _SIGNATURE.finditer(text)]
+    if starts:
+        signature, text = text[starts[-1] :].strip(), text[: starts[-1]]
+    return greeting.strip(), text.strip(), signature
+
+
+def feedback_prefill(visit: Visit, target: Target) -> FeedbackText:
+    """The suggested message from the organization's template: the greeting and signature
+    fixed, the middle for the senior to edit (with the next visit when one is planned)."""
     log = getattr(visit, "log", None)
     note = ""
     if log is not None and log.share_with_relatives and log.went_well:
         note = log.went_well.strip().rstrip(".") + ". "
+    template = template_body(visit.organization_id, target.kind)
+    next_visit = next_visit_phrase(visit)
+    if not next_visit:
+        template = _NEXT_VISIT_SENTENCE.sub("", template)
     values = {
         "bruker": first_name(visit.recipient.name),
         "pårørende": first_name(target.relative.name) if target.relative else "",
         "senior": first_name(visit.senior.user.name),
         "notat": note,
         "organisasjon": visit.recipient.organization.name,
+        "neste_besøk": next_visit,
     }
-    if target.kind == Kind.FEEDBACK_THANKS:
-        values["neste_besøk"] = next_visit_phrase(visit)
-    text = fill(template_body(visit.organization_id, target.kind), values)
-    return normalise_body(re.sub(r" {2,}", " ", text))
-
-
-def feedback_full_text(body: str, target: Target) -> str:
-    """What is sent: the senior's text, and for relatives the contact person last."""
-    text = normalise_body(body)
+    text = re.sub(r" {2,}", " ", fill(template, values))
+    greeting, body, signature = split_text(text)
+    contact = ""
     if target.audience == SmsAudience.RELATIVE and target.contact is not None:
-        text = f"{text}\n{target.contact.line}"
+        contact = target.contact.line
+    return FeedbackText(greeting=greeting, body=body, signature=signature, contact=contact)
+
+
+def feedback_full_text(body: str, frame: FeedbackText) -> str:
+    """What is sent: the greeting, the senior's text, the signature, and for relatives the
+    contact person last. A greeting or signature the senior typed again is not doubled."""
+    text = normalise_body(body)
+    if frame.greeting and text.startswith(frame.greeting):
+        text = text[len(frame.greeting) :].strip()
+    if frame.signature and text.endswith(frame.signature):
+        text = text[: -len(frame.signature)].strip()
+    text = " ".join(part for part in (frame.greeting, text, frame.signature) if part)
+    if frame.contact:
+        text = f"{text}\n{frame.contact}"
     return text
 
 
@@ -279,7 +335,7 @@ def feedback_send(*, visit: Visit, by: Membership, body: str) -> tuple[SmsMessag
     if visit.senior_id != by.pk:
         raise ValidationError(_("Du kan bare sende tilbakemelding om dine egne besøk."))
     if visit.status != VisitStatus.LOGGED:
-        raise ValidationError(_("Før besøket først, så kan du sende tilbakemelding."))
+        raise ValidationError(_("Skriv besøksrapporten først, så kan du sende tilbakemelding."))
     target = feedback_target(visit)
     if target is None:
         raise ValidationError(_("Denne kunden får ikke tilbakemelding på SMS."))
@@ -290,7 +346,7 @@ def feedback_send(*, visit: Visit, by: Membership, body: str) -> tuple[SmsMessag
     return sms_queue(
         organization_id=visit.organization_id,
         to_phone=target.phone,
-        body=feedback_full_text(body, target),
+        body=feedback_full_text(body, feedback_prefill(visit, target)),
         purpose=PURPOSE,
         audience=target.audience,
         idempotency_key=target.idempotency_key(visit),

@@ -37,13 +37,15 @@ def test_a_senior_completes_the_interview_on_a_phone(phone, tmp_path_factory):
     page.get_by_label("E-post").fill(cast.senior_a.user.email)
     page.get_by_label("Passord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
+    # The senior lands on the agenda; Bli kjent is in the menu.
+    page.get_by_text("Meny", exact=True).tap()
     page.get_by_role("link", name="Bli kjent", exact=True).first.click()
     page.get_by_role("link", name="Åse Ødegård").click()
 
     page.get_by_label("Hva liker brukeren særlig å snakke om?").fill("Blomster og båtliv")
     page.get_by_label("Hvor ofte ønskes kvalitetsbesøk?").fill("Hver torsdag")
     # Autosave: the draft is stored without pressing anything.
-    page.get_by_text("Utkast lagret").wait_for()
+    page.get_by_text("Lagret kl.").wait_for()
     interview.refresh_from_db()
     assert interview.q5_likes == "Blomster og båtliv"
 
@@ -60,3 +62,86 @@ def test_a_senior_completes_the_interview_on_a_phone(phone, tmp_path_factory):
     interview = IntakeInterview.objects.get(pk=interview.pk)
     assert interview.status == InterviewStatus.COMPLETED
     assert str(MileageEntry.objects.get().km) == "7.5"
+
+
+def booked_for(cast):
+    screening, _training = make_criteria(cast.organization)
+    clear_for_assignment(cast.senior_a)
+    recipient = CareRecipientFactory(department=cast.dept_a, name="Åse Ødegård")
+    services.screening_record(
+        recipient=recipient, by=cast.leader_a, answers={c.pk: (True, "") for c in screening}
+    )
+    return services.interview_book(
+        recipient=recipient,
+        by=cast.leader_a,
+        senior=cast.senior_a,
+        starts_at=timezone.now() + timedelta(hours=1),
+    )
+
+
+def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
+    """km is in the draft; text typed without a connection is kept on the phone through a
+    reload, the status says so honestly, and it is sent when the phone is online again."""
+    cast = make_cast("Hjemme")
+    interview = booked_for(cast)
+    page = phone
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill(cast.senior_a.user.email)
+    page.get_by_label("Passord").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Logg inn", exact=True).click()
+    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()
+    page.goto(f"/bli-kjent/{interview.pk}/skjema/")
+    status = page.locator("#save-status")
+
+    # km: typed 7, reloaded, still 7 (the server's draft).
+    km = page.get_by_label("Kilometer kjørt til møtet", exact=False)
+    km.fill("7")
+    page.get_by_text("Lagret kl.").wait_for()
+    interview.refresh_from_db()
+    assert interview.km == 7
+    page.evaluate("localStorage.clear()")  # the server alone must have it
+    page.reload()
+    assert km.input_value() == "7,0"
+
+    # No connection: the status is honest and the text stays on the phone.
+    avoid = page.get_by_label("Tema å unngå", exact=False)
+    page.context.set_offline(True)
+    avoid.fill("Krigen og sykehus")
+    page.get_by_text("Uten nett – lagret på telefonen, sendes når du har nett").wait_for()
+    assert "Lagret kl." not in status.inner_text()
+    interview.refresh_from_db()
+    assert interview.q6_avoid == ""
+
+    # The server cannot be reached (the request fails), yet a reload keeps what was typed.
+    page.route(
+        "**/skjema/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.context.set_offline(False)
+    page.reload()
+    assert avoid.input_value() == "Krigen og sykehus"
+    page.get_by_text("Uten nett – lagret på telefonen").wait_for()
+    interview.refresh_from_db()
+    assert interview.q6_avoid == ""
+
+    # Back online: the phone's copy is sent, once, and the status says it is saved.
+    page.unroute("**/skjema/")
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    page.get_by_text("Lagret kl.").wait_for()
+    interview.refresh_from_db()
+    assert interview.q6_avoid == "Krigen og sykehus"
+    assert interview.km == 7
+
+    # Delivered: the copy on the phone is gone.
+    for group in page.locator("fieldset").all():
+        yes = group.get_by_label("Ja", exact=True)
+        if yes.count():
+            yes.check()
+    page.get_by_role("button", name="Fullfør og lever").click()
+    page.get_by_text("Skjemaet er levert").wait_for()
+    copies = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('autosave:')).length"
+    )
+    assert copies == 0
+    assert str(MileageEntry.objects.get().km) == "7.0"

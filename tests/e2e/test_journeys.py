@@ -149,7 +149,10 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     journey = Journey(page, tmp_path_factory.mktemp("journeys-senior"), senior_pages=True)
 
     page.goto("/hjem/")
+    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()  # home: the agenda
     journey.step("home")
+    page.get_by_text("Meny", exact=True).click()
+    journey.step("menu")
     page.get_by_role("link", name="Bli kjent", exact=True).first.click()
     journey.step("my-interviews")
     page.get_by_role("link", name="Åse Ødegård").click()
@@ -201,19 +204,20 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
         duration_minutes=60,
     )
 
+    page.get_by_text("Meny", exact=True).click()
     page.get_by_role("link", name="Mine besøk").first.click()
     page.get_by_text("Åse Ødegård").first.wait_for()
     journey.step("agenda-with-plan")
     assert page.get_by_text("Åse Ødegård").count() >= 2  # today's visit and the plan's
     page.locator(f"a[href='/mine-besok/{visit.pk}/']").first.click()
     journey.step("visit")
-    page.get_by_role("link", name="Før besøket").click()
+    page.get_by_role("link", name="Skriv besøksrapport").click()
     page.get_by_label(re.compile("hva gikk bra")).fill("Vi gikk en tur langs elva.")
     journey.step("visit-log-form")
     page.get_by_role("button", name="Lagre besøket").first.click()
     page.get_by_role("heading", name="Tilbakemelding på SMS").wait_for()
     journey.step("feedback")
-    assert "kommer igjen" in page.locator("#feedback-preview").inner_text()
+    assert "Neste besøk er " in page.locator("#feedback-preview").inner_text()
     page.get_by_role("button", name="Send SMS").click()
     page.get_by_text("Meldingen er sendt.").wait_for()
     journey.step("feedback-sent")

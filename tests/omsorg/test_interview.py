@@ -58,13 +58,16 @@ def test_autosave_keeps_a_draft_and_says_when(world, client_for, booked):
     client = client_for(world.home.senior_a)
     response = client.post(
         f"/bli-kjent/{booked.pk}/skjema/",
-        {"q5_likes": "Fotball"},
+        {"q5_likes": "Fotball", "km": "7,5"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert "Utkast lagret" in response.content.decode()
+    assert "Lagret kl." in response.content.decode()
     booked.refresh_from_db()
     assert booked.q5_likes == "Fotball"
+    # km is part of the draft too: typed 7,5, reloaded, still there.
+    assert booked.km == Decimal("7.5")
+    assert 'value="7,5"' in client.get(f"/bli-kjent/{booked.pk}/skjema/").content.decode()
     assert booked.status == InterviewStatus.BOOKED
     # The same save again is harmless.
     client.post(f"/bli-kjent/{booked.pk}/skjema/", {"q5_likes": "Fotball"}, HTTP_HX_REQUEST="true")

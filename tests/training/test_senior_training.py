@@ -191,7 +191,7 @@ def test_the_training_page_takes_few_queries(
 
 
 def test_the_start_page_links_to_the_training(world, client_for):
-    senior = client_for(world.home.senior_a).get("/hjem/").content.decode()
+    senior = client_for(world.home.senior_a).get("/hjem/", follow=True).content.decode()
     assert reverse("training:my_training") in senior
     lead = client_for(world.home.lead).get("/hjem/").content.decode()
     assert reverse("training:manage") in lead

@@ -4,6 +4,7 @@ once per visit, from the organization's own wording."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -109,15 +110,18 @@ def test_sending_queues_one_message_to_the_relative_however_often_pressed(
     client = client_for(world.home.senior_a)
     visit, _ = logged_visit(world, client, recipient)
     url = f"/mine-besok/{visit.pk}/tilbakemelding/"
-    first = client.post(url, {"body": "Hei Ingrid! Fin dag med mora di."})
-    second = client.post(url, {"body": "Hei Ingrid! Fin dag med mora di."})
+    first = client.post(url, {"body": "Fin dag med mora di."})
+    second = client.post(url, {"body": "Fin dag med mora di."})
     assert first.status_code == second.status_code == 302
     message = SmsMessage.objects.get()
     assert message.to_phone == "+4790011223"
     assert (message.relative, message.visit_id) == (daughter, visit.pk)
-    assert (
-        message.body
-        == "Hei Ingrid! Fin dag med mora di.\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
+    # The greeting and signature are fixed around what the senior wrote.
+    senior = world.home.senior_a.user.name.split(" ")[0]
+    organization = world.home.organization.name
+    assert message.body == (
+        f"Hei Ingrid! Fin dag med mora di. Hilsen {senior}, {organization}"
+        "\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
     )
     followed = client.get(second["Location"], follow=True)
     assert "allerede sendt" in followed.content.decode()
@@ -173,7 +177,7 @@ def test_the_recipient_who_is_the_customer_gets_thanks_with_the_next_visit(
     html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
     day = timezone.localtime(following)
     expected = (
-        f"kommer igjen {WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} kl. 11.00"
+        f"Neste besøk er {WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} kl. 11.00."
     )
     assert expected in html
     assert "Kontaktperson" not in html
@@ -255,3 +259,73 @@ def test_a_visit_not_logged_by_the_end_of_the_day_shows_for_its_leader(world, cl
         "Per Glemt" not in client_for(world.home.leader_b).get("/besok/folg-opp/").content.decode()
     )
     assert not VisitLog.objects.exists()
+
+
+def test_the_greeting_and_signature_stay_outside_what_the_senior_edits(
+    world, client_for, relative_customer
+):
+    """The text box holds only the middle; the senior's words land before "Hilsen …", and
+    the default tells the next visit ("Neste besøk er …", as the manual suggests)."""
+    recipient, daughter = relative_customer
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    following = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=6), time(10, 0))
+    )
+    VisitFactory(recipient=recipient, senior=world.home.senior_a, starts_at=following)
+    day = timezone.localtime(following)
+    next_visit = f"{WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} kl. 10.00"
+    senior = world.home.senior_a.user.name.split(" ")[0]
+    signature = f"Hilsen {senior}, {world.home.organization.name}"
+
+    page = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/")
+    form = page.context["form"]
+    body = form["body"].value()
+    assert body == (
+        f"I dag var {senior} på besøk hos Åse. Vi gikk tur i parken. Neste besøk er {next_visit}."
+    )
+    html = page.content.decode()
+    greeting = re.search(r'id="sms-greeting">(.*?)</p>', html, re.S)
+    assert greeting is not None
+    assert greeting.group(1).endswith("Hei Ingrid!")
+    closing = re.search(r'id="sms-signature">(.*?)</p>', html, re.S)
+    assert closing is not None
+    assert signature in closing.group(1)
+    assert "Hei Ingrid!" not in body
+
+    # The senior adds a line at the end of the text box: it stays before the signature.
+    client.post(
+        f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": body + " Hun var i godt humør."}
+    )
+    sent = SmsMessage.objects.get().body
+    assert sent == (
+        f"Hei Ingrid! {body} Hun var i godt humør. {signature}"
+        "\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
+    )
+
+
+def test_the_counter_counts_the_whole_message(world, client_for, relative_customer):
+    from visits.feedback import feedback_counts
+
+    recipient, _daughter = relative_customer
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    response = client.post(
+        f"/mine-besok/{visit.pk}/tilbakemelding/",
+        {"body": "Fin dag.", "preview": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    whole = response.context["full_text"]
+    assert whole.startswith("Hei Ingrid! Fin dag. Hilsen ")
+    assert whole.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+    counts = feedback_counts(whole)
+    assert f"{counts['chars']} tegn" in response.content.decode()
+    assert counts["chars"] == len(whole) > len("Fin dag.") + 60
+
+
+def test_without_a_next_visit_the_sentence_is_left_out(world, client_for, self_customer):
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, self_customer)
+    page = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/")
+    assert page.context["form"]["body"].value() == "Takk for besøket i dag."
+    assert "Neste besøk" not in page.content.decode()

@@ -35,7 +35,8 @@ def feedback(request: AuthedRequest, pk: int) -> HttpResponse:
     sent = fb.feedback_message(visit)
     if visit.status != VisitStatus.LOGGED or target is None:
         return redirect("visits:my_visit", visit.pk)
-    form = FeedbackForm(request.POST or None, initial={"body": fb.feedback_prefill(visit, target)})
+    prefill = fb.feedback_prefill(visit, target)
+    form = FeedbackForm(request.POST or None, initial={"body": prefill.body})
     preview_only = request.htmx and request.POST.get("preview") == "1"
     if request.method == "POST" and not preview_only and form.is_valid():
         try:
@@ -58,8 +59,9 @@ def feedback(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Meldingen er sendt."))
             return redirect("visits:agenda")
     body = form["body"].value() or ""
-    full_text = fb.feedback_full_text(str(body), target)
+    full_text = fb.feedback_full_text(str(body), prefill)
     ctx = {
+        "frame": prefill,
         "visit": visit,
         "target": target,
         "form": form,

@@ -233,7 +233,7 @@ def check_in(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Du er registrert fremme kl. %(time)s. Før besøket når du går.")
+            _("Du er registrert fremme kl. %(time)s. Skriv besøksrapporten når du går.")
             % {"time": timezone.localtime(draft.arrived_at).strftime("%H.%M")},
         )
     return redirect("visits:agenda")
