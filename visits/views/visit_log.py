@@ -204,7 +204,7 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
             return JsonResponse(
                 {
                     "ok": False,
-                    "error": " ".join(bound.non_field_errors()),
+                    "error": " ".join(map(str, bound.non_field_errors())),
                     "confirm": "confirm_hours",
                 },
                 status=422,
