@@ -60,7 +60,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         done.q2_informed = "yes"
         done.q3_prepared_by = "relative"
         done.q4_contact_name = "Lise Bakke (datter)"
-        done.q4_contact_phone = "+4791234567"
+        done.q4_contact_phone = "+4792345678"
         done.q5_likes = "Fotball, Vålerenga, båtliv i Oslofjorden."
         done.q6_avoid = "Ikke snakk om kona, som døde i fjor vår."
         done.q7_cognitive = "Blir fort sliten av tallhuskeleker; kryssord går fint."
@@ -76,7 +76,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
             recipient=arne,
             by=leader,
             name="Lise Bakke",
-            phone="+4791234567",
+            phone="+4792345678",
             relation="child",
             source=f"interview:{done.pk}",
         )

@@ -3,6 +3,26 @@
 // A copy is restored only when it is newer than the server's draft, and kept two days.
 (function () {
   "use strict";
+  // Before the visit has started a report cannot be stored (the server refuses it): say
+  // so at once, by the phone's clock, rather than after the report has waited for a network.
+  const timed = document.querySelector("form[data-starts-at]");
+  const early = document.querySelector("[data-not-started]");
+  if (timed && early) {
+    const startsAt = Date.parse(timed.dataset.startsAt) || 0;
+    const check = function () {
+      const waiting = Date.now() < startsAt;
+      early.hidden = !waiting;
+      timed.querySelectorAll("button[type=submit]").forEach(function (b) {
+        b.disabled = waiting;
+      });
+      if (waiting) window.setTimeout(check, Math.min(startsAt - Date.now() + 500, 60000));
+    };
+    check();
+  }
+})();
+
+(function () {
+  "use strict";
   const form = document.querySelector("form[data-draft-key]");
   if (!form || !window.localStorage) return;
   const key = "draft:" + form.dataset.draftKey;

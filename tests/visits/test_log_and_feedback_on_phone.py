@@ -117,3 +117,26 @@ def test_what_is_typed_survives_a_lost_connection(phone):
         "Ta med briller neste gang"
     )
     assert page.get_by_text("hentet tilbake fra telefonen").is_visible()
+
+
+def test_a_report_cannot_be_saved_before_the_visit_starts_and_the_page_says_so(phone):
+    """The form (maybe the phone's offline copy) says when the visit starts instead of
+    letting the senior save a report the server will refuse."""
+    cast = make_cast("Hjemme")
+    recipient = CareRecipientFactory(
+        department=cast.dept_a, name="Åse Ødegård", status="active", seniors=[cast.senior_a]
+    )
+    later = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=1)
+    visit = VisitFactory(recipient=recipient, senior=cast.senior_a, starts_at=later)
+    log_in(phone, cast.senior_a)
+    phone.goto(f"/mine-besok/{visit.pk}/for/")
+    notice = phone.locator("[data-not-started]")
+    notice.wait_for()
+    assert "Du kan lagre rapporten når besøket har startet" in notice.inner_text()
+    saves = phone.locator("#visit-log-form button[type=submit]")
+    assert saves.count() == 2
+    assert all(saves.nth(i).is_disabled() for i in range(2))
+    # "Besøket ble ikke noe av" stays possible before the start.
+    phone.get_by_text("Besøket ble ikke noe av").tap()
+    missed = phone.locator("form[data-offline-log]:not(#visit-log-form) button[type=submit]")
+    assert missed.first.is_enabled()
