@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from ledger.models import Expense
+from omsorg.models import IntakeInterview, InterviewStatus
 from tests.conftest import make_cast
 from tests.e2e.proof import axe_violations, small_targets
 from tests.visits.test_log_and_feedback_on_phone import log_in, started_visit_today
@@ -71,6 +72,14 @@ def phone_app(browser_type, browser_type_launch_args, live_server, tmp_path):
 
 def page_of(context):
     return context.pages[0] if context.pages else context.new_page()
+
+
+def logout_button(page):
+    """The phone's "Logg ut" sits in the header's "Meny": open it first."""
+    menu = page.locator("details.site-menu")
+    if not menu.evaluate("d => d.open"):
+        page.locator("summary.site-menu__toggle").tap()
+    return page.locator("details.site-menu").get_by_role("button", name="Logg ut")
 
 
 def wait_until(check, *, seconds: float = 15) -> None:
@@ -218,12 +227,26 @@ def test_a_receipt_photo_is_scaled_down_before_an_online_upload(phone_app, tmp_p
         assert jpeg_size(f.read()) == (800, 1600)
 
 
-def test_tomorrows_visit_reads_offline_with_its_address(phone_app, tmp_path):
+def test_tomorrows_visit_reads_offline_with_its_address_and_the_interviews_warnings(
+    phone_app, tmp_path
+):
     cast = make_cast("Hjemme")
     today = started_visit_today(cast)
     recipient = today.recipient
     recipient.address, recipient.postal_code, recipient.city = "Thereses gate 12", "0452", "Oslo"
     recipient.save()
+    IntakeInterview.objects.create(
+        organization=cast.organization,
+        recipient=recipient,
+        senior=cast.senior_a,
+        starts_at=timezone.now() - dt.timedelta(days=7),
+        booked_by=cast.leader_a.user,
+        status=InterviewStatus.COMPLETED,
+        completed_at=timezone.now() - dt.timedelta(days=7),
+        completed_by=cast.senior_a.user,
+        q6_avoid="Krigen",
+        q8_falls="Falt på badet i fjor vinter",
+    )
     tomorrow = visit_tomorrow(cast, recipient)
     context = phone_app()
     page = page_of(context)
@@ -238,6 +261,10 @@ def test_tomorrows_visit_reads_offline_with_its_address(phone_app, tmp_path):
     row.get_by_role("link", name="Åse Ødegård", exact=True).tap()
     page.wait_for_url(f"**/mine-besok/{tomorrow.pk}/")
     assert page.get_by_role("link", name="Kart: Thereses gate 12, 0452 Oslo").is_visible()
+    # What the Bli kjent interview learned comes along: the falls and what to avoid.
+    warning = page.get_by_text("Falt på badet i fjor vinter")
+    assert warning.is_visible()
+    assert page.get_by_text("Krigen").is_visible()
 
     # A page the phone did not keep: a friendly page, never the browser's error page.
     page.goto("/mine-besok/kalender/")
@@ -253,7 +280,7 @@ def test_tomorrows_visit_reads_offline_with_its_address(phone_app, tmp_path):
     # Nothing waits: logging out goes at once, and the phone keeps none of the pages.
     context.set_offline(False)
     page.on("dialog", lambda dialog: pytest.fail(f"asked: {dialog.message}"))
-    page.get_by_role("button", name="Logg ut").click()
+    logout_button(page).click()
     page.wait_for_url(lambda url: "/mine-besok/" not in url)
     end = time.monotonic() + 10
     while page.evaluate("caches.keys()"):
@@ -317,7 +344,7 @@ def test_logging_out_clears_the_phone_but_asks_first_when_reports_wait(phone_app
         else:
             dialog.dismiss()
 
-    logout = page.get_by_role("button", name="Logg ut")
+    logout = logout_button(page)
     page.once("dialog", lambda d: answer(d, False))
     logout.click()
     page.wait_for_timeout(500)
