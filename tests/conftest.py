@@ -83,6 +83,15 @@ def world_tx(transactional_db) -> Cast:
     return make_cast("Hjemme")
 
 
+def get_home(client: Client):
+    """GET the home page as the member sees it: a senior's home is their agenda (the
+    redirect is followed once, to that page only), anyone else's the tiles page."""
+    response = client.get("/hjem/")
+    if response.status_code == 302 and response.url == "/mine-besok/":
+        response = client.get(response.url)
+    return response
+
+
 def login(client: Client, membership: Membership) -> Client:
     """Log `client` in as `membership`'s user with that organization active.
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from seniorene.accounts import services
 from seniorene.accounts.models import Role
-from tests.conftest import login
+from tests.conftest import get_home, login
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_a_new_address_is_the_login_only_once_its_link_is_opened(invited):
     # The old address still logs in.
     other = Client()
     other.post(reverse("account_login"), {"login": "siri@test.example", "password": PASSWORD})
-    assert other.get("/hjem/").status_code == 200
+    assert get_home(other).status_code == 200
 
     # Opening the link sent to the new address makes it the login address.
     response = client.post(reverse("account_confirm_email", args=[key]))
@@ -115,7 +115,7 @@ def test_a_new_address_is_the_login_only_once_its_link_is_opened(invited):
     assert invited.user.email == NEW
     fresh = Client()
     fresh.post(reverse("account_login"), {"login": NEW, "password": PASSWORD})
-    assert fresh.get("/hjem/").status_code == 200
+    assert get_home(fresh).status_code == 200
 
 
 def test_another_accounts_address_is_a_form_error_not_a_crash(invited, world):
@@ -142,7 +142,7 @@ def test_members_whose_address_was_never_verified_still_log_in(world):
         reverse("account_login"), {"login": senior.user.email, "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
-    assert client.get("/hjem/").status_code == 200
+    assert get_home(client).status_code == 200
 
 
 def test_joining_by_invitation_verifies_the_login_address(invited):
@@ -216,4 +216,4 @@ def test_a_login_address_never_recorded_as_verified_stays_until_the_new_one_is_c
     assert member.user.email == old
     fresh = Client()
     fresh.post(reverse("account_login"), {"login": old, "password": TEST_PASSWORD})
-    assert fresh.get("/hjem/").status_code == 200
+    assert get_home(fresh).status_code == 200

@@ -6,7 +6,7 @@ import pytest
 
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.models import AuditEvent
-from tests.conftest import login
+from tests.conftest import get_home, login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_an_admin_cannot_change_their_own_role(world, client_for):
 def test_deactivating_keeps_history_and_ends_the_session(world, client_for, client):
     senior = world.home.senior_a
     login(client, senior)
-    assert client.get("/hjem/").status_code == 200
+    assert get_home(client).status_code == 200
     client_for(world.home.admin).post(f"/medarbeidere/{senior.pk}/aktiv/", {"active": "0"})
     senior.refresh_from_db()
     senior.user.refresh_from_db()
@@ -54,7 +54,7 @@ def test_deactivating_keeps_history_and_ends_the_session(world, client_for, clie
     assert senior.deactivated_at is not None
     assert senior.user.is_active is False
     # The open session no longer gets in.
-    response = client.get("/hjem/")
+    response = get_home(client)
     assert response.status_code == 302
     assert response.url.startswith("/konto/login/")
     # History stays: the membership row and the audit row remain.
@@ -70,7 +70,7 @@ def test_deactivation_in_one_organization_leaves_the_other(world, client_for, cl
     )
     client_for(world.home.admin).post(f"/medarbeidere/{both.pk}/aktiv/", {"active": "0"})
     login(client, world.other.senior_a)
-    response = client.get("/hjem/")
+    response = get_home(client)
     assert response.status_code == 200
     assert world.other.organization.name in response.content.decode()
 
@@ -81,7 +81,7 @@ def test_reactivating_lets_them_back_in(world, client_for, client):
     admin.post(f"/medarbeidere/{senior.pk}/aktiv/", {"active": "0"})
     admin.post(f"/medarbeidere/{senior.pk}/aktiv/", {"active": "1"})
     login(client, senior)
-    assert client.get("/hjem/").status_code == 200
+    assert get_home(client).status_code == 200
 
 
 def test_an_admin_cannot_deactivate_themselves(world, client_for):
@@ -94,18 +94,18 @@ def test_a_user_in_two_organizations_switches_between_them(world, client):
     user = world.home.lead.user
     MembershipFactory(user=user, organization=world.other.organization, role=Role.LEAD)
     login(client, world.home.lead)
-    page = client.get("/hjem/").content.decode()
+    page = get_home(client).content.decode()
     assert 'name="organization"' in page
     assert f"{world.home.organization.name} · Fagansvarlig" in page
     client.post("/organisasjon/bytt/", {"organization": world.other.organization.pk})
-    page = client.get("/hjem/").content.decode()
+    page = get_home(client).content.decode()
     assert f"{world.other.organization.name} · Fagansvarlig" in page
 
 
 def test_switching_to_an_organization_one_is_not_in_changes_nothing(world, client):
     login(client, world.home.lead)
     client.post("/organisasjon/bytt/", {"organization": world.other.organization.pk})
-    page = client.get("/hjem/").content.decode()
+    page = get_home(client).content.decode()
     assert f"{world.home.organization.name} · Fagansvarlig" in page
 
 
@@ -114,7 +114,7 @@ def test_someone_without_any_active_membership_sees_no_data(world, client):
     senior.is_active = False
     senior.save()
     client.force_login(senior.user)
-    response = client.get("/hjem/")
+    response = get_home(client)
     assert response.status_code == 403
     assert "ikke med i noen organisasjon" in response.content.decode()
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Membership
 from seniorene.accounts.policy import requires_mfa
-from tests.conftest import PERSONAS, login
+from tests.conftest import PERSONAS, get_home, login
 from tests.factories import TEST_PASSWORD, enrol_totp
 from tests.isolation.registry import POST_ONLY, SAMPLES, home_department, send
 from tests.isolation.urls import our_routes
@@ -84,12 +84,12 @@ def test_confirming_the_code_opens_the_page_it_was_sent_from(world):
     with time_machine.travel(MOMENT, tick=False):
         response = client.get("/brukere/")
         assert response.status_code == 302
-        assert client.get("/hjem/").status_code == 302
+        assert get_home(client).status_code == 302
         response = client.post(response.url, {"code": code_for(secret)})
         assert response.status_code == 302
         assert response.url == "/brukere/"
         assert client.get("/brukere/").status_code == 200
-        assert client.get("/hjem/").status_code == 200
+        assert get_home(client).status_code == 200
 
 
 def test_a_wrong_code_does_not_open_the_pages(world):
@@ -101,11 +101,11 @@ def test_a_wrong_code_does_not_open_the_pages(world):
         url = f"{reverse('mfa_reauthenticate')}?next=/hjem/"
         response = client.post(url, {"code": wrong})
         assert response.status_code == 200
-        assert client.get("/hjem/").status_code == 302
+        assert get_home(client).status_code == 302
 
 
 def test_a_member_who_need_not_use_two_factor_gets_in_without_it(world):
-    assert password_only(world.home.senior_a).get("/hjem/").status_code == 200
+    assert get_home(password_only(world.home.senior_a)).status_code == 200
 
 
 def test_the_password_alone_does_not_log_in_a_member_with_two_factor(world):
@@ -115,7 +115,7 @@ def test_the_password_alone_does_not_log_in_a_member_with_two_factor(world):
     assert response.status_code == 302
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    assert client.get("/hjem/").url.startswith(reverse("account_login"))
+    assert get_home(client).url.startswith(reverse("account_login"))
 
 
 def test_password_and_code_log_in_and_open_the_data_pages(world):
@@ -126,7 +126,7 @@ def test_password_and_code_log_in_and_open_the_data_pages(world):
         client.post("/konto/login/", {"login": leader.user.email, "password": TEST_PASSWORD})
         response = client.post(reverse("mfa_authenticate"), {"code": code_for(secret)})
         assert response.status_code == 302
-        assert client.get("/hjem/").status_code == 200
+        assert get_home(client).status_code == 200
         assert client.get("/brukere/").status_code == 200
 
 

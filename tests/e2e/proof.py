@@ -125,3 +125,11 @@ class Journey:
     def assert_clean(self) -> None:
         assert self.problems == [], "\n".join(self.problems)
         assert not self.senior_pages or self.targets_measured > 10
+
+
+def log_out(page) -> None:
+    """Press "Logg ut": in the header on a wide screen, in the "Meny" on a phone."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and not menu.evaluate("d => d.open"):
+        page.locator("summary.site-menu__toggle").click()
+    page.get_by_role("button", name="Logg ut").click()

@@ -18,9 +18,14 @@ def test_a_senior_logs_in_on_a_phone(phone, tmp_path_factory):
     phone.get_by_label("E-post").fill(senior.user.email)
     phone.get_by_label("Passord").fill(TEST_PASSWORD)
     phone.get_by_role("button", name="Logg inn", exact=True).click()
-    phone.get_by_role("heading", name="Hei, Ragnhild").wait_for()
-    # Large touch targets on the phone: the logout button is at least 44 px high.
-    box = phone.get_by_role("button", name="Logg ut").bounding_box()
+    # A senior's home is the agenda.
+    phone.get_by_role("heading", name="Mine besøk", exact=True).wait_for()
+    assert phone.get_by_text("Logget inn som Ragnhild Øye.").is_visible()
+    # Large touch targets on the phone: the menu and its logout button are at least 44 px high.
+    menu = phone.locator("summary.site-menu__toggle")
+    assert menu.bounding_box()["height"] >= 44
+    menu.tap()
+    box = phone.locator("details.site-menu").get_by_role("button", name="Logg ut").bounding_box()
     assert box is not None
     assert box["height"] >= 44
     shots = tmp_path_factory.mktemp("screenshots")

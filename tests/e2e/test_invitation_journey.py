@@ -11,6 +11,7 @@ from django.core import mail
 
 from seniorene.accounts import services
 from seniorene.accounts.models import Role
+from tests.e2e.proof import log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +63,7 @@ def test_an_invited_leader_sets_up_two_factor_and_logs_in(world_tx, phone, live_
 
     # Log out and back in: password, then the code from the authenticator.
     page.goto("/hjem/")
-    page.get_by_role("button", name="Logg ut").click()
+    log_out(page)
     page.goto("/konto/login/")
     page.get_by_label("E-post").fill("liv@test.example")
     page.get_by_label("Passord").fill(PASSWORD)

@@ -91,7 +91,8 @@ def test_a_booked_meeting_is_on_the_seniors_agenda_with_time_name_address_and_th
     assert f'href="/bli-kjent/{interview.pk}/skjema/"' in html
     # Another senior's agenda does not have it.
     other = client_for(world.home.senior_a2).get("/mine-besok/").content.decode()
-    assert "Bli kjent-møte" not in other
+    assert f"/bli-kjent/{interview.pk}/" not in other
+    assert "Thereses gate" not in other
     assert "Åse Ødegård" not in other
 
 

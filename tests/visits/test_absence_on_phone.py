@@ -35,7 +35,7 @@ def test_a_senior_adds_an_absence_from_the_agenda(phone, tmp_path_factory):
     page.get_by_label("E-post").fill(cast.senior_a.user.email)
     page.get_by_label("Passord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
-    page.get_by_role("link", name="Mine besøk", exact=True).first.click()
+    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()  # the senior's home
 
     page.get_by_role("link", name="Når kan jeg ta besøk?", exact=False).click()
     page.get_by_role("heading", name="Når kan jeg ta besøk?").wait_for()

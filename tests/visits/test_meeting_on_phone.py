@@ -47,7 +47,7 @@ def test_a_booked_bli_kjent_is_on_the_agenda_and_its_link_opens_the_interview(
     page.get_by_label("E-post").fill(cast.senior_a.user.email)
     page.get_by_label("Passord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
-    page.get_by_role("link", name="Mine besøk", exact=True).first.click()
+    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()  # the senior's home
 
     card = page.locator("li.agenda-meeting")
     card.get_by_text("Bli kjent-møte").wait_for()
