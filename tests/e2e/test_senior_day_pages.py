@@ -1,6 +1,7 @@
-"""The pages issue 18 added that no journey walks yet, each under axe (and 44 px targets on the phone):
-the leader's "Før for senioren" form and visit page with "Lukk uten rapport", the leader's
-page to move or cancel a Bli kjent meeting, and the senior's "Tidligere besøk" on a phone."""
+"""The pages issue 18 added that no journey walks yet, each under axe (and 44 px
+targets on the phone): the leader's "Før for senioren" form and visit page with "Lukk
+uten rapport", the leader's page to move or cancel a Bli kjent meeting, and the senior's
+"Tidligere besøk" on a phone."""
 
 from __future__ import annotations
 
