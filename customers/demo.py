@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from customers import services
 from customers.models import (
@@ -12,6 +14,9 @@ from customers.models import (
     ConsentMethod,
     ConsentPurpose,
     CustomerKind,
+    InquirySource,
+    Partner,
+    PartnerKind,
     Relation,
 )
 from seniorene.accounts.demo import DemoOrg
@@ -124,10 +129,98 @@ RELATIVES = {
 PROJECTS = {"astrid": "20101", "even": "20102", "kari": "20103", "zara": "20104"}
 
 
+# Partners (the manual's "ambassadører og støttespillere"): (key, name, kind, contact,
+# phone, e-mail, who follows up, a meeting: (days ago, note, who was there)).
+PartnerRow = tuple[str, str, str, str, str, str, str, tuple[int, str, list[str]]]
+PARTNERS: dict[str, list[PartnerRow]] = {
+    "seniorene": [
+        (
+            "frivillig",
+            "Frogner frivilligsentral",
+            PartnerKind.VOLUNTEER_CENTRE,
+            "Berit Holm",
+            "+4722445566",
+            "berit@frivillig.example",
+            "admin",
+            (30, "Presenterte Seniorene Omsorg på frokostmøtet. Tar brosjyrer.", ["admin", "lead"]),
+        ),
+        (
+            "pensjonist",
+            "Bærum pensjonistforening",
+            PartnerKind.PENSIONERS,
+            "Odd Nilsen",
+            "+4767556677",
+            "",
+            "leader_b",
+            (12, "Stand på medlemsmøtet; tre spurte om besøk.", ["leader_b"]),
+        ),
+    ],
+    "nordre-follo": [
+        (
+            "eldreombud",
+            "Eldreombudet",
+            PartnerKind.ELDER_OMBUD,
+            "",
+            "",
+            "post@eldreombud.example",
+            "admin",
+            (45, "Innledende samtale om samarbeid.", ["admin"]),
+        ),
+    ],
+}
+
+# How each demo recipient's inquiry came: (source, partner key or note).
+SOURCES: dict[str, tuple[str, str]] = {
+    "astrid": (InquirySource.FAMILY, ""),
+    "arne": (InquirySource.PARTNER, "frivillig"),
+    "aase": (InquirySource.FAIR, "Eldremessen på Rådhuset"),
+    "even": (InquirySource.PARTNER, "pensjonist"),
+    "zara": (InquirySource.MUNICIPALITY, ""),
+    "kari": (InquirySource.MEDIA, "Facebook"),
+}
+
+
+def seed_partners(demo: DemoOrg, rows: list[PartnerRow]) -> dict[str, Partner]:
+    partners = {}
+    for key, name, kind, contact, phone, email, follow_up, meeting in rows:
+        partner = Partner.objects.filter(organization=demo.organization, name=name).first()
+        if partner is None:
+            by = demo.people["admin"]
+            partner = services.partner_save(
+                by=by,
+                data={
+                    "name": name,
+                    "kind": kind,
+                    "contact_name": contact,
+                    "phone": phone,
+                    "email": email,
+                    "follow_up": demo.people.get(follow_up),
+                },
+            )
+            days_ago, note, attendees = meeting
+            services.partner_meeting_add(
+                partner=partner,
+                by=by,
+                held_on=timezone.localdate() - timedelta(days=days_ago),
+                note=note,
+                attendees=[demo.people[p] for p in attendees if p in demo.people],
+            )
+        partners[key] = partner
+    return partners
+
+
+def _source(key: str, partners: dict[str, Partner]) -> dict[str, object]:
+    source, detail = SOURCES.get(key, ("", ""))
+    if source == InquirySource.PARTNER:
+        return {"inquiry_source": source, "inquiry_partner": partners[detail]}
+    return {"inquiry_source": source, "inquiry_source_note": detail}
+
+
 def seed(orgs: dict[str, DemoOrg]) -> None:
     for slug, rows in RECIPIENTS.items():
         demo = orgs[slug]
         leader = demo.people["leader"]
+        partners = seed_partners(demo, PARTNERS.get(slug, []))
         for key, name, born, address, postal, city, phone, dept, notes, senior in rows:
             recipient = CareRecipient.objects.filter(
                 organization=demo.organization, name=name, date_of_birth=born
@@ -155,6 +248,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
                     "department": department,
                     "key_notes": notes,
                     "contact_person": by,
+                    **_source(key, partners),
                 },
             )
             if senior:

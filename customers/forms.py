@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -11,11 +12,14 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from customers.models import (
     NOTE_MAX,
+    UNKNOWN_SOURCE_LABEL,
     CareRecipient,
     ConsentGiver,
     ConsentMethod,
     ConsentPurpose,
     CustomerKind,
+    InquirySource,
+    Partner,
     RecipientStatus,
     Relative,
 )
@@ -90,6 +94,9 @@ class RecipientForm(forms.ModelForm):
             "department",
             "contact_person",
             "key_notes",
+            "inquiry_source",
+            "inquiry_partner",
+            "inquiry_source_note",
         ]
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
@@ -127,6 +134,57 @@ class RecipientForm(forms.ModelForm):
             )
         self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
+        self._inquiry_fields(membership)
+
+    def _inquiry_fields(self, membership: Membership) -> None:
+        """How the inquiry came: a new recipient must say (no default: the leader chooses);
+        an older one without it may stay "Ukjent"."""
+        creating = not self.instance.pk
+        choices: list[tuple[str, StrOrPromise]] = list(InquirySource.choices)
+        if not creating:
+            choices.insert(0, ("", UNKNOWN_SOURCE_LABEL))
+        self.fields["inquiry_source"] = forms.ChoiceField(
+            label=_("Hvordan kom henvendelsen?"),
+            choices=choices,
+            required=creating,
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Velg hvordan henvendelsen kom.")},
+        )
+        partners = Partner.objects.for_organization(membership.organization_id)
+        current = self.instance.inquiry_partner_id if not creating else None
+        partners = partners.filter(Q(is_active=True) | Q(pk=current)).order_by("name")
+        self.fields["inquiry_partner"] = ModelChoiceField(
+            queryset=partners,
+            required=False,
+            label=_("Hvilken samarbeidspartner?"),
+            empty_label=_("Velg samarbeidspartner"),
+            help_text=_("Bare når henvendelsen kom via en samarbeidspartner.")
+            if partners.exists()
+            else _(
+                "Ingen samarbeidspartnere er registrert ennå. Velg «Annet» og skriv navnet, "
+                "så kan administrasjonen legge den inn."
+            ),
+        )
+        self.fields["inquiry_source_note"] = forms.CharField(
+            label=_("Utdyp (valgfritt)"),
+            required=False,
+            max_length=200,
+            help_text=_("For eksempel hvilken messe, eller hva «annet» var."),
+        )
+
+    def clean_inquiry_source_note(self) -> str:
+        return _no_markup(self.cleaned_data["inquiry_source_note"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        source = data.get("inquiry_source")
+        if source == InquirySource.PARTNER and not data.get("inquiry_partner"):
+            self.add_error(
+                "inquiry_partner", _("Velg hvilken samarbeidspartner henvendelsen kom via.")
+            )
+        if source != InquirySource.PARTNER:
+            data["inquiry_partner"] = None
+        return data
 
     def clean_name(self) -> str:
         return _no_markup(self.cleaned_data["name"])
@@ -280,3 +338,87 @@ class RecipientFilterForm(forms.Form):
         senior = cast(LeaderChoiceField, self.fields["senior"])
         senior.queryset = seniors.select_related("user").order_by("user__name")
         senior.empty_label = _("Alle seniorer")
+
+
+class PartnerForm(forms.ModelForm):
+    phone = _phone_field(_("Telefon"))
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "contact_name",
+            "phone",
+            "email",
+            "follow_up",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = Membership.objects.for_organization(membership.organization_id).filter(
+            role__in=[Role.ADMIN, Role.LEAD, Role.LEADER], is_active=True
+        )
+        self.fields["follow_up"] = LeaderChoiceField(
+            queryset=staff.select_related("user").order_by("user__name"),
+            required=False,
+            label=_("Følges opp av"),
+            empty_label=_("Ingen valgt"),
+            help_text=_("Hvem hos oss som holder kontakten."),
+        )
+        self.fields["name"].label = _("Organisasjon")
+        self.fields["contact_name"].label = _("Kontaktperson")
+        self.fields["email"].label = _("E-post")
+        self.fields["notes"].label = _("Notater")
+        self.fields["is_active"].label = _("Aktiv samarbeidspartner")
+        self.fields["is_active"].help_text = _(
+            "Bare aktive kan velges når en ny bruker registreres."
+        )
+
+    def clean_name(self) -> str:
+        return _no_markup(self.cleaned_data["name"])
+
+    def clean_contact_name(self) -> str:
+        return _no_markup(self.cleaned_data["contact_name"])
+
+
+class PartnerMeetingForm(forms.Form):
+    held_on = DateField(
+        label=_("Dato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
+        error_messages={
+            "required": _("Skriv datoen for møtet."),
+            "invalid": _("Skriv datoen som dd.mm.åååå, for eksempel 03.04.2026."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Notat"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Hva ble sagt, hva er avtalt videre."),
+    )
+    attendees = MemberChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Med fra oss"),
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.for_organization(membership.organization_id).filter(
+            is_active=True
+        )
+        attendees = cast(MemberChoiceField, self.fields["attendees"])
+        attendees.queryset = members.select_related("user").order_by("user__name")
+
+    def clean_held_on(self) -> date:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("Et møte som er holdt, kan ikke ha en dato fram i tid."))
+        return held_on

@@ -32,6 +32,101 @@ class RecipientStatus(models.TextChoices):
     ENDED = "ended", _("Avsluttet")
 
 
+class InquirySource(models.TextChoices):
+    """How an inquiry came (the manual: marketing, ambassadors, fairs). Blank: unknown."""
+
+    FAMILY = "family", _("Familie eller venner")
+    MUNICIPALITY = "municipality", _("Kommune eller helsepersonell")
+    PARTNER = "partner", _("En samarbeidspartner")
+    FAIR = "fair", _("Messe eller stand")
+    MEDIA = "media", _("Facebook eller andre medier")
+    OTHER = "other", _("Annet")
+
+
+UNKNOWN_SOURCE_LABEL = _("Ukjent")
+
+
+class PartnerKind(models.TextChoices):
+    """The manual's "ambassadører og støttespillere"."""
+
+    VOLUNTEER_CENTRE = "volunteer_centre", _("Frivilligsentral")
+    PENSIONERS = "pensioners", _("Pensjonistforening")
+    RELATIVES = "relatives", _("Pårørendeforening")
+    ELDER_OMBUD = "elder_ombud", _("Eldreombud")
+    OTHER = "other", _("Annet")
+
+
+class Partner(TenantModel):
+    """An organisation that helps spread the word and sends inquiries (samarbeidspartner)."""
+
+    name = models.CharField(_("organisasjon"), max_length=150, db_collation=NORWEGIAN)
+    kind = models.CharField(_("type"), max_length=20, choices=PartnerKind.choices)
+    contact_name = models.CharField(_("kontaktperson"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("telefon"), blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    follow_up = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("følges opp av"),
+    )
+    notes = models.TextField(_("notater"), blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("samarbeidspartner")
+        verbose_name_plural = _("samarbeidspartnere")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerMeeting(TenantModel):
+    """A meeting held with a partner: when, what was said, who was there from us."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("dato"))
+    note = models.TextField(_("notat"), blank=True, validators=[MaxLengthValidator(NOTE_MAX)])
+    attendees = models.ManyToManyField(
+        Membership,
+        through="PartnerMeetingAttendee",
+        related_name="+",
+        blank=True,
+        verbose_name=_("med fra oss"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("møte med samarbeidspartner")
+        verbose_name_plural = _("møter med samarbeidspartnere")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.date}"
+
+
+class PartnerMeetingAttendee(TenantModel):
+    meeting = models.ForeignKey(PartnerMeeting, on_delete=models.CASCADE)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "membership"], name="partner_meeting_attendee_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} @ {self.meeting_id}"
+
+
 class PhoneLink(NamedTuple):
     e164: str
     national: str
@@ -75,6 +170,19 @@ class CareRecipient(TenantModel):
         _("status"), max_length=20, choices=RecipientStatus.choices, default=RecipientStatus.INQUIRY
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # How the inquiry came (issue 19); blank on rows from before it was asked: unknown.
+    inquiry_source = models.CharField(
+        _("henvendelsen kom via"), max_length=20, choices=InquirySource.choices, blank=True
+    )
+    inquiry_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recipients",
+        verbose_name=_("samarbeidspartner"),
+    )
+    inquiry_source_note = models.CharField(_("kilde, utdypet"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
@@ -88,6 +196,18 @@ class CareRecipient(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def inquiry_source_label(self) -> str:
+        """How the inquiry came, as shown: with the partner or the note; "Ukjent" if blank."""
+        if not self.inquiry_source:
+            return str(UNKNOWN_SOURCE_LABEL)
+        label = str(self.get_inquiry_source_display())
+        if self.inquiry_source == InquirySource.PARTNER and self.inquiry_partner_id:
+            return f"{label}: {self.inquiry_partner}"
+        if self.inquiry_source_note:
+            return f"{label}: {self.inquiry_source_note}"
+        return label
 
     def age_on(self, day: date) -> int:
         born = self.date_of_birth

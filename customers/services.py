@@ -20,6 +20,10 @@ from customers.models import (
     ConsentGiver,
     Customer,
     CustomerKind,
+    InquirySource,
+    Partner,
+    PartnerMeeting,
+    PartnerMeetingAttendee,
     RecipientStatus,
     Relative,
     StatusChange,
@@ -39,6 +43,9 @@ RECIPIENT_FIELDS = (
     "department",
     "key_notes",
     "contact_person",
+    "inquiry_source",
+    "inquiry_partner",
+    "inquiry_source_note",
 )
 
 # Which status may follow which. Ending is possible from anywhere; an ended
@@ -77,6 +84,22 @@ def recipient_duplicates(
         for r in rows.select_related("department")
         if " ".join(r.name.split()).casefold() == wanted
     ]
+
+
+def _check_inquiry_source(recipient: CareRecipient) -> None:
+    """A partner is named exactly when the inquiry came through one, and is the
+    organization's own; the note belongs to the other sources only."""
+    if recipient.inquiry_source == InquirySource.PARTNER:
+        partner = recipient.inquiry_partner
+        if partner is None:
+            raise ValidationError(_("Velg hvilken samarbeidspartner henvendelsen kom via."))
+        if partner.organization_id != recipient.organization_id:
+            raise ValidationError(_("Velg en samarbeidspartner i organisasjonen."))
+        recipient.inquiry_source_note = ""
+    else:
+        recipient.inquiry_partner = None
+    if not recipient.inquiry_source:
+        recipient.inquiry_source_note = ""
 
 
 def _check_seniors(recipient: CareRecipient, seniors: Iterable[Membership]) -> list[Membership]:
@@ -130,6 +153,7 @@ def recipient_create(
     for field in RECIPIENT_FIELDS:
         if field in data:
             setattr(recipient, field, data[field])
+    _check_inquiry_source(recipient)
     recipient.full_clean()
     recipient.save()
     StatusChange.objects.create(
@@ -147,7 +171,14 @@ def recipient_create(
         created_by=by.user,
     )
     audit_record(
-        organization=by.organization, actor=by.user, action="recipient.created", obj=recipient
+        organization=by.organization,
+        actor=by.user,
+        action="recipient.created",
+        obj=recipient,
+        details={
+            "inquiry_source": recipient.inquiry_source,
+            "inquiry_partner": recipient.inquiry_partner_id,
+        },
     )
     if seniors:
         recipient_set_seniors(recipient=recipient, by=by, seniors=seniors)
@@ -163,11 +194,12 @@ def recipient_update(
     seniors: Sequence[Membership] | None = None,
 ) -> CareRecipient:
     """Change the recipient's details (and, if given, the assigned seniors)."""
-    changed = []
+    before = {field: getattr(recipient, field) for field in RECIPIENT_FIELDS}
     for field in RECIPIENT_FIELDS:
-        if field in data and getattr(recipient, field) != data[field]:
+        if field in data:
             setattr(recipient, field, data[field])
-            changed.append(field)
+    _check_inquiry_source(recipient)
+    changed = [f for f in RECIPIENT_FIELDS if getattr(recipient, f) != before[f]]
     if changed:
         recipient.full_clean()
         recipient.save(update_fields=changed)
@@ -476,6 +508,7 @@ def recipient_export(*, recipient: CareRecipient) -> dict[str, Any]:
             "department": recipient.department.name,
             "key_notes": recipient.key_notes,
             "status": recipient.get_status_display(),
+            "inquiry_source": recipient.inquiry_source_label,
             "contact_person": str(recipient.contact_person.user)
             if recipient.contact_person
             else None,
@@ -565,6 +598,8 @@ def recipient_anonymise(*, recipient: CareRecipient, by: User | None = None) -> 
     recipient.city = ""
     recipient.phone = ""
     recipient.key_notes = ""
+    # How the inquiry came stays for the statistics (no person in it); the note may name one.
+    recipient.inquiry_source_note = ""
     recipient.anonymised_at = timezone.now()
     recipient.save()
     recipient.relatives.update(name=_("Anonymisert"), phone="", email="")
@@ -598,3 +633,94 @@ def recipients_due_for_anonymisation(*, organization_id: int, now: datetime | No
     return CareRecipient.objects.for_organization(organization_id).filter(
         status=RecipientStatus.ENDED, status_changed_at__lt=cutoff, anonymised_at__isnull=True
     )
+
+
+# --- Partners (issue 19): the manual's "ambassadører og støttespillere" --------------------
+
+PARTNER_FIELDS = (
+    "name",
+    "kind",
+    "contact_name",
+    "phone",
+    "email",
+    "follow_up",
+    "notes",
+    "is_active",
+)
+
+
+def _check_member(by: Membership, member: Membership | None) -> None:
+    if member is not None and member.organization_id != by.organization_id:
+        raise ValidationError(_("Velg en medarbeider i organisasjonen."))
+
+
+@transaction.atomic
+def partner_save(
+    *, by: Membership, data: dict[str, Any], partner: Partner | None = None
+) -> Partner:
+    """Register a partner or change one; the audit row names the changed fields."""
+    creating = partner is None
+    if partner is None:
+        partner = Partner(organization_id=by.organization_id)
+    elif partner.organization_id != by.organization_id:
+        raise ValidationError(_("Samarbeidspartneren finnes ikke."))
+    _check_member(by, data.get("follow_up"))
+    before = {field: getattr(partner, field) for field in PARTNER_FIELDS}
+    for field in PARTNER_FIELDS:
+        if field in data:
+            setattr(partner, field, data[field])
+    changed = [f for f in PARTNER_FIELDS if getattr(partner, f) != before[f]]
+    if not creating and not changed:
+        return partner
+    partner.full_clean()
+    partner.save()
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="partner.created" if creating else "partner.updated",
+        obj=partner,
+        details={} if creating else {"fields": changed},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_meeting_add(
+    *,
+    partner: Partner,
+    by: Membership,
+    held_on: date,
+    note: str = "",
+    attendees: Iterable[Membership] = (),
+) -> PartnerMeeting:
+    """Record a meeting held with `partner`, and who from the organization was there."""
+    attendees = list(attendees)
+    for member in attendees:
+        _check_member(by, member)
+    if partner.organization_id != by.organization_id:
+        raise ValidationError(_("Samarbeidspartneren finnes ikke."))
+    meeting = PartnerMeeting(
+        organization_id=partner.organization_id,
+        partner=partner,
+        date=held_on,
+        note=note.strip(),
+        created_by=by.user,
+    )
+    meeting.full_clean()
+    meeting.save()
+    PartnerMeetingAttendee.objects.bulk_create(
+        [
+            PartnerMeetingAttendee(
+                organization_id=partner.organization_id, meeting=meeting, membership=member
+            )
+            for member in {m.pk: m for m in attendees}.values()
+        ]
+    )
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="partner.meeting_added",
+        obj=partner,
+        details={"meeting": meeting.pk, "date": held_on.isoformat(), "attendees": len(attendees)},
+    )
+    return meeting

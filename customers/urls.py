@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from customers import views
+from customers import partners, views
 
 app_name = "customers"
 
@@ -28,5 +28,14 @@ urlpatterns = [
     path("brukere/<int:pk>/innsyn/", views.recipient_export_page, name="export"),
     path("brukere/<int:pk>/innsyn.json", views.recipient_export_json, name="export_json"),
     path("mine-brukere/", views.my_recipients, name="mine"),
+    path("samarbeidspartnere/", partners.partner_list, name="partners"),
+    path("samarbeidspartnere/ny/", partners.partner_create, name="partner_create"),
+    path("samarbeidspartnere/<int:pk>/", partners.partner_detail, name="partner"),
+    path("samarbeidspartnere/<int:pk>/endre/", partners.partner_edit, name="partner_edit"),
+    path(
+        "samarbeidspartnere/<int:pk>/mote/ny/",
+        partners.partner_meeting_add,
+        name="partner_meeting_add",
+    ),
     path("mine-brukere/<int:pk>/", views.my_recipient, name="my_card"),
 ]

@@ -343,6 +343,7 @@ FIELD_LABELS = {
     "department": gettext_lazy("Avdeling"),
     "key_notes": gettext_lazy("Viktige merknader"),
     "status": gettext_lazy("Status"),
+    "inquiry_source": gettext_lazy("Henvendelsen kom via"),
     "contact_person": gettext_lazy("Kontaktperson"),
     "registered": gettext_lazy("Registrert"),
     "seniors": gettext_lazy("Seniorer"),

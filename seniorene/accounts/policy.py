@@ -49,6 +49,10 @@ class Perm(StrEnum):
     MANAGE_SERVICE_AREAS = "manage_service_areas"
     MANAGE_CRITERIA = "manage_criteria"
     VIEW_INTAKE_FUNNEL = "view_intake_funnel"
+    # Issue 19: the register of partners ("ambassadører og støttespillere") and the meetings
+    # held with them. The manual: "Hovedmarkedsføringen gjøres av Hilde [the lead] og
+    # Gudrun [admin]", so both keep it; leaders only pick a partner on a new recipient.
+    MANAGE_PARTNERS = "manage_partners"
     # Admin and lead: the SMS outbox (every message of the organization, numbers masked).
     VIEW_SMS_OUTBOX = "view_sms_outbox"
     # Visits (issue 7): leaders (their departments) and the lead plan visits, change single
@@ -92,6 +96,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_SERVICE_AREAS: frozenset({_ADMIN}),
     Perm.MANAGE_CRITERIA: frozenset({_ADMIN, _LEAD}),
     Perm.VIEW_INTAKE_FUNNEL: frozenset({_ADMIN, _LEAD}),
+    Perm.MANAGE_PARTNERS: frozenset({_ADMIN, _LEAD}),
     Perm.VIEW_SMS_OUTBOX: frozenset({_ADMIN, _LEAD}),
     Perm.PLAN_VISITS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_OWN_VISITS: frozenset({_SENIOR}),

@@ -25,6 +25,7 @@ def form_data(world, **overrides):
         "department": world.home.dept_a.pk,
         "contact_person": world.home.leader_a.pk,
         "key_notes": "Nøkkel i nøkkelboks.",
+        "inquiry_source": "family",
     }
     data.update(overrides)
     return data

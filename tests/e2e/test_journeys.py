@@ -89,6 +89,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     field(page, "Postnummer").fill("0450")
     field(page, "Poststed").fill("Oslo")
     field(page, "Telefon").fill("912 34 567")
+    page.get_by_label("Familie eller venner").check()
     page.get_by_label(cast.senior_a.user.name).check()
     journey.step("recipient-form")
     page.get_by_role("button", name="Lagre").click()
