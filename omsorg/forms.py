@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from omsorg.models import Criterion, Informed, IntakeInterview, Preparer, ServiceArea
 from seniorene.accounts.models import Membership
@@ -267,3 +268,29 @@ class NotificationFilterForm(forms.Form):
         department = cast(ModelChoiceField, self.fields["department"])
         department.queryset = departments
         department.empty_label = _("Alle avdelinger")
+
+
+def _period_date(label: StrOrPromise) -> DateField:
+    return DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
+        error_messages={
+            "required": _("Skriv en dato."),
+            "invalid": _("Skriv datoen som dd.mm.åååå, for eksempel 01.01.2026."),
+        },
+    )
+
+
+class FunnelPeriodForm(forms.Form):
+    """The funnel's period: inquiries registered from `fra` to `til`, both days included."""
+
+    fra = _period_date(_("Fra og med"))
+    til = _period_date(_("Til og med"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("fra"), data.get("til")
+        if start and end and start > end:
+            self.add_error("til", _("Til-datoen kan ikke være før fra-datoen."))
+        return data

@@ -487,11 +487,17 @@ class FunnelStep:
     median_days_from_previous: float | None
 
 
-def intake_funnel(*, organization: Organization, since: datetime | None = None) -> list[FunnelStep]:
-    """Inquiries → screened → Bli kjent done → active, with median days between steps."""
+def intake_funnel(
+    *, organization: Organization, since: datetime | None = None, until: datetime | None = None
+) -> list[FunnelStep]:
+    """Inquiries → screened → Bli kjent done → active, with median days between steps.
+
+    `since`/`until`: only recipients registered in [since, until)."""
     recipients = CareRecipient.objects.for_organization(organization)
     if since is not None:
         recipients = recipients.filter(created_at__gte=since)
+    if until is not None:
+        recipients = recipients.filter(created_at__lt=until)
     ids = list(recipients.values_list("pk", "created_at"))
     created = dict(ids)
     first_screened: dict[int, datetime] = {}

@@ -25,4 +25,5 @@ urlpatterns = [
     path("kriterier/", views.criteria, name="criteria"),
     path("kriterier/<int:pk>/", views.criteria, name="criterion_edit"),
     path("tall/inntak/", views.funnel, name="funnel"),
+    path("tall/inntak.csv", views.funnel_csv, name="funnel_csv"),
 ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -15,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
 from customers.models import CareRecipient
+from omsorg import funnel as funnel_by
 from omsorg import meetings, services
 from omsorg.access import (
     can_read_briefing,
@@ -25,6 +30,7 @@ from omsorg.access import (
 from omsorg.forms import (
     BookingForm,
     CriterionForm,
+    FunnelPeriodForm,
     InterviewForm,
     MeetingCancelForm,
     MeetingMoveForm,
@@ -390,12 +396,78 @@ def _simple_list(request, *, model, form_class, template, save, pk, list_url):
     return render(request, template, ctx)
 
 
+def _funnel_period(request: AuthedRequest) -> tuple[FunnelPeriodForm, date | None, date | None]:
+    """The period asked for in the address (?fra=…&til=…), else the last twelve months."""
+    if "fra" in request.GET or "til" in request.GET:
+        form = FunnelPeriodForm(request.GET)
+        if form.is_valid():
+            return form, form.cleaned_data["fra"], form.cleaned_data["til"]
+        return form, None, None
+    start, end = funnel_by.default_period(timezone.localdate())
+    return FunnelPeriodForm(initial={"fra": start, "til": end}), start, end
+
+
 @require(Perm.VIEW_INTAKE_FUNNEL)
 def funnel(request: AuthedRequest) -> HttpResponse:
-    steps = services.intake_funnel(organization=request.organization)
-    first = steps[0].count or 1
-    ctx = {"steps": [(s, round(100 * s.count / first)) for s in steps]}
+    form, start, end = _funnel_period(request)
+    ctx: dict = {"form": form, "start": start, "end": end, "step_labels": funnel_by.STEPS}
+    if start is not None and end is not None:
+        since, until = funnel_by.period_bounds(start, end)
+        steps = services.intake_funnel(organization=request.organization, since=since, until=until)
+        first = steps[0].count or 1
+        by_source = funnel_by.funnel_by_source(
+            organization=request.organization, start=start, end=end
+        )
+        by_partner = funnel_by.funnel_by_partner(
+            organization=request.organization, start=start, end=end
+        )
+        ctx.update(
+            steps=[(s, round(100 * s.count / first)) for s in steps],
+            by_source=by_source,
+            by_partner=by_partner,
+            source_chart=funnel_by.bar_chart(by_source),
+            partner_chart=funnel_by.bar_chart(by_partner),
+            csv_query=urlencode({"fra": start.isoformat(), "til": end.isoformat()}),
+        )
     return render(request, "omsorg/funnel.html", ctx)
+
+
+def _csv_cell(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require(Perm.VIEW_INTAKE_FUNNEL)
+def funnel_csv(request: AuthedRequest) -> HttpResponse:
+    """The per-source and per-partner table for Excel: semicolons, UTF-8 with a BOM."""
+    form, start, end = _funnel_period(request)
+    if start is None or end is None:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("omsorg:funnel")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"henvendelser-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [_("Gruppe"), _("Kilde"), str(funnel_by.INQUIRIES_LABEL)]
+        + [str(s.label) for s in funnel_by.STEPS]
+    )
+    groups = (
+        (
+            _("Kilde"),
+            funnel_by.funnel_by_source(organization=request.organization, start=start, end=end),
+        ),
+        (
+            _("Samarbeidspartner"),
+            funnel_by.funnel_by_partner(organization=request.organization, start=start, end=end),
+        ),
+    )
+    for group, rows in groups:
+        for row in rows:
+            writer.writerow([group, _csv_cell(row.label), row.inquiries, *row.steps])
+    return response
 
 
 def card_context(request: HttpRequest, recipient) -> dict:

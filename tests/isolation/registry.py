@@ -162,6 +162,15 @@ def _criterion_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str,
     return {"pk": make_criteria(cast.organization)[0][0].pk}
 
 
+def _partner_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    from customers.models import Partner
+
+    partner = Partner.objects.create(
+        organization=cast.organization, name="Frivilligsentralen", kind="volunteer_centre"
+    )
+    return {"pk": partner.pk}
+
+
 RECIPIENT = {"department_scoped": True}
 CHANGED = frozenset({200, 302})
 
@@ -185,6 +194,9 @@ SAMPLES: dict[str, Sample] = {
     "customers:export": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:export_json": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:my_card": Sample(_recipient_kwargs, **RECIPIENT),
+    "customers:partner": Sample(_partner_kwargs),
+    "customers:partner_edit": Sample(_partner_kwargs),
+    "customers:partner_meeting_add": Sample(_partner_kwargs),
     "omsorg:screening": Sample(_recipient_kwargs, **RECIPIENT),
     "omsorg:book": Sample(_recipient_kwargs, **RECIPIENT),
     "omsorg:interview": Sample(_interview_kwargs, **RECIPIENT),

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from customers import services as customer_services
 from customers.models import Customer, StatusChange
 from ledger.models import MileageEntry, TimeEntry
 from omsorg import services as omsorg_services
@@ -94,6 +95,12 @@ def populate_every_tenant_table(world) -> None:
     )
     interview = IntakeInterviewFactory(recipient=recipient, senior=home.senior_a)
     make_notification(interview)
+    partner = customer_services.partner_save(
+        by=home.admin, data={"name": "Frivilligsentralen", "kind": "volunteer_centre"}
+    )
+    customer_services.partner_meeting_add(
+        partner=partner, by=home.admin, held_on=interview.starts_at.date(), attendees=[home.lead]
+    )
     for model, extra in ((TimeEntry, {"hours": 1}), (MileageEntry, {"km": 3, "purpose": "x"})):
         model.objects.create(
             organization=home.organization,

@@ -1,0 +1,221 @@
+"""The intake funnel per source and per partner over a chosen period (issue 19)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from customers import services as customers
+from customers.models import CareRecipient, StatusChange
+from omsorg import funnel
+from omsorg.models import InterviewStatus, Screening
+from tests.factories import CareRecipientFactory, IntakeInterviewFactory
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+START, END = date(2026, 1, 1), date(2026, 3, 31)
+IN_PERIOD = datetime(2026, 2, 10, 10, 0, tzinfo=OSLO)
+# 31 December 23:30 in Oslo: the day before the period (22:30 UTC, so not by UTC either).
+BEFORE = datetime(2025, 12, 31, 23, 30, tzinfo=OSLO)
+LAST_EVENING = datetime(2026, 3, 31, 23, 30, tzinfo=OSLO)  # the period's last day, Oslo time
+
+
+def recipient(cast, *, source="", partner=None, at=IN_PERIOD, reached=()):
+    """A recipient registered at `at` who reached the steps in `reached`."""
+    made = CareRecipientFactory(
+        department=cast.dept_a, inquiry_source=source, inquiry_partner=partner
+    )
+    CareRecipient.objects.filter(pk=made.pk).update(created_at=at)
+    if "screened" in reached:
+        Screening.objects.create(
+            organization=cast.organization,
+            recipient=made,
+            outcome="passed",
+            screened_by=cast.leader_a.user,
+        )
+    if "met" in reached:
+        IntakeInterviewFactory(
+            recipient=made,
+            senior=cast.senior_a,
+            status=InterviewStatus.COMPLETED,
+            completed_at=at,
+        )
+    if "converted" in reached:
+        StatusChange.objects.create(
+            organization=cast.organization, recipient=made, from_status="", to_status="active"
+        )
+    return made
+
+
+def partner(cast, name):
+    return customers.partner_save(by=cast.admin, data={"name": name, "kind": "pensioners"})
+
+
+@pytest.fixture
+def examples(world):
+    home = world.home
+    frogner, baerum = partner(home, "Frogner frivilligsentral"), partner(home, "Bærum PF")
+    every = ("screened", "met", "converted")
+    recipient(home, source="family", reached=every)
+    recipient(home, source="family", reached=("screened",))
+    recipient(home, source="family", at=LAST_EVENING)
+    recipient(home, source="family", at=BEFORE, reached=every)  # outside: not counted
+    recipient(home, source="partner", partner=frogner, reached=("screened", "met"))
+    recipient(home, source="partner", partner=frogner, reached=every)
+    recipient(home, source="partner", partner=baerum)
+    recipient(home, source="", reached=("screened",))  # an older row: unknown
+    # A failed screening is not "screened, passed".
+    failed = recipient(home, source="fair")
+    Screening.objects.create(
+        organization=home.organization,
+        recipient=failed,
+        outcome="not_passed",
+        screened_by=home.leader_a.user,
+    )
+    # Another organization's recipients are never counted.
+    recipient(world.other, source="family", reached=every)
+    return home
+
+
+def by_key(rows):
+    return {r.key: (r.inquiries, *r.steps) for r in rows}
+
+
+def test_each_source_counts_its_inquiries_and_steps_in_the_period(examples):
+    rows = by_key(funnel.funnel_by_source(organization=examples.organization, start=START, end=END))
+    assert rows["family"] == (3, 2, 1, 1)
+    assert rows["partner"] == (3, 2, 2, 1)
+    assert rows["fair"] == (1, 0, 0, 0)
+    assert rows["media"] == (0, 0, 0, 0)
+    assert rows[""] == (1, 1, 0, 0)
+
+
+def test_each_partner_counts_what_came_through_it(examples):
+    rows = funnel.funnel_by_partner(organization=examples.organization, start=START, end=END)
+    assert [(r.label, r.inquiries, *r.steps) for r in rows] == [
+        ("Frogner frivilligsentral", 2, 2, 2, 1),
+        ("Bærum PF", 1, 0, 0, 0),
+    ]
+    assert rows[0].converted_percent == 50
+
+
+def test_a_period_that_holds_the_earlier_recipient_counts_it(examples):
+    rows = by_key(
+        funnel.funnel_by_source(
+            organization=examples.organization, start=date(2025, 12, 31), end=END
+        )
+    )
+    assert rows["family"] == (4, 3, 2, 2)
+
+
+def test_the_queries_do_not_grow_with_the_recipients(world):
+    home = world.home
+    frogner = partner(home, "Frogner")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            funnel.funnel_by_source(organization=home.organization, start=START, end=END)
+            funnel.funnel_by_partner(organization=home.organization, start=START, end=END)
+        return len(queries)
+
+    recipient(home, source="partner", partner=frogner, reached=("screened",))
+    few = count()
+    for _n in range(6):
+        recipient(home, source="partner", partner=frogner, reached=("screened", "met"))
+        recipient(home, source="family", reached=("screened", "met", "converted"))
+    assert count() == few
+
+
+def test_the_page_shows_the_chart_with_numbers_and_the_table(examples, client_for):
+    html = (
+        client_for(examples.admin)
+        .get("/tall/inntak/", {"fra": "01.01.2026", "til": "31.03.2026"})
+        .content.decode()
+    )
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert "<title" in svg
+    assert "<desc" in svg
+    assert 'role="img"' in svg
+    # The numbers and the names are text in the chart, not only lengths and colours.
+    texts = re.findall(r"<text[^>]*>([^<]+)</text>", svg)
+    assert "Familie eller venner" in texts
+    assert texts[
+        texts.index("Familie eller venner") + 1 : texts.index("Familie eller venner") + 9
+    ] == [
+        "Henvendelser",
+        "3",
+        "Kartlagt, oppfyller kravene",
+        "2",
+        "Bli kjent gjennomført",
+        "1",
+        "Aktive",
+        "1",
+    ]
+    assert "Frogner frivilligsentral" in html
+    assert "Brukere registrert fra og med 1. januar 2026 til og med 31. mars 2026." in html
+    # The table: a row per source with the same numbers.
+    row = re.search(r"<th scope=\"row\">Familie eller venner</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["3", "2", "1", "1", "33 %"]
+
+
+def test_the_default_period_is_the_last_twelve_months():
+    assert funnel.default_period(date(2026, 3, 10)) == (date(2025, 3, 11), date(2026, 3, 10))
+    assert funnel.default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"fra": "1.13.2026", "til": "31.03.2026"}, "Skriv datoen som dd.mm.åååå"),
+        ({"fra": "31.03.2026", "til": "01.01.2026"}, "Til-datoen kan ikke være før fra-datoen."),
+        ({"fra": "", "til": "31.03.2026"}, "Skriv en dato."),
+    ],
+)
+def test_bad_dates_get_a_clear_message(world, client_for, query, message):
+    response = client_for(world.home.lead).get("/tall/inntak/", query)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "Rett datoene over for å se tallene." in html
+    assert "<svg" not in html
+
+
+def test_the_csv_has_the_same_numbers(examples, client_for):
+    response = client_for(examples.lead).get(
+        "/tall/inntak.csv", {"fra": "2026-01-01", "til": "2026-03-31"}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Gruppe",
+        "Kilde",
+        "Henvendelser",
+        "Kartlagt, oppfyller kravene",
+        "Bli kjent gjennomført",
+        "Aktive",
+    ]
+    assert ["Kilde", "Familie eller venner", "3", "2", "1", "1"] in rows
+    assert ["Samarbeidspartner", "Frogner frivilligsentral", "2", "2", "2", "1"] in rows
+
+
+def test_the_csv_with_bad_dates_goes_back_to_the_page_with_the_message(world, client_for):
+    client = client_for(world.home.lead)
+    response = client.get("/tall/inntak.csv", {"fra": "x", "til": "31.03.2026"}, follow=True)
+    assert "Skriv datoen som dd.mm.åååå" in response.content.decode()
+
+
+def test_the_steps_table_follows_the_period(examples, client_for):
+    html = (
+        client_for(examples.admin)
+        .get("/tall/inntak/", {"fra": "01.01.2026", "til": "31.03.2026"})
+        .content.decode()
+    )
+    assert "<td>Henvendelser</td><td>8</td>" in html
