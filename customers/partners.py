@@ -93,7 +93,6 @@ def partner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "meetings": meetings,
         "recipient_count": recipient_count,
         "recipients": recipients,
-        "meeting_form": PartnerMeetingForm(membership=request.membership),
     }
     return render(request, "customers/partner_detail.html", ctx)
 
