@@ -378,6 +378,7 @@ FIELD_LABELS = {
     "minutes": gettext_lazy("Minutter"),
     "senior": gettext_lazy("Senior"),
     "relative_attends": gettext_lazy("Pårørende er med"),
+    "caution_reason": gettext_lazy("Begrunnelse for Bli kjent-møtet"),
     "completed": gettext_lazy("Levert"),
     "queued": gettext_lazy("Lagt i kø"),
     "sent": gettext_lazy("Sendt"),
