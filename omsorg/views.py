@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
 from customers.models import CareRecipient
+from ledger.selectors import intake_spent
 from omsorg import meetings, services
 from omsorg.access import (
     can_read_briefing,
@@ -450,9 +451,14 @@ def card_context(request: HttpRequest, recipient) -> dict:
     )
     allowed, reason = services.training_visits_allowed(recipient=recipient)
     screening = services.latest_screening(recipient)
+    spent = intake_spent(
+        organization_id=recipient.organization_id,
+        interview_ids=[i.pk for i in interviews if i.status == InterviewStatus.COMPLETED],
+    )
     return {
         "screening": screening,
         "interviews": interviews,
+        "intake_spent": spent if spent.meetings else None,
         "training_allowed": allowed,
         "training_reason": reason,
         "can_book": services.screening_passes(screening),
