@@ -232,6 +232,25 @@ class RelativeForm(forms.ModelForm):
         return _no_markup(self.cleaned_data["name"])
 
 
+ORGANIZATION_KINDS = (CustomerKind.MUNICIPALITY, CustomerKind.NURSING_HOME)
+_ORGANIZATION_FIELDS = (
+    "name",
+    "org_number",
+    "invoice_reference",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+# The fields that matter for each kind of customer (the project number for every kind).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    CustomerKind.RECIPIENT: (),
+    CustomerKind.RELATIVE: ("relative",),
+    CustomerKind.MUNICIPALITY: _ORGANIZATION_FIELDS,
+    CustomerKind.NURSING_HOME: _ORGANIZATION_FIELDS,
+}
+KIND_SPECIFIC = ("relative", *_ORGANIZATION_FIELDS)
+
+
 class CustomerForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Hvem bestiller og betaler?"),
@@ -258,6 +277,42 @@ class CustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(ModelChoiceField, self.fields["relative"]).queryset = recipient.relatives.all()
 
+    def kind_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """Each field with the kinds it belongs to ("" for every kind), for the template:
+        `static/js/customer-kind.js` hides the others; without JavaScript all show and
+        `clean` ignores those that do not belong to the chosen kind."""
+        kinds_of: dict[str, list[str]] = {}
+        for kind, names in KIND_FIELDS.items():
+            for name in names:
+                kinds_of.setdefault(name, []).append(str(kind))
+        return [
+            (self[name], " ".join(kinds_of[name]) if name in kinds_of else "")
+            for name in self.fields
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        """Keep only what matters for the chosen kind: the other fields are emptied and their
+        errors dropped (what a leader typed before changing the kind is not saved)."""
+        super().clean()
+        kind = self.cleaned_data.get("kind")
+        if kind not in KIND_FIELDS:
+            return self.cleaned_data
+        keep = set(KIND_FIELDS[kind])
+        for name in KIND_SPECIFIC:
+            if name not in keep:
+                self.errors.pop(name, None)
+                self.cleaned_data[name] = None if name == "relative" else ""
+        given = self.cleaned_data.get
+        if (
+            kind == CustomerKind.RELATIVE
+            and not given("relative")
+            and "relative" not in self.errors
+        ):
+            self.add_error("relative", _("Velg hvilken pårørende som er kunde."))
+        if kind in ORGANIZATION_KINDS and not given("name") and "name" not in self.errors:
+            self.add_error("name", _("Skriv navnet på kommunen eller sykehjemmet."))
+        return self.cleaned_data
+
     def clean_org_number(self) -> str:
         value = self.cleaned_data["org_number"].replace(" ", "")
         if value and (len(value) != 9 or not (value.isascii() and value.isdigit())):
@@ -269,9 +324,16 @@ class CustomerForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """One person's consent to one or more purposes at once: one giver, method and time
+    shared; each purpose becomes its own row (`services.consents_give`)."""
+
     person = forms.ChoiceField(label=_("Hvem kan motta"))
-    purpose = forms.ChoiceField(
-        label=_("Formål"), choices=ConsentPurpose.choices, widget=forms.RadioSelect
+    # Named "purpose" (not "purposes"): a post with one purpose, as before, still works.
+    purpose = forms.MultipleChoiceField(
+        label=_("Formål (kryss av for alle det er sagt ja til)"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kryss av for minst ett formål.")},
     )
     given_by = forms.ChoiceField(
         label=_("Samtykket er gitt av"),
@@ -295,6 +357,24 @@ class ConsentForm(forms.Form):
         choices = [("self", _("%(name)s (brukeren selv)") % {"name": recipient.name})]
         choices += [(str(r.pk), str(r)) for r in recipient.relatives.all()]
         cast(forms.ChoiceField, self.fields["person"]).choices = choices
+        # What each person has already said yes to (active consents), by purpose label.
+        labels = dict(ConsentPurpose.choices)
+        given: dict[str, list[str]] = {}
+        for relative_id, purpose in (
+            recipient.consents.filter(withdrawn_at__isnull=True)
+            .order_by("purpose")
+            .values_list("relative_id", "purpose")
+        ):
+            key = "self" if relative_id is None else str(relative_id)
+            given.setdefault(key, []).append(str(labels.get(purpose, purpose)))
+        self.already_given = [(label, given[key]) for key, label in choices if key in given]
+        person = self.data.get("person") if self.is_bound else self.initial.get("person")
+        chosen = given.get(str(person or "self"), [])
+        if chosen:
+            cast(forms.MultipleChoiceField, self.fields["purpose"]).choices = [
+                (value, f"{label} ({_('allerede gitt')})" if str(label) in chosen else label)
+                for value, label in ConsentPurpose.choices
+            ]
 
     def clean_given_by_name(self) -> str:
         return _no_markup(self.cleaned_data["given_by_name"])

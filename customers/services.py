@@ -392,8 +392,8 @@ def customer_set(
             "contact_email",
         ):
             setattr(customer, field, data.get(field) or "")
-    else:
-        customer.invoice_reference = data.get("invoice_reference") or ""
+    # A person (the recipient, a relative) has no organisation number, invoice reference or
+    # contact person: those fields stay empty (`forms.KIND_FIELDS`).
     customer.project_number = (data.get("project_number") or "").strip()
     customer.full_clean()
     customer.save()
@@ -409,6 +409,39 @@ def customer_set(
         details={"kind": kind},
     )
     return customer
+
+
+@transaction.atomic
+def customer_from_relative(
+    *, recipient: CareRecipient, by: Membership, relative: Relative
+) -> Customer:
+    """Make the relative who ordered the service the recipient's customer (kind relative),
+    from the relative's own data, in one click. Only while the recipient has no customer:
+    changing who pays is a deliberate choice on the customer form."""
+    CareRecipient.objects.select_for_update().filter(pk=recipient.pk).first()
+    if relative.recipient_id != recipient.pk:
+        raise ValidationError(_("Den pårørende hører ikke til denne brukeren."))
+    existing = current_customer(recipient)
+    if existing is not None:
+        raise ValidationError(
+            _("%(name)s har allerede en kunde: %(customer)s (%(kind)s).")
+            % {
+                "name": recipient.name,
+                "customer": existing.display_name,
+                "kind": existing.get_kind_display().lower(),
+            }
+        )
+    return customer_set(
+        recipient=recipient, by=by, kind=CustomerKind.RELATIVE, data={"relative": relative}
+    )
+
+
+def customer_offer(recipient: CareRecipient, *, customer: Customer | None) -> list[Relative]:
+    """The relatives who ordered the service, to offer as the customer while there is none
+    (`customer`: the recipient's current customer)."""
+    if customer is not None:
+        return []
+    return list(recipient.relatives.filter(ordered_service=True).order_by("pk"))
 
 
 def current_customer(recipient: CareRecipient) -> Customer | None:
@@ -467,6 +500,43 @@ def consent_give(
         },
     )
     return consent
+
+
+@transaction.atomic
+def consents_give(
+    *,
+    recipient: CareRecipient,
+    by: Membership,
+    relative: Relative | None,
+    purposes: Sequence[str],
+    given_by: str,
+    method: str,
+    given_by_name: str = "",
+) -> list[Consent]:
+    """Record several purposes for one person at once (one giver, method and time): a row
+    and an audit row for each purpose not already given; return the new rows."""
+    if not purposes:
+        raise ValidationError(_("Kryss av for minst ett formål."))
+    given_at = timezone.now()
+    active = set(
+        Consent.objects.filter(
+            recipient=recipient, relative=relative, withdrawn_at__isnull=True
+        ).values_list("purpose", flat=True)
+    )
+    return [
+        consent_give(
+            recipient=recipient,
+            by=by,
+            relative=relative,
+            purpose=purpose,
+            given_by=given_by,
+            method=method,
+            given_by_name=given_by_name,
+            given_at=given_at,
+        )
+        for purpose in dict.fromkeys(purposes)
+        if purpose not in active
+    ]
 
 
 @transaction.atomic

@@ -19,6 +19,11 @@ urlpatterns = [
         views.relative_edit,
         name="relative_edit",
     ),
+    path(
+        "brukere/<int:pk>/parorende/<int:relative_pk>/gjor-til-kunde/",
+        views.relative_make_customer,
+        name="relative_make_customer",
+    ),
     path("brukere/<int:pk>/samtykke/ny/", views.consent_create, name="consent_create"),
     path(
         "brukere/<int:pk>/samtykke/<int:consent_pk>/trekk/",

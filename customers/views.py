@@ -39,7 +39,9 @@ from customers.models import (
     Assignment,
     CareRecipient,
     ConsentPurpose,
+    CustomerKind,
     RecipientStatus,
+    Relative,
 )
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
@@ -141,10 +143,12 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     relatives = list(recipient.relatives.all())
     consents = list(recipient.consents.select_related("relative", "recorded_by", "withdrawn_by"))
+    customer = services.current_customer(recipient)
     now = timezone.now()
     ctx = {
         "recipient": recipient,
-        "customer": services.current_customer(recipient),
+        "customer": customer,
+        "customer_offer": services.customer_offer(recipient, customer=customer),
         "relatives": relatives,
         "consents": consents,
         "active_consents": [c for c in consents if c.is_active_at(now)],
@@ -203,7 +207,7 @@ def _relative_form(request: AuthedRequest, recipient: CareRecipient, relative) -
     form = RelativeForm(request.POST or None, instance=relative)
     if request.method == "POST" and form.is_valid():
         try:
-            services.relative_save(
+            saved = services.relative_save(
                 recipient=recipient,
                 by=request.membership,
                 data=form.cleaned_data,
@@ -213,9 +217,53 @@ def _relative_form(request: AuthedRequest, recipient: CareRecipient, relative) -
             add_errors(form, exc)
         else:
             messages.success(request, _("Pårørende er lagret."))
+            if saved.ordered_service:
+                _say_who_pays(request, recipient, saved)
             return redirect("customers:card", recipient.pk)
     ctx = {"form": form, "recipient": recipient, "relative": relative}
     return render(request, "customers/relative_form.html", ctx)
+
+
+def _say_who_pays(request: AuthedRequest, recipient: CareRecipient, relative: Relative) -> None:
+    """Ticking "Bestilte tjenesten" does not make the relative the customer. With no
+    customer yet, the card offers it (`customer_offer`); with one, say who it is."""
+    customer = services.current_customer(recipient)
+    if customer is None:
+        messages.info(
+            request,
+            _("%(name)s bestilte tjenesten. Gjør %(name)s til kunde nedenfor.")
+            % {"name": relative.name},
+        )
+    elif not (customer.kind == CustomerKind.RELATIVE and customer.relative_id == relative.pk):
+        messages.info(
+            request,
+            _(
+                "%(name)s bestilte tjenesten, men kunden er %(customer)s (%(kind)s). "
+                "Endre kunde hvis det er feil."
+            )
+            % {
+                "name": relative.name,
+                "customer": customer.display_name,
+                "kind": customer.get_kind_display().lower(),
+            },
+        )
+
+
+@require_POST
+@require(Perm.MANAGE_RECIPIENTS)
+def relative_make_customer(request: AuthedRequest, pk: int, relative_pk: int) -> HttpResponse:
+    """One click: the relative who ordered the service becomes the customer."""
+    recipient = get_recipient_for_user(request, pk)
+    relative = get_relative_for_user(request, recipient, relative_pk)
+    try:
+        services.customer_from_relative(
+            recipient=recipient, by=request.membership, relative=relative
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s er nå kunde (pårørende).") % {"name": relative.name})
+    return redirect("customers:card", recipient.pk)
 
 
 @require(Perm.MANAGE_RECIPIENTS)
@@ -261,11 +309,11 @@ def consent_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None, recipient=recipient, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_give(
+            added = services.consents_give(
                 recipient=recipient,
                 by=request.membership,
                 relative=form.relative(),
-                purpose=form.cleaned_data["purpose"],
+                purposes=form.cleaned_data["purpose"],
                 given_by=form.cleaned_data["given_by"],
                 given_by_name=form.cleaned_data["given_by_name"],
                 method=form.cleaned_data["method"],
@@ -273,7 +321,13 @@ def consent_create(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Samtykket er registrert."))
+            if len(added) > 1:
+                done = _("%(count)s samtykker er registrert.") % {"count": len(added)}
+            elif added:
+                done = _("Samtykket er registrert.")
+            else:
+                done = _("Samtykkene var allerede registrert. Ingenting er endret.")
+            messages.success(request, done)
             return redirect("customers:card", recipient.pk)
     ctx = {"form": form, "recipient": recipient}
     return render(request, "customers/consent_form.html", ctx)
@@ -379,6 +433,7 @@ FIELD_LABELS = {
     "minutes": gettext_lazy("Minutter"),
     "senior": gettext_lazy("Senior"),
     "relative_attends": gettext_lazy("Pårørende er med"),
+    "caution_reason": gettext_lazy("Begrunnelse for Bli kjent-møtet"),
     "completed": gettext_lazy("Levert"),
     "queued": gettext_lazy("Lagt i kø"),
     "sent": gettext_lazy("Sendt"),

@@ -79,14 +79,34 @@ class BookingForm(forms.Form):
         initial=Preparer.SENIOR,
     )
 
-    def __init__(self, *args: Any, seniors, **kwargs: Any) -> None:
+    reason = forms.CharField(
+        label=_("Begrunnelse for møtet"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvorfor trengs dette møtet? Lederne ser begrunnelsen på brukerkortet."),
+    )
+
+    def __init__(self, *args: Any, seniors, cautions: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(ModelChoiceField, self.fields["senior"]).queryset = seniors
+        self.cautions = cautions or []
+        if self.cautions:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("Skriv en begrunnelse for møtet.")
+        else:
+            del self.fields["reason"]
 
     def starts_at(self) -> datetime:
         return timezone.make_aware(
             datetime.combine(self.cleaned_data["date"], self.cleaned_data["start"])
         )
+
+    def confirm_key(self) -> str:
+        """What "Book likevel" confirms (the button's value): this senior at this time for
+        this long. Changing any of them asks again."""
+        data = self.cleaned_data
+        return f"{data['senior'].pk}:{self.starts_at().isoformat()}:{data['duration_minutes']}"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -134,6 +154,10 @@ class MeetingMoveForm(forms.Form):
         return timezone.make_aware(
             datetime.combine(self.cleaned_data["date"], self.cleaned_data["start"])
         )
+
+    def confirm_key(self) -> str:
+        """What "Flytt likevel" confirms (the button's value): this time for this long."""
+        return f"{self.starts_at().isoformat()}:{self.cleaned_data['duration_minutes']}"
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -8,6 +8,7 @@ an e-mail, and an SMS too when the senior has given their own SMS consent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -48,21 +49,28 @@ def meeting_clashes(*, interview: IntakeInterview) -> list[str]:
     look at; never resolved silently."""
     if interview.status != InterviewStatus.BOOKED:
         return []
+    return time_clashes(
+        senior_id=interview.senior_id,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        exclude_id=interview.pk,
+    )
+
+
+def time_clashes(
+    *, senior_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
+) -> list[str]:
+    """What the senior already has between `starts_at` and `ends_at`: their other booked
+    meetings (not `exclude_id`), then what the apps above register (their visits). Asked
+    before a meeting is booked or moved, so the leader confirms a clash ("Book likevel")."""
     found = [
         _("Senioren har et annet Bli kjent-møte %(from)s–%(to)s")
         % {"from": _hhmm(m.starts_at), "to": _hhmm(m.ends_at)}
         for m in meetings_overlapping(
-            senior_id=interview.senior_id,
-            starts_at=interview.starts_at,
-            ends_at=interview.ends_at,
-            exclude_id=interview.pk,
+            senior_id=senior_id, starts_at=starts_at, ends_at=ends_at, exclude_id=exclude_id
         )
     ]
-    found.extend(
-        senior_busy(
-            senior_id=interview.senior_id, starts_at=interview.starts_at, ends_at=interview.ends_at
-        )
-    )
+    found.extend(senior_busy(senior_id=senior_id, starts_at=starts_at, ends_at=ends_at))
     return found
 
 
@@ -82,10 +90,13 @@ def interview_move(
     starts_at: datetime,
     duration_minutes: int,
     reason: str = "",
+    clashes: Sequence[str] = (),
 ) -> IntakeInterview:
     """Give one booked meeting a new time; the recipient's status stays as it is.
 
     The senior is told (once per move). Moving to the same time changes nothing.
+    `clashes`: what the leader was shown at the new time and confirmed ("Flytt likevel"),
+    kept in the audit row.
     """
     interview = IntakeInterview.objects.select_for_update().get(pk=interview.pk)
     if interview.status != InterviewStatus.BOOKED:
@@ -112,6 +123,7 @@ def interview_move(
             "to": starts_at.isoformat(),
             "minutes": duration_minutes,
             "reason": reason.strip()[:300],
+            **({"clashes_confirmed": list(clashes)} if clashes else {}),
         },
     )
     announce_after_commit(interview, f"moved:{interview.sequence}")

@@ -172,6 +172,11 @@ class IntakeInterview(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.CharField(_("begrunnelse"), max_length=300, blank=True)
+    # The leader's written reason for a meeting that asks for caution (a second meeting for
+    # the recipient, or a screening older than 60 days): paid, never invoiced (manual).
+    caution_reason = models.TextField(
+        _("begrunnelse for møtet"), blank=True, validators=[MaxLengthValidator(500)]
+    )
 
     # The form. Question 1 is a snapshot of name, age and address at completion.
     q1_person = models.CharField(_("1) Navn, alder og adresse"), max_length=300, blank=True)

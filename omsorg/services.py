@@ -151,6 +151,56 @@ def relative_is_customer(recipient: CareRecipient) -> bool:
     return customer is not None and customer.kind == CustomerKind.RELATIVE
 
 
+# A screening older than this asks the leader for a reason before a meeting is booked.
+SCREENING_FRESH_DAYS = 60
+
+
+def booking_cautions(recipient: CareRecipient, *, now: datetime | None = None) -> list[str]:
+    """Why booking a Bli kjent meeting for `recipient` asks for a written reason (empty:
+    it does not). The manual: "utvise forsiktighet med å avtale disse møtene" — they are
+    paid and never invoiced. A second meeting (an earlier one booked or completed, not
+    cancelled), or a latest passed screening older than `SCREENING_FRESH_DAYS` days."""
+    now = now or timezone.now()
+    found: list[str] = []
+    earlier = list(
+        recipient.interviews.exclude(status=InterviewStatus.CANCELLED)
+        .select_related("senior__user")
+        .order_by("starts_at", "pk")
+    )
+    if earlier:
+        last = earlier[-1]
+        found.append(
+            _(
+                "%(name)s har allerede %(count)s Bli kjent-møte (siste: %(when)s med %(senior)s, "
+                "%(status)s). Et nytt møte betales og faktureres ikke."
+            )
+            % {
+                "name": recipient.name,
+                "count": len(earlier),
+                "when": timezone.localtime(last.starts_at).strftime("%d.%m.%Y"),
+                "senior": last.senior.user.name,
+                "status": last.get_status_display().lower(),
+            }
+        )
+    latest = latest_screening(recipient)
+    if (
+        latest is not None
+        and latest.passed
+        and latest.at < now - timedelta(days=SCREENING_FRESH_DAYS)
+    ):
+        found.append(
+            _(
+                "Siste kartlegging er fra %(date)s, mer enn %(days)s dager siden. "
+                "Vurder å kartlegge på nytt."
+            )
+            % {
+                "date": timezone.localtime(latest.at).strftime("%d.%m.%Y"),
+                "days": SCREENING_FRESH_DAYS,
+            }
+        )
+    return found
+
+
 @transaction.atomic
 def interview_book(
     *,
@@ -161,8 +211,15 @@ def interview_book(
     duration_minutes: int = 60,
     relative_attends: bool | None = None,
     prepared_by: str = Preparer.SENIOR,
+    reason: str = "",
+    clashes: Sequence[str] = (),
 ) -> IntakeInterview:
-    """Book the Bli kjent meeting: screening passed (R1), a trained senior (R6), max 1 hour."""
+    """Book the Bli kjent meeting: screening passed (R1), a trained senior (R6), max 1 hour.
+
+    A meeting that asks for caution (`booking_cautions`) needs a written `reason`; it is
+    stored on the meeting and audited. `clashes`: what the leader was shown at that time
+    and confirmed ("Book likevel"), kept in the audit row.
+    """
     from training.services import training_require_cleared
 
     if not screening_passed(recipient):
@@ -178,6 +235,16 @@ def interview_book(
     if starts_at < timezone.now() - timedelta(days=1):
         raise ValidationError(_("Tidspunktet har allerede vært."))
     training_require_cleared(membership=senior)
+    CareRecipient.objects.select_for_update().filter(pk=recipient.pk).first()  # one at a time
+    cautions = booking_cautions(recipient)
+    reason = reason.strip()
+    if cautions and not reason:
+        raise ValidationError(
+            _("Skriv en begrunnelse for møtet: %(why)s") % {"why": " ".join(cautions)},
+            code="reason_required",
+        )
+    if len(reason) > 500:
+        raise ValidationError(_("Begrunnelsen kan være høyst 500 tegn."))
     if relative_attends is None:
         relative_attends = relative_is_customer(recipient)
     interview = IntakeInterview.objects.create(
@@ -190,6 +257,7 @@ def interview_book(
         prepared_by=prepared_by,
         q3_prepared_by=prepared_by,
         booked_by=by.user,
+        caution_reason=reason if cautions else "",
     )
     InterviewCriterionAnswer.objects.bulk_create(
         [
@@ -213,7 +281,12 @@ def interview_book(
         actor=by.user,
         action="interview.booked",
         obj=interview,
-        details={"senior": senior.pk, "starts_at": starts_at.isoformat()},
+        details={
+            "senior": senior.pk,
+            "starts_at": starts_at.isoformat(),
+            **({"cautions": cautions, "reason": reason} if cautions else {}),
+            **({"clashes_confirmed": list(clashes)} if clashes else {}),
+        },
     )
     announce_after_commit(interview, "booked")
     return interview
@@ -573,6 +646,7 @@ def omsorg_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     interviews.update(
         **dict.fromkeys(INTERVIEW_FREE_TEXT, ""),
         cancel_reason="",
+        caution_reason="",
         pdf_status=PdfStatus.NONE,
         pdf_file="",
         pdf_error="",
@@ -645,6 +719,7 @@ def omsorg_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                 "senior": str(i.senior.user),
                 "status": i.get_status_display(),
                 "relative_attends": i.relative_attends,
+                "caution_reason": i.caution_reason,
                 "completed": when(i.completed_at),
                 **{
                     str(field.verbose_name): (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
 from customers.models import CareRecipient
+from ledger.selectors import intake_spent
 from omsorg import funnel as funnel_by
 from omsorg import meetings, services
 from omsorg.access import (
@@ -90,40 +91,60 @@ def screening(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require(Perm.SCREEN_AND_BOOK)
 def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Book a Bli kjent meeting. A second meeting or a stale screening asks for a written
+    reason; a time when the senior has a visit or another meeting shows the clashes and
+    asks "Book likevel" instead of booking silently."""
     recipient = get_recipient_for_user(request, pk)
     seniors = assignable_seniors(department=recipient.department)
     blocked = seniors.blocked
     queryset = seniors.choices()
     initial = {"relative_attends": services.relative_is_customer(recipient)}
-    form = BookingForm(request.POST or None, seniors=queryset, initial=initial)
+    cautions = services.booking_cautions(recipient)
+    form = BookingForm(request.POST or None, seniors=queryset, initial=initial, cautions=cautions)
     passed = services.screening_passed(recipient)
+    clashes: list[str] = []
+    confirm_key = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            interview = services.interview_book(
-                recipient=recipient,
-                by=request.membership,
-                senior=form.cleaned_data["senior"],
-                starts_at=form.starts_at(),
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                relative_attends=form.cleaned_data["relative_attends"],
-                prepared_by=form.cleaned_data["prepared_by"],
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Bli kjent-møtet er avtalt. Senioren får beskjed og ser det på mobilen.")
-            )
-            _warn_clashes(request, interview)
-            return redirect("customers:card", recipient.pk)
-    ctx = {"recipient": recipient, "form": form, "blocked": blocked, "passed": passed}
+        starts_at = form.starts_at()
+        minutes = form.cleaned_data["duration_minutes"]
+        clashes = meetings.time_clashes(
+            senior_id=form.cleaned_data["senior"].pk,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+        )
+        confirm_key = form.confirm_key()
+        if not clashes or request.POST.get("confirm") == confirm_key:
+            try:
+                services.interview_book(
+                    recipient=recipient,
+                    by=request.membership,
+                    senior=form.cleaned_data["senior"],
+                    starts_at=starts_at,
+                    duration_minutes=minutes,
+                    relative_attends=form.cleaned_data["relative_attends"],
+                    prepared_by=form.cleaned_data["prepared_by"],
+                    reason=form.cleaned_data.get("reason", ""),
+                    clashes=clashes,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+                clashes = []
+            else:
+                messages.success(
+                    request,
+                    _("Bli kjent-møtet er avtalt. Senioren får beskjed og ser det på mobilen."),
+                )
+                return redirect("customers:card", recipient.pk)
+    ctx = {
+        "recipient": recipient,
+        "form": form,
+        "blocked": blocked,
+        "passed": passed,
+        "cautions": cautions,
+        "clashes": clashes,
+        "confirm_key": confirm_key,
+    }
     return render(request, "omsorg/book.html", ctx)
-
-
-def _warn_clashes(request: AuthedRequest, interview: IntakeInterview) -> None:
-    """Tell the leader what else the senior has at the meeting's time (saved all the same)."""
-    for clash in meetings.meeting_clashes(interview=interview):
-        messages.warning(request, _("Obs, samtidig: %(clash)s.") % {"clash": clash})
 
 
 def _meeting_page(request: AuthedRequest, interview: IntakeInterview, **forms) -> HttpResponse:
@@ -133,6 +154,8 @@ def _meeting_page(request: AuthedRequest, interview: IntakeInterview, **forms) -
         "move_form": forms.get("move_form")
         or MeetingMoveForm(initial=MeetingMoveForm.initial_for(interview)),
         "cancel_form": forms.get("cancel_form") or MeetingCancelForm(),
+        "move_clashes": forms.get("move_clashes") or [],
+        "confirm_key": forms.get("confirm_key") or "",
     }
     return render(request, "omsorg/meeting_change.html", ctx)
 
@@ -146,26 +169,45 @@ def meeting_change(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @require(Perm.SCREEN_AND_BOOK)
 def meeting_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Move a booked meeting; a new time when the senior has a visit or another meeting
+    shows the clashes and asks "Flytt likevel"."""
     interview = get_interview_for_user(request, pk)
     form = MeetingMoveForm(request.POST)
+    clashes: list[str] = []
+    confirm_key = ""
     if form.is_valid():
-        try:
-            interview = meetings.interview_move(
-                interview=interview,
-                by=request.membership,
-                starts_at=form.starts_at(),
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                reason=form.cleaned_data["reason"],
+        starts_at = form.starts_at()
+        minutes = form.cleaned_data["duration_minutes"]
+        if starts_at != interview.starts_at or minutes != interview.duration_minutes:
+            clashes = meetings.time_clashes(
+                senior_id=interview.senior_id,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=minutes),
+                exclude_id=interview.pk,
             )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Bli kjent-møtet er flyttet. Senioren får beskjed om den nye tiden.")
-            )
-            _warn_clashes(request, interview)
-            return redirect("customers:card", interview.recipient_id)
-    return _meeting_page(request, interview, move_form=form)
+        confirm_key = form.confirm_key()
+        if not clashes or request.POST.get("confirm") == confirm_key:
+            try:
+                interview = meetings.interview_move(
+                    interview=interview,
+                    by=request.membership,
+                    starts_at=starts_at,
+                    duration_minutes=minutes,
+                    reason=form.cleaned_data["reason"],
+                    clashes=clashes,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+                clashes = []
+            else:
+                messages.success(
+                    request,
+                    _("Bli kjent-møtet er flyttet. Senioren får beskjed om den nye tiden."),
+                )
+                return redirect("customers:card", interview.recipient_id)
+    return _meeting_page(
+        request, interview, move_form=form, move_clashes=clashes, confirm_key=confirm_key
+    )
 
 
 @require_POST
@@ -479,9 +521,14 @@ def card_context(request: HttpRequest, recipient) -> dict:
     )
     allowed, reason = services.training_visits_allowed(recipient=recipient)
     screening = services.latest_screening(recipient)
+    spent = intake_spent(
+        organization_id=recipient.organization_id,
+        interview_ids=[i.pk for i in interviews if i.status == InterviewStatus.COMPLETED],
+    )
     return {
         "screening": screening,
         "interviews": interviews,
+        "intake_spent": spent if spent.meetings else None,
         "training_allowed": allowed,
         "training_reason": reason,
         "can_book": services.screening_passes(screening),

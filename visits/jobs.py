@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.registry import Crontab, JobSpec, Tally, job_register
-from visits import reminders
+from visits import first_visit, reminders
 from visits.planning import plans_expand
 from visits.watchdog import leaders_of, watchdog_email
 
@@ -47,6 +47,17 @@ job_register(
         schedule=Crontab(minute="0", hour="17"),
         beat_name="Jobb: påminnelse til brukere om morgendagens besøk",
         position=10,
+    )
+)
+job_register(
+    JobSpec(
+        name="prepare_call",
+        label=_("Pårørende ringer før første besøk (spørsmål 3)"),
+        run=first_visit.prepare_sms_send,
+        day_offset=1,
+        schedule=Crontab(minute="5", hour="17"),
+        beat_name="Jobb: be pårørende ringe før første besøk",
+        position=15,
     )
 )
 job_register(

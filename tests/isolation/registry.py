@@ -187,6 +187,9 @@ SAMPLES: dict[str, Sample] = {
     "customers:customer": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:relative_create": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:relative_edit": Sample(_relative_kwargs, **RECIPIENT),
+    "customers:relative_make_customer": Sample(
+        _relative_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "customers:consent_create": Sample(_recipient_kwargs, **RECIPIENT),
     "customers:consent_withdraw": Sample(
         _consent_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT

@@ -5,6 +5,7 @@ senior, and the leader moving or cancelling one meeting without pausing the reci
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -190,7 +191,7 @@ def test_a_cancelled_meeting_is_not_in_the_digest(world, recipient):
 # --- Clashes, both ways ---------------------------------------------------------------
 
 
-def test_booking_over_a_visit_warns_the_leader_and_books_all_the_same(
+def test_booking_over_a_visit_shows_the_clash_and_books_only_when_confirmed(
     world, client_for, recipient, intake
 ):
     from tests.omsorg.conftest import booking_post
@@ -200,13 +201,43 @@ def test_booking_over_a_visit_warns_the_leader_and_books_all_the_same(
     day = dt.date(2026, 3, 20)
     VisitFactory(recipient=other, senior=world.home.senior_a, starts_at=oslo(2026, 3, 20, 10, 30))
     data = booking_post(world) | {"date": day.isoformat(), "start": "11:00"}
-    response = client_for(world.home.leader_a).post(
-        f"/brukere/{recipient.pk}/bli-kjent/ny/", data, follow=True
-    )
-    html = response.content.decode()
-    assert "Bli kjent-møtet er avtalt" in html
+    client = client_for(world.home.leader_a)
+    url = f"/brukere/{recipient.pk}/bli-kjent/ny/"
+    html = client.post(url, data).content.decode()
+    assert "Senioren er opptatt på dette tidspunktet" in html
     assert "Senioren har et besøk 10.30–11.30" in html
-    assert IntakeInterview.objects.filter(recipient=recipient).count() == 1
+    assert "Book likevel" in html
+    assert not IntakeInterview.objects.filter(recipient=recipient).exists()
+    # "Book likevel" confirms this senior at this time, not another time typed meanwhile.
+    key = re.search(r'name="confirm" value="([^"]+)"', html)
+    assert key is not None
+    moved = client.post(url, data | {"start": "10:45", "confirm": key.group(1)}).content.decode()
+    assert "Book likevel" in moved
+    assert not IntakeInterview.objects.filter(recipient=recipient).exists()
+    response = client.post(url, data | {"confirm": key.group(1)}, follow=True)
+    assert "Bli kjent-møtet er avtalt" in response.content.decode()
+    interview = IntakeInterview.objects.get(recipient=recipient)
+    row = AuditEvent.objects.get(action="interview.booked", object_id=str(interview.pk))
+    assert row.details["clashes_confirmed"] == ["Senioren har et besøk 10.30–11.30"]
+
+
+def test_booking_over_another_meeting_of_the_senior_asks_to_confirm(
+    world, client_for, recipient, intake
+):
+    from tests.omsorg.conftest import booking_post
+
+    screened(world, recipient)
+    other = CareRecipientFactory(department=world.home.dept_a, name="Per Hansen")
+    book(world, other, at=oslo(2026, 3, 20, 11, 30))
+    data = booking_post(world) | {"date": "2026-03-20", "start": "11:00"}
+    html = (
+        client_for(world.home.leader_a)
+        .post(f"/brukere/{recipient.pk}/bli-kjent/ny/", data)
+        .content.decode()
+    )
+    assert "Senioren har et annet Bli kjent-møte 11.30–12.30" in html
+    assert "Book likevel" in html
+    assert not IntakeInterview.objects.filter(recipient=recipient).exists()
 
 
 def test_booking_over_another_meeting_warns_too(world, recipient):
@@ -226,18 +257,25 @@ def test_a_meeting_far_from_visits_has_no_clash(world, recipient):
     assert meetings.meeting_clashes(interview=interview) == []
 
 
-def test_moving_a_meeting_onto_a_visit_warns_the_leader(world, client_for, recipient):
+def test_moving_a_meeting_onto_a_visit_asks_to_confirm(world, client_for, recipient):
     interview = book(world, recipient)
     other = CareRecipientFactory(department=world.home.dept_a, name="Per Hansen")
     VisitFactory(recipient=other, senior=world.home.senior_a, starts_at=oslo(2026, 3, 24, 9, 0))
-    response = client_for(world.home.leader_a).post(
-        f"/bli-kjent/{interview.pk}/flytt/",
-        {"date": "2026-03-24", "start": "09:30", "duration_minutes": "60", "reason": ""},
-        follow=True,
-    )
-    html = response.content.decode()
-    assert "Bli kjent-møtet er flyttet" in html
+    client = client_for(world.home.leader_a)
+    data = {"date": "2026-03-24", "start": "09:30", "duration_minutes": "60", "reason": ""}
+    html = client.post(f"/bli-kjent/{interview.pk}/flytt/", data).content.decode()
+    assert "Senioren er opptatt på det nye tidspunktet" in html
     assert "Senioren har et besøk 09.00–10.00" in html
+    interview.refresh_from_db()
+    assert interview.starts_at == AT  # not moved yet
+    key = re.search(r'name="confirm" value="([^"]+)"', html)
+    assert key is not None
+    response = client.post(
+        f"/bli-kjent/{interview.pk}/flytt/", data | {"confirm": key.group(1)}, follow=True
+    )
+    assert "Bli kjent-møtet er flyttet" in response.content.decode()
+    interview.refresh_from_db()
+    assert interview.starts_at == oslo(2026, 3, 24, 9, 30)
 
 
 def test_planning_visits_over_a_meeting_warns_the_leader(world, client_for, recipient, planning):

@@ -55,6 +55,7 @@ def complete(world, recipient, **answers) -> IntakeInterview:
         by=world.home.leader_a,
         senior=world.home.senior_a,
         starts_at=timezone.now() + timedelta(hours=1),
+        reason="Et nytt møte etter sykehusoppholdet",  # asked for from the second meeting on
     )
     return services.interview_complete(
         interview=interview,

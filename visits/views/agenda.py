@@ -14,6 +14,7 @@ from training.services import Clearance, training_clearance
 from visits.access import (
     get_own_visit_for_senior,
 )
+from visits.first_visit import calls_before_first_visit
 from visits.models import (
     VisitStatus,
 )
@@ -41,9 +42,14 @@ def agenda(request: AuthedRequest) -> HttpResponse:
             visit_id__in=today, membership=request.membership, arrived_at__isnull=False
         ).values_list("visit_id", flat=True)
     )
+    calls = calls_before_first_visit(
+        senior_id=request.membership.pk, visits=[v for d in days for v in d.visits]
+    )
     ctx = {
         "days": days,
         "arrived": arrived,
+        # Q3: the visits the senior is to call the recipient before (the first visit).
+        "call_first_ids": set(calls),
         "unlogged": unlogged,
         "clearance": _clearance(request),
     }
@@ -87,6 +93,10 @@ def my_visit(request: AuthedRequest, pk: int) -> HttpResponse:
             visit_id=visit.pk, membership=request.membership, arrived_at__isnull=False
         ).exists(),
         "visit": visit,
+        # Q3: "Ring før første besøk" (with the recipient's phone) until the visit starts.
+        "call_first": bool(
+            calls_before_first_visit(senior_id=request.membership.pk, visits=[visit])
+        ),
         "areas": visit.service_areas.all(),
         "after": after,
         "may_give_feedback": visit.status == VisitStatus.LOGGED
