@@ -3,6 +3,7 @@ stated availability and public holidays; also for the visits a plan would make."
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -365,3 +366,11 @@ def plan_clashes(
             )
     found = slot_conflicts(slots, ignore_plan_id=plan.pk if plan is not None else None)
     return [PlanClash(s.starts_at, s.ends_at, found[s.key]) for s in slots if s.key in found]
+
+
+def clash_fingerprint(clashes: Sequence[PlanClash]) -> str:
+    """A short digest of the clashes shown: a confirmation counts only for what was seen."""
+    text = "|".join(
+        f"{c.starts_at.isoformat()}={';'.join(x.text for x in c.conflicts)}" for c in clashes
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
