@@ -14,9 +14,12 @@ from omsorg.models import IntakeInterview, InterviewStatus
 from tests.conftest import make_cast
 from tests.e2e.proof import DESKTOP, PHONE, axe_violations, open_as
 from tests.factories import CareRecipientFactory, VisitFactory
+from tests.training.helpers import clear_for_assignment
 from visits.civil_time import local_datetime, week_start
+from visits.models import WEEKDAYS, Visit, VisitPlan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WEEKDAY_NAMES = {number: str(name) for number, name in WEEKDAYS}
 
 # Every word in the grid whose letters lie on more than one line ("Gjennomf/ørt").
 BROKEN_WORDS = """() => {
@@ -105,4 +108,49 @@ def test_the_week_reads_well_on_a_desk_and_a_phone(browser, live_server, tmp_pat
     page.get_by_text("besøk og møter med konflikt").wait_for()
     assert page.locator(".visit-chip").count() == 2  # the two visits at once on Tuesday
     page.screenshot(path=str(folder / "week-conflicts-1280.png"), full_page=True)
+    assert axe_violations(page) == []
+
+
+def test_the_leader_sees_a_plans_clashes_and_saves_it_anyway(browser, live_server):
+    """The plan form lists the clashes before saving (axe-clean), "Lagre likevel" saves;
+    and the visit page says why nobody can take the visit."""
+    cast = make_cast("Hjemme")
+    for senior in (cast.senior_a, cast.senior_a2):
+        clear_for_assignment(senior)
+    recipient = CareRecipientFactory(
+        department=cast.dept_a, status="active", name="Åse Ødegård", seniors=[cast.senior_a]
+    )
+    other = CareRecipientFactory(department=cast.dept_a, status="active", name="Odd Olsen")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    IntakeInterview.objects.create(
+        organization=cast.organization,
+        recipient=other,
+        senior=cast.senior_a,
+        starts_at=local_datetime(tomorrow, dt.time(11, 30)),
+        booked_by=cast.leader_a.user,
+        status=InterviewStatus.BOOKED,
+    )
+    VisitFactory(  # senior_a2 is busy at the same time
+        recipient=other, senior=cast.senior_a2, starts_at=local_datetime(tomorrow, dt.time(11))
+    )
+    page = open_as(browser, live_server, cast.leader_a, phone=False)
+    page.goto(f"/brukere/{recipient.pk}/besok/ny-plan/")
+    page.get_by_label("Senior:", exact=True).select_option(str(cast.senior_a.pk))
+    page.get_by_label(WEEKDAY_NAMES[tomorrow.weekday()], exact=True).check()
+    page.get_by_label("Klokkeslett:").fill("11:00")
+    page.get_by_label("Første dato:").fill(tomorrow.isoformat())
+    page.get_by_label("Siste dato (valgfritt):").fill(tomorrow.isoformat())
+    page.get_by_role("button", name="Lag planen").click()
+    page.get_by_text("Senioren har et Bli kjent-møte 11.30–12.30").wait_for()
+    assert axe_violations(page) == []
+    assert not VisitPlan.objects.exists()
+    page.get_by_label("Lagre likevel").check()
+    page.get_by_role("button", name="Lag planen").click()
+    page.get_by_text("Besøksplanen er lagret").wait_for()
+    assert VisitPlan.objects.count() == 1
+
+    visit = Visit.objects.get(plan__recipient=recipient)
+    page.goto(f"/besok/{visit.pk}/")
+    page.get_by_text("Alle seniorene som kan ta besøket, er opptatt eller borte da:").wait_for()
+    assert page.get_by_text("Senioren har et annet besøk 11.00–12.00").count() >= 1
     assert axe_violations(page) == []
