@@ -23,7 +23,7 @@ from seniorene.accounts.models import (
     User,
 )
 from seniorene.accounts.policy import Perm, has_perm, invitable_roles, sees_all_departments
-from seniorene.audit.services import audit_record
+from seniorene.audit.services import audit_happened_since, audit_record
 from seniorene.mail import mail_send
 
 
@@ -127,8 +127,6 @@ def invitation_resend(*, invitation: Invitation, by: Membership) -> Invitation:
     dead end); only who may invite its role may resend it, at most once every
     `INVITATION_RESEND_MINUTES`. Audited as "invitation.resent".
     """
-    from seniorene.audit.models import AuditEvent
-
     if invitation.role not in invitable_roles(by):
         raise PermissionDenied
     with transaction.atomic():
@@ -151,13 +149,12 @@ def invitation_resend(*, invitation: Invitation, by: Membership) -> Invitation:
                 _("%(email)s er allerede medlem av organisasjonen.") % {"email": invitation.email}
             )
         now = timezone.now()
-        recently = AuditEvent.objects.filter(
+        recently = audit_happened_since(
             organization_id=invitation.organization_id,
-            object_type=invitation._meta.label_lower,
-            object_id=str(invitation.pk),
-            action__in=["invitation.created", "invitation.resent"],
-            at__gt=now - timedelta(minutes=INVITATION_RESEND_MINUTES),
-        ).exists()
+            obj=invitation,
+            actions=["invitation.created", "invitation.resent"],
+            since=now - timedelta(minutes=INVITATION_RESEND_MINUTES),
+        )
         if recently:
             raise ValidationError(
                 _(
