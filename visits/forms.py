@@ -158,6 +158,20 @@ class PlanForm(forms.Form):
         )
 
 
+class ClashConfirmForm(forms.Form):
+    """ "Lagre likevel": the leader has seen the plan's clashes (exactly these) and saves."""
+
+    confirm_clashes = forms.BooleanField(label=_("Lagre likevel"), required=False)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def confirmed(self, fingerprint: str) -> bool:
+        return (
+            self.is_valid()
+            and self.cleaned_data["confirm_clashes"]
+            and self.cleaned_data["fingerprint"] == fingerprint
+        )
+
+
 class MoveForm(forms.Form):
     date = _date_field(_("Ny dato"))
     start_time = _time_field(_("Nytt klokkeslett"))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -16,9 +16,10 @@ from django.utils import timezone
 from customers.models import CareRecipient
 from seniorene.accounts.models import Department, Membership, Role
 from visits.civil_time import OSLO, local_datetime, local_day_bounds, public_holidays, week_start
-from visits.conflicts import Conflict, visit_conflicts
+from visits.conflicts import Conflict, meeting_slot, slot_conflicts, visit_slot
 from visits.models import (
     ACTIVE_STATUSES,
+    OCCUPYING_STATUSES,
     CancelKind,
     Visit,
     VisitStatus,
@@ -40,7 +41,7 @@ class WeekDay:
 @dataclass
 class WeekRow:
     senior: Membership
-    cells: list[list[Visit]]
+    cells: list[list[Any]]  # visits and Bli kjent meetings (`IntakeInterview`), by time
     in_department: bool = True
 
     @property
@@ -56,6 +57,8 @@ class Week:
     rows: list[WeekRow]
     conflicts: dict[int, list[Conflict]]
     total: int = 0
+    meetings: int = 0
+    conflict_count: int = 0  # visits and meetings with a conflict
 
     @property
     def previous(self) -> date:
@@ -68,6 +71,12 @@ class Week:
     @property
     def end(self) -> date:
         return self.start + timedelta(days=6)
+
+    @property
+    def today_index(self) -> int | None:
+        """Today's column (0 = Monday), or None when today is not in this week."""
+        offset = (timezone.localdate() - self.start).days
+        return offset if 0 <= offset <= 6 else None
 
 
 WEEK_FILTERS = ("", "open", "cancelled", "conflicts")
@@ -108,8 +117,12 @@ def department_week(
     A constant number of queries, whatever the number of visits. `seniors`: the
     department's seniors if already fetched. `show`: "" (all but visits the system
     cancelled after a plan change), "open", "cancelled", "conflicts". Each visit gets
-    `.conflicts` (a list of `Conflict`).
+    `.conflicts` (a list of `Conflict`). The Bli kjent meetings with the department's
+    recipients are in the cells too (`IntakeInterview`, with `.conflicts`), and count in
+    the clashes both ways.
     """
+    from omsorg.models import InterviewStatus
+
     start = week_start(day)
     lo, hi = local_day_bounds(start, start + timedelta(days=6))
     if seniors is None:
@@ -135,14 +148,22 @@ def department_week(
             status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED
         )
     visits = list(visits_qs)
-    conflicts = visit_conflicts(visits)
+    meetings = _week_meetings(department, lo, hi, senior_id=senior_id, show=show)
+    found = slot_conflicts(
+        [visit_slot(v) for v in visits if v.status in OCCUPYING_STATUSES]
+        + [meeting_slot(m) for m in meetings if m.status == InterviewStatus.BOOKED]
+    )
+    conflicts = {v.pk: found[v.pk] for v in visits if v.pk in found}
     for visit in visits:
         visit.conflicts = conflicts.get(visit.pk, [])
+    for meeting in meetings:
+        meeting.conflicts = found.get(("meeting", meeting.pk), [])
     if show == "conflicts":
         visits = [v for v in visits if v.conflicts]
+        meetings = [m for m in meetings if m.conflicts]
     rows = {s.pk: WeekRow(senior=s, cells=[[] for _ in range(7)]) for s in seniors}
     # Seniors from elsewhere who visit here (moved to another department since).
-    others = {v.senior_id for v in visits} - rows.keys()
+    others = ({v.senior_id for v in visits} | {m.senior_id for m in meetings}) - rows.keys()
     if others:
         elsewhere = (
             Membership.objects.for_organization(department.organization_id)
@@ -153,9 +174,10 @@ def department_week(
             rows[senior.pk] = WeekRow(
                 senior=senior, cells=[[] for _ in range(7)], in_department=False
             )
-    for visit in visits:
-        row = rows[visit.senior_id]
-        row.cells[timezone.localtime(visit.starts_at, OSLO).weekday()].append(visit)
+    items: list[Any] = [*visits, *meetings]
+    for item in sorted(items, key=lambda x: x.starts_at):
+        row = rows[item.senior_id]
+        row.cells[timezone.localtime(item.starts_at, OSLO).weekday()].append(item)
     names = public_holidays(start, start + timedelta(days=6))
     days = [
         WeekDay(day=d, holiday=names.get(d, ""))
@@ -168,7 +190,40 @@ def department_week(
         rows=list(rows.values()),
         conflicts=conflicts,
         total=len(visits),
+        meetings=len(meetings),
+        conflict_count=len(conflicts) + sum(1 for m in meetings if m.conflicts),
     )
+
+
+def _week_meetings(
+    department: Department, lo: datetime, hi: datetime, *, senior_id: int | None, show: str
+) -> list[Any]:
+    """The Bli kjent meetings with the department's recipients in the week (one query):
+    booked and held ones, and cancelled ones (shown struck) unless only open ones are asked
+    for. Each gets `recipient_name`."""
+    from omsorg.models import IntakeInterview, InterviewStatus
+
+    meetings = (
+        IntakeInterview.objects.for_organization(department.organization_id)
+        .filter(recipient__department=department, starts_at__gte=lo, starts_at__lt=hi)
+        .only(
+            "organization_id",
+            "recipient_id",
+            "senior_id",
+            "starts_at",
+            "duration_minutes",
+            "status",
+        )
+        .annotate(recipient_name=F("recipient__name"))
+        .order_by("starts_at", "pk")
+    )
+    if senior_id:
+        meetings = meetings.filter(senior_id=senior_id)
+    if show == "open":
+        meetings = meetings.filter(status=InterviewStatus.BOOKED)
+    elif show == "cancelled":
+        meetings = meetings.filter(status=InterviewStatus.CANCELLED)
+    return list(meetings)
 
 
 def visits_for_senior(*, senior: Membership, start: date, end: date) -> QuerySet[Visit]:

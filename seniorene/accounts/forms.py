@@ -37,8 +37,8 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         roles = invitable_roles(membership)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
-        if len(roles) == 1:
-            self.fields["role"].initial = roles[0]
+        # The least powerful role first in mind: a slip must not make someone an admin.
+        self.fields["role"].initial = Role.SENIOR if Role.SENIOR in roles else roles[-1]
         self.fields["departments"] = _department_field(membership)
 
 

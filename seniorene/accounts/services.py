@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -22,7 +23,7 @@ from seniorene.accounts.models import (
     User,
 )
 from seniorene.accounts.policy import Perm, has_perm, invitable_roles, sees_all_departments
-from seniorene.audit.services import audit_record
+from seniorene.audit.services import audit_happened_since, audit_record
 from seniorene.mail import mail_send
 
 
@@ -112,6 +113,68 @@ def invitation_send(*, invitation: Invitation) -> None:
         context=ctx,
         language=translation.get_language(),
     )
+
+
+# A resend waits this long after the last sending (so a double click or an impatient
+# leader does not flood the invitee's inbox).
+INVITATION_RESEND_MINUTES = 10
+
+
+def invitation_resend(*, invitation: Invitation, by: Membership) -> Invitation:
+    """E-mail a pending or expired invitation again, valid `INVITATION_DAYS` from now.
+
+    The link stays the same (so the first e-mail's link works too, and no e-mail leads to a
+    dead end); only who may invite its role may resend it, at most once every
+    `INVITATION_RESEND_MINUTES`. Audited as "invitation.resent".
+    """
+    if invitation.role not in invitable_roles(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise ValidationError(_("Invitasjonen er allerede godtatt."))
+        if invitation.revoked_at is not None:
+            raise ValidationError(
+                _("Invitasjonen er trukket tilbake. Send en ny invitasjon i stedet.")
+            )
+        _check_departments(
+            by=by, role=invitation.role, departments=list(invitation.departments.all())
+        )
+        if Membership.objects.filter(
+            organization_id=invitation.organization_id,
+            user__email__iexact=invitation.email,
+            is_active=True,
+        ).exists():
+            raise ValidationError(
+                _("%(email)s er allerede medlem av organisasjonen.") % {"email": invitation.email}
+            )
+        now = timezone.now()
+        recently = audit_happened_since(
+            organization_id=invitation.organization_id,
+            obj=invitation,
+            actions=["invitation.created", "invitation.resent"],
+            since=now - timedelta(minutes=INVITATION_RESEND_MINUTES),
+        )
+        if recently:
+            raise ValidationError(
+                _(
+                    "Invitasjonen ble sendt for mindre enn %(n)s minutter siden. Vent litt før "
+                    "du sender den igjen; e-post kan bruke noen minutter."
+                )
+                % {"n": INVITATION_RESEND_MINUTES}
+            )
+        was_expired = invitation.expires_at <= now
+        invitation.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
+        invitation.save(update_fields=["expires_at"])
+        audit_record(
+            organization=by.organization,
+            actor=by.user,
+            action="invitation.resent",
+            obj=invitation,
+            details={"was_expired": was_expired, "expires_at": invitation.expires_at.isoformat()},
+        )
+        transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
 
 
 def invitation_revoke(*, invitation: Invitation, by: Membership) -> None:

@@ -17,6 +17,11 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path(
+        "invitasjoner/<int:pk>/send-igjen/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("invitasjon/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("avdelinger/", views.departments, name="departments"),
     path("avdelinger/<int:pk>/", views.department_edit, name="department_edit"),

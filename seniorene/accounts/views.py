@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -130,6 +132,28 @@ def invitation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     invitation = get_invitation_for_user(request, pk)
     services.invitation_revoke(invitation=invitation, by=request.membership)
     messages.success(request, _("Invitasjonen er trukket tilbake."))
+    return redirect("accounts:invitations")
+
+
+@require_POST
+@require(Perm.INVITE_SENIORS)
+def invitation_resend(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Send a pending or expired invitation again (the same link, valid for longer)."""
+    invitation = get_invitation_for_user(request, pk)
+    try:
+        invitation = services.invitation_resend(invitation=invitation, by=request.membership)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("Invitasjonen er sendt på nytt til %(email)s. Den gjelder til %(date)s.")
+            % {
+                "email": invitation.email,
+                "date": date_format(timezone.localtime(invitation.expires_at), "j. F"),
+            },
+        )
     return redirect("accounts:invitations")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -36,6 +37,20 @@ def audit_record(
         object_repr=object_repr,
         details=details or {},
     )
+
+
+def audit_happened_since(
+    *, organization_id: int, obj: models.Model, actions: Iterable[str], since: datetime
+) -> bool:
+    """Whether one of `actions` was recorded on `obj` after `since` (e.g. for a rate limit)."""
+    object_type, object_id, _repr = _describe(obj)
+    return AuditEvent.objects.filter(
+        organization_id=organization_id,
+        object_type=object_type,
+        object_id=object_id,
+        action__in=list(actions),
+        at__gt=since,
+    ).exists()
 
 
 def audit_relabel(

@@ -294,6 +294,9 @@ SAMPLES: dict[str, Sample] = {
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),
+    "accounts:invitation_resend": Sample(
+        _invitation, method="POST", allowed_status=frozenset({302})
+    ),
 }
 
 # Views without arguments that only take POST, with the data an allowed role sends.

@@ -28,6 +28,7 @@ from tests.visits.conftest import make_plan, oslo
 from tests.visits.conftest import planning as planning  # noqa: F401  (a fixture)
 from visits.calendar_feed import calendar_feed_for, calendar_token
 from visits.conflicts import visit_conflicts
+from visits.models import VisitPlan
 from visits.selectors import senior_agenda
 
 pytestmark = pytest.mark.django_db
@@ -288,8 +289,10 @@ def test_planning_visits_over_a_meeting_warns_the_leader(world, client_for, reci
         follow=True,
     )
     html = response.content.decode()
-    assert "har konflikter" in html
+    # Shown in the form before anything is saved (issue 19).
+    assert "kolliderer med noe" in html
     assert "Senioren har et Bli kjent-møte 11.30–12.30" in html
+    assert not VisitPlan.objects.exists()
 
 
 def test_moving_a_visit_onto_a_meeting_warns_and_the_conflict_names_the_meeting(

@@ -20,11 +20,15 @@ NOW = oslo(2026, 3, 16, 8, 0)
 @time_machine.travel(NOW, tick=False)
 def test_a_leader_makes_a_plan_and_sees_its_visits(world, client_for, planning):
     client = client_for(world.home.leader_a)
-    response = client.post(
-        f"/brukere/{planning.recipient.pk}/besok/ny-plan/",
-        plan_post(world, first_date="2026-03-16", service_areas=[planning.area.pk]),
-        follow=True,
-    )
+    url = f"/brukere/{planning.recipient.pk}/besok/ny-plan/"
+    data = plan_post(world, first_date="2026-03-16", service_areas=[planning.area.pk])
+    # Thursday 2 April is Maundy Thursday: shown before saving (issue 19), then confirmed.
+    asked = client.post(url, data).content.decode()
+    assert "Helligdag: Skjærtorsdag" in asked
+    assert not VisitPlan.objects.exists()
+    fingerprint = asked.split('name="fingerprint" value="', 1)[1].split('"', 1)[0]
+    data.update(confirm_clashes="on", fingerprint=fingerprint)
+    response = client.post(url, data, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Besøksplanen er lagret: 16 kommende besøk." in html

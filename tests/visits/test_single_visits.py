@@ -131,7 +131,9 @@ def test_reassigning_to_an_untrained_senior_is_refused(world, client_for, plan):
     visit = first_visit(plan)
     client = client_for(world.home.leader_a)
     page = client.get(f"/besok/{visit.pk}/").content.decode()
-    assert untrained.user.name not in page  # not offered
+    reassign = page.split('id="h-reassign"', 1)[1].split("</section>", 1)[0]
+    assert f'<option value="{untrained.pk}"' not in reassign  # not offered
+    assert f"<strong>{untrained.user.name}</strong>" in reassign  # listed with what they miss
     response = client.post(f"/besok/{visit.pk}/ny-senior/", {"senior": untrained.pk})
     assert response.status_code == 200
     visit.refresh_from_db()

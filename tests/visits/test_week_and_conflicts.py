@@ -201,9 +201,9 @@ def test_the_week_page_query_count_does_not_grow_with_the_visits(
     client = client_for(world.home.leader_a)
     url = f"{WEEK}&avdeling={world.home.dept_a.pk}"
     fill_week(world, 20)
-    # Session, user, tenant and MFA (10), then departments, seniors, visits, the
-    # seniors' other visits, their availability, their absences and their Bli kjent
-    # meetings (7).
+    # Session, user, tenant and MFA, then departments, seniors, visits, the week's Bli
+    # kjent meetings, the seniors' (and recipients') other visits and meetings, their
+    # availability and their absences (8).
     with django_assert_max_num_queries(17) as few:
         assert client.get(url).content.decode().count("/besok/") >= 20
     fill_week(world, 20)

@@ -3,8 +3,8 @@ and the one-screen reassignment of the visits an absence hits."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -34,7 +34,7 @@ from visits.access import (
 )
 from visits.availability import availability_set
 from visits.civil_time import date_span
-from visits.conflicts import visit_conflicts
+from visits.conflicts import Slot, slot_conflicts, visit_slot
 from visits.forms import AbsenceForm, MyAvailabilityForm
 from visits.models import SeniorAbsence, SeniorAvailability, Visit
 
@@ -178,23 +178,24 @@ def _hit_rows(
     """Each hit visit with the department's seniors as options, each with its state for
     that visit: free, another visit then, away, outside their hours, or not cleared (R6)."""
     by_department: dict[int, AssignableSeniors] = {}
-    probes: list[tuple[int, int, Visit]] = []
+    slots: list[Slot] = []
     for visit in hits:
         department = visit.recipient.department
         if department.pk not in by_department:
             by_department[department.pk] = assignable_seniors(
                 department=department, exclude_id=absence.membership_id
             )
-        for senior in by_department[department.pk].cleared:
-            probe = copy.copy(visit)
-            probe.pk = -(len(probes) + 1)  # a stand-in: the visit as if it were theirs
-            probe.senior_id = senior.pk
-            probes.append((visit.pk, senior.pk, probe))
-    conflicts = visit_conflicts([p for _v, _s, p in probes])
+        # The visit as if it were each cleared senior's.
+        slots.extend(
+            visit_slot(visit, key=(visit.pk, senior.pk), senior_id=senior.pk)
+            for senior in by_department[department.pk].cleared
+        )
+    conflicts = slot_conflicts(slots)
     states: dict[tuple[int, int], list[tuple[str, str]]] = {}
-    for visit_id, senior_id, probe in probes:
+    for slot in slots:
+        visit_id, senior_id = cast(tuple[int, int], slot.key)
         states[(visit_id, senior_id)] = [
-            (c.kind, c.text) for c in conflicts.get(probe.pk, []) if c.kind != "holiday"
+            (c.kind, c.text) for c in conflicts.get(slot.key, []) if c.kind != "holiday"
         ]
     rows = []
     for visit in hits:

@@ -27,8 +27,15 @@ from visits.access import (
     planning_departments,
 )
 from visits.civil_time import local_day_bounds
-from visits.conflicts import visit_conflicts, with_conflicts
+from visits.conflicts import (
+    PlanClash,
+    clash_fingerprint,
+    plan_clashes,
+    visit_conflicts,
+    with_conflicts,
+)
 from visits.forms import (
+    ClashConfirmForm,
     PlanForm,
 )
 from visits.models import (
@@ -124,6 +131,31 @@ def _frequency(request: AuthedRequest, recipient) -> str:
     return text
 
 
+def _clashes_to_confirm(
+    request: AuthedRequest, form: PlanForm, recipient, plan: VisitPlan | None = None
+) -> list[PlanClash]:
+    """The clashes of the visits the posted plan would make, unless the leader has seen
+    exactly these and ticked "Lagre likevel" (then nothing: save). Nothing is written."""
+    if not form.is_valid():
+        return []
+    clashes = plan_clashes(recipient=recipient, fields=form.plan_fields(), plan=plan)
+    if not clashes:
+        return []
+    confirm = ClashConfirmForm(request.POST)
+    if confirm.confirmed(clash_fingerprint(clashes)):
+        return []
+    return clashes
+
+
+def _clash_context(clashes: list[PlanClash]) -> dict:
+    if not clashes:
+        return {}
+    return {
+        "clashes": clashes,
+        "confirm_form": ClashConfirmForm(initial={"fingerprint": clash_fingerprint(clashes)}),
+    }
+
+
 @require(Perm.PLAN_VISITS)
 def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
@@ -136,7 +168,8 @@ def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
     if hint["weekdays"]:
         initial["weekdays"] = hint["weekdays"]
     form = PlanForm(request.POST or None, seniors=seniors, areas=areas, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    clashes = _clashes_to_confirm(request, form, recipient) if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid() and not clashes:
         try:
             plan = planning.plan_create(
                 recipient=recipient, by=request.membership, fields=form.plan_fields()
@@ -152,6 +185,7 @@ def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
         "blocked": blocked,
         "frequency": frequency,
         "plan": None,
+        **_clash_context(clashes),
     }
     return render(request, "visits/plan_form.html", ctx)
 
@@ -187,7 +221,12 @@ def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         areas=areas,
         initial=PlanForm.initial_for(plan),
     )
-    if request.method == "POST" and not plan.is_ended and form.is_valid():
+    clashes = (
+        _clashes_to_confirm(request, form, recipient, plan)
+        if request.method == "POST" and not plan.is_ended
+        else []
+    )
+    if request.method == "POST" and not plan.is_ended and form.is_valid() and not clashes:
         try:
             planning.plan_update(plan=plan, by=request.membership, fields=form.plan_fields())
         except ValidationError as exc:
@@ -201,6 +240,7 @@ def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "blocked": blocked,
         "frequency": _frequency(request, recipient),
         "plan": plan,
+        **_clash_context(clashes),
     }
     return render(request, "visits/plan_form.html", ctx)
 

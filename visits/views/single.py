@@ -19,7 +19,7 @@ from visits import changes
 from visits.access import (
     get_visit_for_user,
 )
-from visits.conflicts import visit_conflicts, with_conflicts
+from visits.conflicts import conflicts_if_held_by, visit_conflicts, with_conflicts
 from visits.forms import (
     CancelForm,
     CloseForm,
@@ -44,6 +44,29 @@ def _reassign_seniors(request: AuthedRequest, visit: Visit):
     ).choices()
 
 
+def _reassign_options(visit: Visit) -> dict:
+    """Who could take the visit, and why nobody can when that is so: the department's other
+    cleared seniors (R6) with what each has at that time (another visit, a Bli kjent meeting,
+    away), and those not cleared with what they miss. Four queries for the clashes."""
+    seniors = assignable_seniors(department=visit.recipient.department, exclude_id=visit.senior_id)
+    found = conflicts_if_held_by(visit, [s.pk for s in seniors.cleared])
+    busy = [
+        (senior, [c.text for c in found.get(senior.pk, []) if c.kind in BUSY_KINDS])
+        for senior in seniors.cleared
+    ]
+    busy = [(senior, why) for senior, why in busy if why]
+    return {
+        "reassign_cleared": len(seniors.cleared),
+        "reassign_busy": busy,
+        "reassign_all_busy": bool(seniors.cleared) and len(busy) == len(seniors.cleared),
+        "reassign_blocked": seniors.blocked,
+    }
+
+
+# What makes a senior unable to take a visit at its time (not a holiday or their stated hours).
+BUSY_KINDS = frozenset({"double_booked", "meeting", "absent"})
+
+
 def _visit_page(request: AuthedRequest, visit: Visit, **forms) -> HttpResponse:
     local = timezone.localtime(visit.starts_at)
     ctx = {
@@ -66,6 +89,7 @@ def _visit_page(request: AuthedRequest, visit: Visit, **forms) -> HttpResponse:
         "after": visit_after(visit),
         # A change refused because the visit is no longer open has no form to show on.
         "refused": [e for f in forms.values() for e in f.non_field_errors()],
+        **_reassign_options(visit),
     }
     return render(request, "visits/visit_detail.html", ctx)
 

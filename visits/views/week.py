@@ -75,7 +75,7 @@ def week(request: AuthedRequest) -> HttpResponse:
             "department": department,
             "query": query.urlencode(),
             "today": timezone.localdate(),
-            "conflict_count": len(the_week.conflicts),
+            "conflict_count": the_week.conflict_count,
         }
     )
     return render(request, "visits/week.html", ctx)
