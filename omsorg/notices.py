@@ -183,7 +183,9 @@ def leader_notices_email(*, organization_id: int, interview_id: int) -> dict[int
             url = reverse("customers:card", args=[recipient.pk])
         delivered = timezone.localtime(interview.completed_at or notice.created_at)
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Bli kjent gjennomført: %(name)s") % {"name": recipient.name}
+            subject = _("Til deg som leder: Bli kjent-møtet med %(name)s er levert") % {
+                "name": recipient.name
+            }
         context = {
             "leader": notice.leader.user.get_short_name(),
             "recipient": recipient.name,

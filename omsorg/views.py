@@ -21,6 +21,7 @@ from customers.models import CareRecipient
 from omsorg import meetings, services
 from omsorg.access import (
     can_read_briefing,
+    can_read_interview,
     get_interview_for_user,
     get_notification_for_user,
     get_own_interview_for_senior,
@@ -528,9 +529,10 @@ def leader_notice_seen(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = (
         LeaderNotice.objects.for_organization(request.organization)
         .filter(pk=pk, leader=request.membership)
+        .select_related("interview__recipient")
         .first()
     )
-    if notice is None:
+    if notice is None or not can_read_interview(request.membership, notice.interview):
         raise Http404
     services.leader_notice_mark_seen(notice=notice, by=request.membership)
     messages.success(request, _("Markert som sett."))

@@ -66,6 +66,7 @@ def completed_interview(cast) -> IntakeInterview:
         },
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=Decimal("4"),
+        outcome="good_match",
     )
     return IntakeInterview.objects.get(pk=interview.pk)
 
@@ -164,6 +165,7 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
             yes.check()
     page.get_by_label("Kilometer kjørt til møtet", exact=False).fill("7,5")
     journey.step("interview-filled")
+    page.get_by_label("God match – start besøk med denne senioren").check()
     page.get_by_role("button", name="Fullfør og lever").click()
     page.get_by_text("Skjemaet er levert").wait_for()
     journey.step("interview-done")
@@ -172,6 +174,10 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     # The leader plans weekly visits; one of them began earlier today.
     recipient = interview.recipient
     now = timezone.localtime()
+    # The recipient is the customer and wants a word after visits (journey 1 records this).
+    recipient.phone = "+4798765432"
+    recipient.save()
+    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
     plan_create(
         recipient=recipient,
         by=cast.leader_a,
@@ -182,10 +188,6 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
             first_date=now.date() + timedelta(days=1),
         ),
     )
-    # The recipient is the customer and wants a word after visits (journey 1 records this).
-    recipient.phone = "+4798765432"
-    recipient.save()
-    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
     ConsentFactory(recipient=recipient, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
     cast.organization.quiet_hours_start, cast.organization.quiet_hours_end = 0, 24
     cast.organization.save()

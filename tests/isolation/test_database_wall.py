@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from customers.models import Customer, StatusChange
 from ledger.models import MileageEntry, TimeEntry
 from omsorg import services as omsorg_services
+from omsorg.models import LeaderNotice
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
 from seniorene.audit.models import AuditEvent
@@ -94,6 +95,9 @@ def populate_every_tenant_table(world) -> None:
     )
     interview = IntakeInterviewFactory(recipient=recipient, senior=home.senior_a)
     make_notification(interview)
+    LeaderNotice.objects.create(
+        organization=home.organization, interview=interview, leader=home.leader_a
+    )
     for model, extra in ((TimeEntry, {"hours": 1}), (MileageEntry, {"km": 3, "purpose": "x"})):
         model.objects.create(
             organization=home.organization,
