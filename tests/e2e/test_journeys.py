@@ -97,7 +97,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     journey.step("recipient-card")
     recipient = CareRecipient.objects.get(name="Åse Ødegård")
 
-    page.get_by_role("link", name="Legg til pårørende").click()
+    page.get_by_role("link", name="Legg til pårørende").first.click()  # the checklist's
     field(page, "Navn").fill("Ingrid Ødegård")
     field(page, "Relasjon").select_option("child")
     field(page, "Mobil").fill("900 11 223")
@@ -107,7 +107,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_text("Ingrid Ødegård").first.wait_for()
     relative = Relative.objects.get(recipient=recipient)
 
-    page.get_by_role("link", name="Registrer samtykke", exact=True).click()
+    page.get_by_role("link", name="Registrer samtykke", exact=True).first.click()
     field(page, "Hvem kan motta").select_option(str(relative.pk))
     page.get_by_label("Oppsummering etter besøk på SMS").check()
     journey.step("consent-form")
@@ -115,7 +115,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_role("heading", name="Åse Ødegård").wait_for()
     assert Consent.objects.filter(recipient=recipient, relative=relative).count() == 1
 
-    page.get_by_role("link", name="Kartlegg").click()
+    page.get_by_role("link", name="Kartlegg", exact=True).first.click()
     for group in page.locator("fieldset").all():
         yes = group.get_by_label("Ja", exact=True)
         if yes.count():
@@ -124,7 +124,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_role("button", name="Lagre kartleggingen").click()
     page.get_by_role("heading", name="Åse Ødegård").wait_for()
 
-    page.get_by_role("link", name="Avtal Bli kjent-møte").click()
+    page.get_by_role("link", name="Avtal Bli kjent-møte").first.click()
     field(page, "Senior").select_option(str(cast.senior_a.pk))
     field(page, "Dato").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     field(page, "Klokkeslett").fill("11:00")

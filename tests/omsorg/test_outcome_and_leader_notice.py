@@ -150,6 +150,9 @@ def test_a_decline_on_the_phone_stores_reason_note_and_date(world, client_for, b
     )
     assert status_of(booked) == RecipientStatus.DECLINED
     assert AuditEvent.objects.filter(action="interview.completed").exists()
+    page = client_for(world.home.leader_a).get(f"/bli-kjent/{booked.pk}/").content.decode()
+    assert "Brukeren takker nei: Annet (Vil vente til etter sommeren)" in page
+    assert "kontakt igjen 17.8.2026" in page
 
 
 # --- The leader is told -------------------------------------------------------------------------
