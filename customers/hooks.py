@@ -9,6 +9,7 @@ for a model that points at a recipient and is neither kept nor handled here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -41,8 +42,24 @@ class PageSection(Protocol):
 Page = Literal["card", "senior"]
 # Each raises ValidationError when `membership` may not be assigned a recipient (R6).
 ASSIGN_CHECKS: list[AssignCheck] = []
-# Each returns template context for its part of a recipient's page.
+# Each returns template context for its part of a recipient's page. A section's
+# ``"intake_steps"`` (a list of `IntakeStep`) joins the card's intake checklist.
 PAGE_SECTIONS: list[PageSection] = []
+
+
+@dataclass(frozen=True)
+class IntakeStep:
+    """One step of the intake checklist on the leader's card (pårørende → kunde →
+    samtykke → kartlegging → Bli kjent → utfall → plan), in `position` order. The first
+    step not done is the next one: its `url` (if the reader may do it) is the card's one
+    primary button, labelled `action`."""
+
+    position: int
+    label: str
+    done: bool
+    fact: str = ""
+    url: str = ""
+    action: str = ""
 
 
 def on_recipient_end(hook: Hook) -> Hook:

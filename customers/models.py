@@ -27,6 +27,11 @@ class RecipientStatus(models.TextChoices):
     INQUIRY = "inquiry", _("Henvendelse")
     SCREENING = "screening", _("Kartlegging")
     INTAKE_BOOKED = "intake_booked", _("Bli kjent avtalt")
+    # Bli kjent went well ("God match"): a leader makes the first plan, which activates.
+    READY = "ready", _("Klar for plan")
+    # The person said no in the Bli kjent meeting; kept (not ended) so a leader can call
+    # again on the interview's recontact date. Retention counts from the status change.
+    DECLINED = "declined", _("Takket nei")
     ACTIVE = "active", _("Aktiv")
     PAUSED = "paused", _("Pause")
     ENDED = "ended", _("Avsluttet")

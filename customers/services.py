@@ -49,7 +49,9 @@ RECIPIENT_FIELDS = (
 )
 
 # Which status may follow which. Ending is possible from anywhere; an ended
-# recipient can be taken up again as a new inquiry.
+# recipient can be taken up again as a new inquiry. The intake moves itself along
+# (omsorg: screening, booking, the Bli kjent outcome; visits: the first plan activates,
+# see `recipient_activate_by_plan`); a leader may also move it by hand.
 TRANSITIONS: dict[str, set[str]] = {
     RecipientStatus.INQUIRY: {RecipientStatus.SCREENING, RecipientStatus.ENDED},
     RecipientStatus.SCREENING: {
@@ -59,13 +61,34 @@ TRANSITIONS: dict[str, set[str]] = {
     },
     RecipientStatus.INTAKE_BOOKED: {
         RecipientStatus.SCREENING,
+        RecipientStatus.READY,
+        RecipientStatus.DECLINED,
         RecipientStatus.ACTIVE,
+        RecipientStatus.ENDED,
+    },
+    RecipientStatus.READY: {
+        RecipientStatus.SCREENING,
+        RecipientStatus.DECLINED,
+        RecipientStatus.ACTIVE,
+        RecipientStatus.ENDED,
+    },
+    RecipientStatus.DECLINED: {
+        RecipientStatus.INQUIRY,
+        RecipientStatus.SCREENING,
         RecipientStatus.ENDED,
     },
     RecipientStatus.ACTIVE: {RecipientStatus.PAUSED, RecipientStatus.ENDED},
     RecipientStatus.PAUSED: {RecipientStatus.ACTIVE, RecipientStatus.ENDED},
     RecipientStatus.ENDED: {RecipientStatus.INQUIRY},
 }
+# Not yet visited: the first plan made for one of these makes the recipient active.
+BEFORE_ACTIVE = (
+    RecipientStatus.INQUIRY,
+    RecipientStatus.SCREENING,
+    RecipientStatus.INTAKE_BOOKED,
+    RecipientStatus.READY,
+    RecipientStatus.DECLINED,
+)
 
 
 def recipient_duplicates(
@@ -215,13 +238,26 @@ def recipient_update(
     return recipient
 
 
-@transaction.atomic
 def recipient_change_status(
     *, recipient: CareRecipient, by: Membership | None, to_status: str, reason: str = ""
 ) -> StatusChange:
     """Move the recipient to `to_status`; ending runs every end hook (R11)."""
+    return _change_status(
+        recipient=recipient, by=by, to_status=to_status, reason=reason, transitions=TRANSITIONS
+    )
+
+
+@transaction.atomic
+def _change_status(
+    *,
+    recipient: CareRecipient,
+    by: Membership | None,
+    to_status: str,
+    reason: str,
+    transitions: dict[str, set[str]],
+) -> StatusChange:
     recipient = CareRecipient.objects.select_for_update().get(pk=recipient.pk)
-    if to_status not in TRANSITIONS.get(recipient.status, set()):
+    if to_status not in transitions.get(recipient.status, set()):
         raise ValidationError(
             _("Kan ikke endre status fra «%(from)s» til «%(to)s».")
             % {
@@ -257,6 +293,26 @@ def recipient_change_status(
         details={"from": change.from_status, "to": to_status},
     )
     return change
+
+
+def recipient_activate_by_plan(*, recipient: CareRecipient, by: Membership) -> bool:
+    """The first visit plan makes a recipient who is still in the intake active (from
+    "Klar for plan", or from an earlier step when a leader overrode the interview rule);
+    True if it moved. Active, paused and ended recipients are left alone."""
+    current = CareRecipient.objects.filter(pk=recipient.pk).values_list("status", flat=True).first()
+    if current not in BEFORE_ACTIVE:
+        return False
+    _change_status(
+        recipient=recipient,
+        by=by,
+        to_status=RecipientStatus.ACTIVE,
+        reason=_("Første besøksplan")
+        if current == RecipientStatus.READY
+        else _("Besøksplan laget uten godkjent Bli kjent-møte"),
+        transitions={current: {RecipientStatus.ACTIVE}},
+    )
+    recipient.status = RecipientStatus.ACTIVE
+    return True
 
 
 def recipient_advance_status(
@@ -697,11 +753,14 @@ def recipient_anonymise(*, recipient: CareRecipient, by: User | None = None) -> 
 
 
 def recipients_due_for_anonymisation(*, organization_id: int, now: datetime | None = None):
-    """Ended recipients whose retention period (RETENTION_DAYS_AFTER_END) has passed."""
+    """Ended recipients, and those who declined after Bli kjent ("Takket nei"), whose
+    retention period (RETENTION_DAYS_AFTER_END, from the status change) has passed."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.RETENTION_DAYS_AFTER_END)
     return CareRecipient.objects.for_organization(organization_id).filter(
-        status=RecipientStatus.ENDED, status_changed_at__lt=cutoff, anonymised_at__isnull=True
+        status__in=(RecipientStatus.ENDED, RecipientStatus.DECLINED),
+        status_changed_at__lt=cutoff,
+        anonymised_at__isnull=True,
     )
 
 

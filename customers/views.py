@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Collate
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ from customers.models import (
 )
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
-from seniorene.accounts.policy import Perm
+from seniorene.accounts.policy import Perm, has_perm
 from seniorene.audit.services import view_record, views_of
 from seniorene.forms import add_errors, plain_text
 
@@ -145,7 +146,7 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     consents = list(recipient.consents.select_related("relative", "recorded_by", "withdrawn_by"))
     customer = services.current_customer(recipient)
     now = timezone.now()
-    ctx = {
+    ctx: dict[str, Any] = {
         "recipient": recipient,
         "customer": customer,
         "customer_offer": services.customer_offer(recipient, customer=customer),
@@ -163,9 +164,57 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
         ],
         "purposes": ConsentPurpose,
     }
+    steps = _intake_steps(request, recipient, ctx)
     for section in hooks.PAGE_SECTIONS:  # the intake (omsorg), the notebook (visits)
-        ctx.update(section(request, recipient, page="card"))
+        part = dict(section(request, recipient, page="card"))
+        steps.extend(part.pop("intake_steps", []))
+        ctx.update(part)
+    steps.sort(key=lambda step: step.position)
+    ctx["intake_steps"] = steps
+    ctx["next_step"] = next((step for step in steps if not step.done), None)
     return render(request, "customers/recipient_card.html", ctx)
+
+
+def _intake_steps(
+    request: AuthedRequest, recipient: CareRecipient, ctx: dict
+) -> list[hooks.IntakeStep]:
+    """The card's own steps of the intake checklist; omsorg and visits add theirs."""
+    may = has_perm(request.membership, Perm.MANAGE_RECIPIENTS) and not recipient.anonymised_at
+    relatives, customer = ctx["relatives"], ctx["customer"]
+    consents = ctx["active_consents"]
+    return [
+        hooks.IntakeStep(
+            10,
+            _("Pårørende"),
+            bool(relatives),
+            ", ".join(r.name for r in relatives[:3]) if relatives else _("Ingen registrert"),
+            reverse("customers:relative_create", args=[recipient.pk]) if may else "",
+            _("Legg til pårørende"),
+        ),
+        hooks.IntakeStep(
+            20,
+            _("Kunde"),
+            customer is not None,
+            (
+                customer.get_kind_display()
+                + (f": {customer.display_name}" if customer.kind != "recipient" else "")
+            )
+            if customer
+            else _("Ingen kunde registrert"),
+            reverse("customers:customer", args=[recipient.pk]) if may else "",
+            _("Registrer kunden"),
+        ),
+        hooks.IntakeStep(
+            30,
+            _("Samtykke"),
+            bool(consents),
+            ", ".join(sorted({str(c.get_purpose_display()) for c in consents}))
+            if consents
+            else _("Ingen gyldige samtykker"),
+            reverse("customers:consent_create", args=[recipient.pk]) if may else "",
+            _("Registrer samtykke"),
+        ),
+    ]
 
 
 @require_POST
@@ -445,6 +494,10 @@ FIELD_LABELS = {
     "notes": gettext_lazy("Merknad"),
     "cancelled_by": gettext_lazy("Avlyst av"),
     "cancel_reason": gettext_lazy("Begrunnelse"),
+    "decline_reason": gettext_lazy("Hvorfor brukeren takket nei"),
+    "decline_note": gettext_lazy("Takket nei: beskrivelse"),
+    "recontact_on": gettext_lazy("Kontakt igjen"),
+    "override_reason": gettext_lazy("Plan uten godkjent Bli kjent: begrunnelse"),
     "closed_reason": gettext_lazy("Lukket uten rapport fordi"),
     "visit_at": gettext_lazy("Besøk"),
     "happened": gettext_lazy("Gjennomført"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from customers.models import CareRecipient
 from customers.services import relative_mark_visit_contact
 from omsorg import services
-from omsorg.models import Criterion, CriterionKind, IntakeInterview
+from omsorg.models import Criterion, CriterionKind, IntakeInterview, Outcome
 from seniorene.accounts.demo import DemoOrg
 
 
@@ -40,7 +40,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         services.interview_book(
             recipient=aase, by=leader, senior=senior, starts_at=_next_weekday_at(11)
         )
-    # Arne: a completed Bli kjent with all three training criteria met.
+    # Arne: a completed Bli kjent with all three training criteria met, a good match.
     arne = CareRecipient.objects.filter(organization=demo.organization, name="Arne Bakke").first()
     if arne and not arne.interviews.exists() and arne.status == "active":
         done = IntakeInterview.objects.create(
@@ -68,6 +68,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         done.q9_frequency = "Én gang i uken, torsdager"
         done.q1_person = f"{arne.name}, {arne.age} år, {arne.full_address}"
         done.status = "completed"
+        done.outcome = Outcome.GOOD_MATCH
         done.completed_at = done.starts_at + timedelta(hours=1)
         done.completed_by = senior.user
         done.km = Decimal("12.5")
@@ -80,3 +81,38 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
             relation="child",
             source=f"interview:{done.pk}",
         )
+    for demo in orgs.values():
+        _good_matches(demo)
+
+
+def _good_matches(demo: DemoOrg) -> None:
+    """Every other active demo recipient met a senior three weeks ago and it was a good
+    match (no plan without it): a short form, the training criteria not all met."""
+    leader = demo.people["leader"]
+    active = CareRecipient.objects.filter(organization=demo.organization, status="active")
+    for recipient in active.exclude(interviews__isnull=False):
+        assigned = recipient.assignment_set.select_related("senior").first()
+        senior = assigned.senior if assigned else demo.people["senior"]
+        met = timezone.now() - timedelta(days=21)
+        done = IntakeInterview.objects.create(
+            organization=demo.organization,
+            recipient=recipient,
+            senior=senior,
+            starts_at=met,
+            prepared_by="senior",
+            booked_by=leader.user,
+            q1_person=f"{recipient.name}, {recipient.age} år, {recipient.full_address}",
+            q2_informed="yes",
+            q3_prepared_by="senior",
+            q9_frequency="To ganger i uka",
+            status="completed",
+            outcome=Outcome.GOOD_MATCH,
+            completed_at=met + timedelta(hours=1),
+            completed_by=senior.user,
+        )
+        for c in Criterion.objects.filter(
+            organization=demo.organization, kind=CriterionKind.TRAINING
+        ):
+            done.criterion_answers.create(
+                organization=demo.organization, criterion=c, wording=c.text, met=False
+            )

@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from omsorg.models import Criterion, Informed, IntakeInterview, Preparer, ServiceArea
+from omsorg.models import (
+    Criterion,
+    DeclineReason,
+    Informed,
+    IntakeInterview,
+    Outcome,
+    Preparer,
+    ServiceArea,
+)
 from seniorene.accounts.models import Membership
 from seniorene.forms import DateField, ModelChoiceField
 
@@ -196,6 +204,28 @@ class InterviewForm(forms.ModelForm):
         widget=forms.RadioSelect,
         required=False,
     )
+    outcome = forms.ChoiceField(
+        label=_("Utfall av møtet (må velges før du leverer)"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    decline_reason = forms.ChoiceField(
+        label=_("Hvis brukeren takker nei: hvorfor?"),
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    decline_note = forms.CharField(
+        label=_("Beskriv kort (må fylles ut ved «Annet»)"), max_length=300, required=False
+    )
+    recontact_on = DateField(
+        label=_("Kontakt brukeren igjen (valgfritt dato)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        help_text=_("Lederen ser brukeren under «Kontakt igjen» på Følg opp fra denne dagen."),
+    )
     km = forms.DecimalField(
         label=_("Kilometer kjørt til møtet (registreres med formål «bli kjent møte»)"),
         min_value=0,
@@ -240,6 +270,13 @@ class InterviewForm(forms.ModelForm):
             )
         if self.instance.km is not None:
             self.fields["km"].initial = self.instance.km
+        outcome = ["outcome", "decline_reason", "decline_note", "recontact_on"]
+        for name in outcome:
+            value = getattr(self.instance, name)
+            if value:
+                self.fields[name].initial = value
+        # The questions, the three criteria, km, then what the meeting came to.
+        self.order_fields([*self.Meta.fields, *(f"k_{a.pk}" for a in self.answers), "km", *outcome])
 
     def criteria(self) -> dict[int, bool | None]:
         result: dict[int, bool | None] = {}
@@ -250,6 +287,16 @@ class InterviewForm(forms.ModelForm):
 
     def answers_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+    def outcome_data(self) -> dict[str, Any]:
+        """The outcome as `interview_complete` takes it (keyword arguments)."""
+        data = self.cleaned_data
+        return {
+            "outcome": data.get("outcome") or "",
+            "decline_reason": data.get("decline_reason") or "",
+            "decline_note": data.get("decline_note") or "",
+            "recontact_on": data.get("recontact_on"),
+        }
 
 
 class ServiceAreaForm(forms.ModelForm):

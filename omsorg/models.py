@@ -126,6 +126,22 @@ class InterviewStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Avlyst")
 
 
+class Outcome(models.TextChoices):
+    """What the Bli kjent meeting came to (asked at completion)."""
+
+    GOOD_MATCH = "good_match", _("God match – start besøk med denne senioren")
+    TRY_ANOTHER = "try_another", _("Prøv en annen senior")
+    DECLINED = "declined", _("Brukeren takker nei")
+
+
+class DeclineReason(models.TextChoices):
+    NOT_NOW = "not_now", _("Ikke ønsket nå")
+    TOO_ILL = "too_ill", _("For syk")
+    NEEDS_MORE = "needs_more", _("Trenger mer enn ufaglært hjelp")
+    PRICE = "price", _("Pris")
+    OTHER = "other", _("Annet")
+
+
 class PdfStatus(models.TextChoices):
     NONE = "", _("Ikke laget")
     PENDING = "pending", _("Lages")
@@ -221,6 +237,20 @@ class IntakeInterview(TenantModel):
     )
     draft_saved_at = models.DateTimeField(null=True, blank=True)
 
+    # The outcome, required at completion (not for a draft); the recipient's status follows.
+    outcome = models.CharField(
+        _("Utfall av Bli kjent-møtet"), max_length=12, choices=Outcome.choices, blank=True
+    )
+    decline_reason = models.CharField(
+        _("Hvorfor takker brukeren nei?"), max_length=12, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.CharField(_("Beskriv kort"), max_length=300, blank=True)
+    recontact_on = models.DateField(_("Kontakt brukeren igjen (valgfritt)"), null=True, blank=True)
+    recontact_done_at = models.DateTimeField(null=True, blank=True)
+    recontact_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
     km = models.DecimalField(
         _("kilometer"),
         max_digits=6,
@@ -304,3 +334,24 @@ class AdminNotification(TenantModel):
 
     def __str__(self) -> str:
         return f"Bli kjent: {self.recipient_name} / {self.senior_name} {self.met_on}"
+
+
+class LeaderNotice(TenantModel):
+    """'Bli kjent completed' for one leader of the recipient's department: on *Følg opp*
+    until seen, and an e-mail without content (R3) with a link to the next step."""
+
+    interview = models.ForeignKey(
+        IntakeInterview, on_delete=models.CASCADE, related_name="leader_notices"
+    )
+    leader = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "leader"], name="leader_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Bli kjent {self.interview_id} → {self.leader_id}"

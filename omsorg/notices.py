@@ -4,6 +4,8 @@ its content, R3), and the senior's that their meeting was booked, moved or cance
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -150,3 +152,64 @@ def meeting_announce(*, organization_id: int, interview_id: int, change: str) ->
                 )
 
     return notice_send(organization_id=organization_id, key=key, send=send)
+
+
+# --- Telling the department's leaders --------------------------------------------------
+
+
+def leader_notices_email(*, organization_id: int, interview_id: int) -> dict[int, str]:
+    """E-mail each leader noticed of the completed interview once (the claim
+    ``intake-leader:<interview>:<leader>``): who was met, by whom and when, and a link to
+    the next step — "make the plan" after a good match, else the card. No form content,
+    no outcome wording (R3). Returns what `notice_send` said per leader (membership id)."""
+    from omsorg.models import LeaderNotice, Outcome
+
+    with tenant_context(organization_id):
+        notices = list(
+            LeaderNotice.objects.for_organization(organization_id)
+            .filter(interview_id=interview_id, leader__is_active=True)
+            .select_related("leader__user", "interview__recipient", "interview__senior__user")
+            .order_by("pk")
+        )
+    sent: dict[int, str] = {}
+    for notice in notices:
+        interview = notice.interview
+        recipient = interview.recipient
+        if recipient.anonymised_at is not None:
+            continue
+        if interview.outcome == Outcome.GOOD_MATCH:
+            url = reverse("visits:plan_create", args=[recipient.pk])
+        else:
+            url = reverse("customers:card", args=[recipient.pk])
+        delivered = timezone.localtime(interview.completed_at or notice.created_at)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Til deg som leder: Bli kjent-møtet med %(name)s er levert") % {
+                "name": recipient.name
+            }
+        context = {
+            "leader": notice.leader.user.get_short_name(),
+            "recipient": recipient.name,
+            "senior": interview.senior.user.name,
+            "day": date_format(delivered, "j.n.Y"),
+            "time": date_format(delivered, "H.i"),
+            "good_match": interview.outcome == Outcome.GOOD_MATCH,
+            "url": settings.SITE_URL + url,
+        }
+        sent[notice.leader_id] = notice_send(
+            organization_id=organization_id,
+            key=f"intake-leader:{interview.pk}:{notice.leader_id}",
+            send=_leader_mail(notice.leader.user.email, subject, context),
+        )
+    return sent
+
+
+def _leader_mail(to: str, subject: str, context: dict[str, Any]) -> Callable[[], None]:
+    def send() -> None:
+        mail_send(
+            to=[to],
+            subject=subject,
+            template="omsorg/email/leader_intake_notice.txt",
+            context=context,
+        )
+
+    return send

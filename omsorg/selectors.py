@@ -7,6 +7,7 @@ first and record the read in the view log (`omsorg.views.briefing_context`).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,8 +15,16 @@ import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import CareRecipient, PhoneLink, Relation, Relative
-from omsorg.models import Informed, IntakeInterview, InterviewStatus, Preparer
+from customers.models import CareRecipient, PhoneLink, RecipientStatus, Relation, Relative
+from omsorg.models import (
+    Informed,
+    IntakeInterview,
+    InterviewStatus,
+    LeaderNotice,
+    Outcome,
+    Preparer,
+)
+from seniorene.accounts.models import Membership
 
 # Words around a phone number in a free-text answer ("Kari, tlf. 912 34 567").
 _PHONE_LABEL = re.compile(r"\b(tlf|telefon|mobil|mob|tel)\b\.?:?", re.IGNORECASE)
@@ -181,3 +190,43 @@ def visit_briefing(*, recipient: CareRecipient) -> VisitBriefing | None:
         prepared_by=_prepared_sentence(interview.q3_prepared_by),
         contacts=visit_contacts(recipient=recipient),
     )
+
+
+# --- The leader's follow-up (Følg opp) -------------------------------------------------
+
+
+def leader_notices_unseen(*, membership: Membership) -> list[LeaderNotice]:
+    """The leader's 'Bli kjent completed' notices not yet marked seen, newest first."""
+    return list(
+        LeaderNotice.objects.for_organization(membership.organization_id)
+        .filter(leader=membership, seen_at__isnull=True, interview__recipient__anonymised_at=None)
+        .select_related("interview__recipient__department", "interview__senior__user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def recontacts_due(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    today: date | None = None,
+) -> list[IntakeInterview]:
+    """Recipients who declined after Bli kjent and whose contact-again date has come, until
+    a leader marks it done; `department_ids` None means every department."""
+    today = today or timezone.localdate()
+    rows = (
+        IntakeInterview.objects.for_organization(organization_id)
+        .filter(
+            status=InterviewStatus.COMPLETED,
+            outcome=Outcome.DECLINED,
+            recontact_on__lte=today,
+            recontact_done_at__isnull=True,
+            recipient__anonymised_at=None,
+        )
+        .exclude(recipient__status=RecipientStatus.ENDED)
+        .select_related("recipient__department")
+        .order_by("recontact_on", "pk")
+    )
+    if department_ids is not None:
+        rows = rows.filter(recipient__department_id__in=list(department_ids))
+    return list(rows)

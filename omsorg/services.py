@@ -6,7 +6,7 @@ import logging
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -30,9 +30,12 @@ from omsorg.models import (
     AdminNotification,
     Criterion,
     CriterionKind,
+    DeclineReason,
     IntakeInterview,
     InterviewCriterionAnswer,
     InterviewStatus,
+    LeaderNotice,
+    Outcome,
     PdfStatus,
     Preparer,
     Screening,
@@ -42,7 +45,7 @@ from omsorg.models import (
 )
 from omsorg.pdf import interview_pdf_path
 from omsorg.selectors import parse_interview_contact
-from omsorg.tasks import notify_admin_of_intake, render_interview_pdf
+from omsorg.tasks import notify_admin_of_intake, notify_leaders_of_intake, render_interview_pdf
 from seniorene.accounts.models import Membership, Organization, Role, User
 from seniorene.audit.services import audit_record, audit_relabel
 
@@ -304,14 +307,19 @@ FORM_FIELDS = (
     "q7_cognitive",
     "q8_falls",
     "q9_frequency",
+    "decline_note",
 )
+
+
+# Kept with a draft too, so the phone's reload shows them; checked at completion.
+OUTCOME_FIELDS = ("outcome", "decline_reason", "decline_note", "recontact_on")
 
 
 def _apply_answers(
     interview: IntakeInterview, data: dict[str, Any], criteria: dict[int, bool | None]
 ) -> list[str]:
     changed = []
-    for field in FORM_FIELDS:
+    for field in (*FORM_FIELDS, *OUTCOME_FIELDS):
         if field in data and data[field] is not None and getattr(interview, field) != data[field]:
             setattr(interview, field, data[field])
             changed.append(field)
@@ -362,16 +370,24 @@ def interview_complete(
     data: dict[str, Any],
     criteria: dict[int, bool | None],
     km: Decimal | None,
+    outcome: str,
+    decline_reason: str = "",
+    decline_note: str = "",
+    recontact_on: date | None = None,
 ) -> IntakeInterview:
     """Complete the interview in one transaction.
 
-    1. Save the answers; every training criterion must be answered yes or no.
+    1. Save the answers; every training criterion must be answered yes or no, and the
+       outcome given (a decline with its reason; "annet" with a few words).
     2. Hours for the senior, paid and never invoiced; km with purpose
        "bli kjent møte" and no customer (R7, held by `ledger.services`).
-    3. The recipient moves on (Bli kjent avtalt → aktiv).
+    3. The recipient's status follows the outcome (`OUTCOME_STATUS`); nothing turns
+       active here: the first visit plan does that.
     4. Question 4's relative becomes the recipient's contact during visits (added, or
        an existing relative with that phone or name marked), so no leader retypes it.
-    5. Admin is notified (who, by whom, when — not the content) by a row and e-mail.
+    5. Admin is notified (who, by whom, when — not the content) by a row and e-mail;
+       the department's leaders each get a notice on *Følg opp* and an e-mail with a
+       link to the next step (`omsorg.notices.leader_notice_email`).
     6. The PDF is queued after commit.
     """
     interview = (
@@ -392,6 +408,12 @@ def interview_complete(
         )
     if km is not None and km < 0:
         raise ValidationError(_("Kilometer kan ikke være negativt."))
+    _check_outcome(outcome, decline_reason, decline_note)
+    declined = outcome == Outcome.DECLINED
+    interview.outcome = outcome
+    interview.decline_reason = decline_reason if declined else ""
+    interview.decline_note = decline_note.strip() if declined else ""
+    interview.recontact_on = recontact_on if declined else None
     recipient = interview.recipient
     now = timezone.now()
     interview.q1_person = _person_line(recipient)
@@ -416,7 +438,7 @@ def interview_complete(
         recipient=recipient,
         by=by,
         when_in=RecipientStatus.INTAKE_BOOKED,
-        to_status=RecipientStatus.ACTIVE,
+        to_status=OUTCOME_STATUS[outcome],
     )
     contact = parse_interview_contact(interview.q4_contact_name, interview.q4_contact_phone)
     if contact is not None:
@@ -436,8 +458,13 @@ def interview_complete(
         senior_name=interview.senior.user.name,
         met_on=day,
     )
+    leader_notices_create(interview=interview)
     audit_record(
-        organization=by.organization, actor=by.user, action="interview.completed", obj=interview
+        organization=by.organization,
+        actor=by.user,
+        action="interview.completed",
+        obj=interview,
+        details={"outcome": outcome},
     )
     org_id = interview.organization_id
     transaction.on_commit(lambda: _after_completion(org_id, interview.pk, notification.pk))
@@ -447,6 +474,82 @@ def interview_complete(
 def _after_completion(organization_id: int, interview_id: int, notification_id: int) -> None:
     render_interview_pdf.delay(organization_id, interview_id)
     notify_admin_of_intake.delay(organization_id, notification_id)
+    notify_leaders_of_intake.delay(organization_id, interview_id)
+
+
+# The recipient's status after each outcome, from "Bli kjent avtalt": a good match is
+# ready for its plan (the plan activates), another senior means a new meeting may be
+# booked (the screening still holds), a decline is kept for the recontact.
+OUTCOME_STATUS: dict[str, str] = {
+    Outcome.GOOD_MATCH: RecipientStatus.READY,
+    Outcome.TRY_ANOTHER: RecipientStatus.SCREENING,
+    Outcome.DECLINED: RecipientStatus.DECLINED,
+}
+
+
+def _check_outcome(outcome: str, decline_reason: str, decline_note: str) -> None:
+    if outcome not in Outcome.values:
+        raise ValidationError(
+            {"outcome": _("Velg utfallet av møtet: god match, prøv en annen senior, eller nei.")}
+        )
+    if outcome != Outcome.DECLINED:
+        return
+    if decline_reason not in DeclineReason.values:
+        raise ValidationError({"decline_reason": _("Velg hvorfor brukeren takker nei.")})
+    if decline_reason == DeclineReason.OTHER and not decline_note.strip():
+        raise ValidationError(
+            {"decline_note": _("Skriv kort hvorfor brukeren takker nei, når du velger «Annet».")}
+        )
+
+
+def leader_notices_create(*, interview: IntakeInterview) -> list[LeaderNotice]:
+    """One notice per active leader of the recipient's department (once per leader)."""
+    leaders = Membership.objects.for_organization(interview.organization_id).filter(
+        role=Role.LEADER,
+        is_active=True,
+        departments=interview.recipient.department_id,
+    )
+    notices = []
+    for leader in leaders.distinct():
+        notice, _created = LeaderNotice.objects.get_or_create(
+            organization_id=interview.organization_id, interview=interview, leader=leader
+        )
+        notices.append(notice)
+    return notices
+
+
+@transaction.atomic
+def leader_notice_mark_seen(*, notice: LeaderNotice, by: Membership) -> None:
+    if notice.seen_at is not None:
+        return
+    notice.seen_at = timezone.now()
+    notice.save(update_fields=["seen_at"])
+    audit_record(
+        organization=by.organization, actor=by.user, action="leader_notice.seen", obj=notice
+    )
+
+
+@transaction.atomic
+def recontact_mark_done(*, interview: IntakeInterview, by: Membership) -> None:
+    """The leader has contacted the recipient who declined: off *Følg opp*."""
+    if interview.recontact_done_at is not None or interview.recontact_on is None:
+        return
+    interview.recontact_done_at = timezone.now()
+    interview.recontact_done_by = by.user
+    interview.save(update_fields=["recontact_done_at", "recontact_done_by"])
+    audit_record(
+        organization=by.organization, actor=by.user, action="interview.recontacted", obj=interview
+    )
+
+
+def latest_completed_interview(recipient: CareRecipient) -> IntakeInterview | None:
+    """The recipient's last completed Bli kjent meeting (its outcome is the one that counts)."""
+    return (
+        recipient.interviews.filter(status=InterviewStatus.COMPLETED)
+        .select_related("senior__user")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -633,6 +736,7 @@ INTERVIEW_FREE_TEXT = (
     "q7_cognitive",
     "q8_falls",
     "q9_frequency",
+    "decline_note",
 )
 
 
@@ -730,6 +834,10 @@ def omsorg_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                     for field in questions
                 },
                 "criteria": [f"{a.wording}: {yes_no(a.met)}" for a in i.criterion_answers.all()],
+                "outcome": i.get_outcome_display(),
+                "decline_reason": i.get_decline_reason_display(),
+                "decline_note": i.decline_note,
+                "recontact_on": i.recontact_on.isoformat() if i.recontact_on else None,
             }
             for i in interviews
         ],

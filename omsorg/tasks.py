@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from omsorg.notices import meeting_announce, notification_email
+from omsorg.notices import leader_notices_email, meeting_announce, notification_email
 from omsorg.pdf import interview_render_pdf
 from seniorene.accounts.tenancy import tenant_context
 
@@ -62,3 +62,18 @@ def announce_meeting(organization_id: int, interview_id: int, change: str) -> No
     )
     if sent == "retry":
         raise NoticeRetry(f"bli-kjent {interview_id} {change}")
+
+
+@shared_task(
+    autoretry_for=(NoticeRetry,),
+    retry_backoff=60,
+    max_retries=4,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def notify_leaders_of_intake(organization_id: int, interview_id: int) -> None:
+    """E-mail the department's leaders that a meeting was completed; claimed per leader."""
+    sent = leader_notices_email(organization_id=organization_id, interview_id=interview_id)
+    if "retry" in sent.values():
+        raise NoticeRetry(f"intake leaders {interview_id}")

@@ -13,17 +13,21 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.access import get_recipient_for_user
+from customers.hooks import IntakeStep
 from customers.models import CareRecipient
 from ledger.selectors import intake_spent
 from omsorg import funnel as funnel_by
 from omsorg import meetings, services
 from omsorg.access import (
     can_read_briefing,
+    can_read_interview,
     get_interview_for_user,
     get_notification_for_user,
     get_own_interview_for_senior,
@@ -45,6 +49,8 @@ from omsorg.models import (
     CriterionKind,
     IntakeInterview,
     InterviewStatus,
+    LeaderNotice,
+    Outcome,
     PdfStatus,
     ServiceArea,
 )
@@ -52,7 +58,7 @@ from omsorg.selectors import visit_briefing
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department
-from seniorene.accounts.policy import Perm
+from seniorene.accounts.policy import Perm, has_perm
 from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
 from training.selectors import assignable_seniors
@@ -322,20 +328,29 @@ def interview_fill(request: AuthedRequest, pk: int) -> HttpResponse:
                     data=form.answers_data(),
                     criteria=form.criteria(),
                     km=form.cleaned_data["km"],
+                    **form.outcome_data(),
                 )
             else:
                 services.interview_save_draft(
                     interview=interview,
                     by=request.membership,
-                    data={**form.answers_data(), "km": form.cleaned_data["km"]},
+                    data={
+                        **form.answers_data(),
+                        **form.outcome_data(),
+                        "km": form.cleaned_data["km"],
+                    },
                     criteria=form.criteria(),
                 )
         except ValidationError as exc:
-            add_errors(form, exc)
+            if hasattr(exc, "error_dict") and exc.error_dict.keys() <= form.fields.keys():
+                form.add_error(None, exc)  # at the field it concerns (the outcome)
+            else:
+                add_errors(form, exc)
         else:
             if complete:
                 messages.success(
-                    request, _("Takk! Skjemaet er levert, og administrasjonen er varslet.")
+                    request,
+                    _("Takk! Skjemaet er levert, og lederen og administrasjonen er varslet."),
                 )
                 return redirect("omsorg:mine")
             if request.htmx:
@@ -525,14 +540,83 @@ def card_context(request: HttpRequest, recipient) -> dict:
         organization_id=recipient.organization_id,
         interview_ids=[i.pk for i in interviews if i.status == InterviewStatus.COMPLETED],
     )
+    can_book = services.screening_passes(screening)
+    latest = services.latest_completed_interview(recipient)
     return {
         "screening": screening,
         "interviews": interviews,
         "intake_spent": spent if spent.meetings else None,
+        "latest_interview": latest,
         "training_allowed": allowed,
         "training_reason": reason,
-        "can_book": services.screening_passes(screening),
+        "can_book": can_book,
+        "intake_steps": _intake_steps(request, recipient, screening, interviews, latest),
     }
+
+
+def _intake_steps(request, recipient, screening, interviews, latest) -> list[IntakeStep]:
+    """Kartlegging → Bli kjent → utfall on the card's checklist, each with its fact and
+    the page that does it (for a leader who may)."""
+    membership = getattr(request, "membership", None)
+    may = has_perm(membership, Perm.SCREEN_AND_BOOK) and not recipient.anonymised_at
+    book = reverse("omsorg:book", args=[recipient.pk]) if may else ""
+    passed = services.screening_passes(screening)
+    booked = next((i for i in interviews if i.status == InterviewStatus.BOOKED), None)
+    if screening is None:
+        screening_fact = _("Ikke kartlagt")
+    else:
+        screening_fact = f"{screening.get_outcome_display()} {date_format(screening.at, 'j.n.Y')}"
+    if latest is not None and booked is None:
+        meeting_fact = _("Gjennomført %(day)s med %(senior)s") % {
+            "day": date_format(timezone.localtime(latest.completed_at), "j.n.Y"),
+            "senior": latest.senior.user.name,
+        }
+    elif booked is not None:
+        meeting_fact = _("Avtalt %(when)s med %(senior)s – senioren leverer skjemaet") % {
+            "when": date_format(timezone.localtime(booked.starts_at), "j.n.Y H.i"),
+            "senior": booked.senior.user.name,
+        }
+    else:
+        meeting_fact = _("Ikke avtalt")
+    outcome_fact, outcome_url, outcome_action = _("Venter på Bli kjent-møtet"), "", ""
+    if latest is not None:
+        outcome_fact = latest.get_outcome_display() or _("Uten utfall")
+        if latest.outcome == Outcome.DECLINED:
+            outcome_fact = f"{outcome_fact}: {latest.get_decline_reason_display()}"
+            if latest.decline_note:
+                outcome_fact += f" ({latest.decline_note})"
+            if latest.recontact_on:
+                outcome_fact += " · " + _("kontakt igjen %(day)s") % {
+                    "day": date_format(latest.recontact_on, "j.n.Y")
+                }
+        if latest.outcome != Outcome.GOOD_MATCH and booked is None:
+            outcome_url, outcome_action = book, _("Avtal nytt Bli kjent-møte")
+    return [
+        IntakeStep(
+            40,
+            _("Kartlegging"),
+            passed,
+            screening_fact,
+            reverse("omsorg:screening", args=[recipient.pk]) if may else "",
+            _("Kartlegg"),
+        ),
+        IntakeStep(
+            50,
+            _("Bli kjent"),
+            latest is not None,
+            meeting_fact,
+            book if passed and booked is None and latest is None else "",
+            _("Avtal Bli kjent-møte"),
+        ),
+        IntakeStep(
+            60,
+            _("Utfall"),
+            latest is not None and latest.outcome == Outcome.GOOD_MATCH,
+            outcome_fact,
+            outcome_url if passed else "",
+            outcome_action,
+        ),
+    ]
 
 
 def briefing_context(request: AuthedRequest, recipient: CareRecipient, *, where: str) -> dict:
@@ -552,3 +636,36 @@ def briefing_context(request: AuthedRequest, recipient: CareRecipient, *, where:
             what=f"viktig før besøket ({where})",
         )
     return {"briefing": briefing, "briefing_denied": False}
+
+
+# --- The leader's follow-up ------------------------------------------------------------
+
+
+@require_POST
+@require(Perm.PLAN_VISITS)
+def leader_notice_seen(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The leader has seen that a Bli kjent meeting was completed: off *Følg opp*."""
+    notice = (
+        LeaderNotice.objects.for_organization(request.organization)
+        .filter(pk=pk, leader=request.membership)
+        .select_related("interview__recipient")
+        .first()
+    )
+    if notice is None or not can_read_interview(request.membership, notice.interview):
+        raise Http404
+    services.leader_notice_mark_seen(notice=notice, by=request.membership)
+    messages.success(request, _("Markert som sett."))
+    return redirect("visits:watchdog")
+
+
+@require_POST
+@require(Perm.PLAN_VISITS)
+def recontact_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The leader has contacted the recipient who declined: off *Følg opp*."""
+    interview = get_interview_for_user(request, pk)
+    services.recontact_mark_done(interview=interview, by=request.membership)
+    messages.success(
+        request,
+        _("%(name)s er markert som kontaktet.") % {"name": interview.recipient.name},
+    )
+    return redirect("visits:watchdog")

@@ -139,6 +139,8 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
 # --- omsorg -------------------------------------------------------------------
 
+from datetime import UTC, datetime  # noqa: E402
+
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.utils import timezone as dj_timezone  # noqa: E402
@@ -215,6 +217,44 @@ def make_notification(interview: IntakeInterview) -> AdminNotification:
         senior_name=interview.senior.user.name,
         met_on=dj_timezone.localdate(),
     )
+
+
+# Long before any test's clock: a real meeting completed in a test is the latest one.
+READY_MEETING_AT = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+
+
+def ready_for_plan(recipient, *, senior=None) -> IntakeInterview | None:
+    """Give `recipient` what a visit plan needs (`visits.planning.plan_requirements`): a
+    current customer (the recipient themself) and a completed Bli kjent meeting with the
+    outcome "God match" — held by `senior` (default: an assigned senior), its training
+    criteria answered no (so R2 still refuses training visits). Does nothing the
+    recipient already has; returns the meeting it made, if any."""
+    from customers.models import Assignment, Customer, CustomerKind
+    from omsorg.models import InterviewStatus, Outcome
+    from visits.planning import plan_requirements
+
+    codes = {m.code for m in plan_requirements(recipient)}
+    if "customer" in codes:
+        Customer.objects.create(
+            organization_id=recipient.organization_id,
+            recipient=recipient,
+            kind=CustomerKind.RECIPIENT,
+        )
+    if not codes - {"customer"}:
+        return None
+    if senior is None:
+        assigned = Assignment.objects.filter(recipient=recipient).select_related("senior")
+        senior = assigned.first().senior if assigned.exists() else None
+    interview = IntakeInterviewFactory(
+        recipient=recipient,
+        **({"senior": senior} if senior is not None else {}),
+        starts_at=READY_MEETING_AT,
+        status=InterviewStatus.COMPLETED,
+        completed_at=READY_MEETING_AT,
+        outcome=Outcome.GOOD_MATCH,
+    )
+    interview.criterion_answers.update(met=False)
+    return interview
 
 
 def make_service_area(organization) -> ServiceArea:

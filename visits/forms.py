@@ -21,7 +21,7 @@ from visits.models import (
     CancelKind,
     VisitPlan,
 )
-from visits.planning import MAX_DURATION, PlanFields
+from visits.planning import MAX_DURATION, OVERRIDE_MIN_LENGTH, PlanFields
 from visits.receipts import validate_receipt_content
 
 if TYPE_CHECKING:
@@ -113,10 +113,37 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, seniors, areas, **kwargs: Any) -> None:
+    override_reason = forms.CharField(
+        label=_("Begrunnelse for å lage planen likevel"),
+        help_text=_(
+            "For eksempel en hastehenvisning fra kommunen. Minst 10 tegn; vises på brukerkortet."
+        ),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        seniors,
+        areas,
+        single: bool = False,
+        needs_override: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(ModelChoiceField, self.fields["senior"]).queryset = seniors
         cast(ModelMultipleChoiceField, self.fields["service_areas"]).queryset = areas
+        # "Ett enkelt besøk" (going with someone to the doctor): a plan with one date.
+        self.single = single
+        if single:
+            for name in ("weekdays", "every_n_weeks", "last_date"):
+                del self.fields[name]
+            self.fields["first_date"].label = _("Dato")
+        self.needs_override = needs_override
+        if not needs_override:
+            del self.fields["override_reason"]
 
     @classmethod
     def initial_for(cls, plan: VisitPlan) -> dict[str, Any]:
@@ -141,20 +168,30 @@ class PlanForm(forms.Form):
         start = data.get("start_time")
         if start and not time(7) <= start <= time(21):
             self.add_error("start_time", _("Velg et tidspunkt mellom 07.00 og 21.00."))
+        if self.needs_override and len(data.get("override_reason", "").strip()) < (
+            OVERRIDE_MIN_LENGTH
+        ):
+            self.add_error(
+                "override_reason",
+                _("Skriv hvorfor planen lages likevel (minst %(n)s tegn).")
+                % {"n": OVERRIDE_MIN_LENGTH},
+            )
         return data
 
     def plan_fields(self) -> PlanFields:
         data = self.cleaned_data
+        first = data["first_date"]
         return PlanFields(
             senior=data["senior"],
-            weekdays=tuple(sorted(data["weekdays"])),
+            weekdays=(first.weekday(),) if self.single else tuple(sorted(data["weekdays"])),
             start_time=data["start_time"],
             duration_minutes=data["duration_minutes"],
-            every_n_weeks=data["every_n_weeks"],
-            first_date=data["first_date"],
-            last_date=data["last_date"],
+            every_n_weeks=1 if self.single else data["every_n_weeks"],
+            first_date=first,
+            last_date=first if self.single else data["last_date"],
             areas=tuple(data["service_areas"]),
             notes=data["notes"],
+            override_reason=data.get("override_reason", ""),
         )
 
 

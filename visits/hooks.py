@@ -57,7 +57,7 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     from ledger.models import Expense
     from visits.models import VisitLog, VisitLogDraft
 
-    VisitPlan.objects.filter(recipient=recipient).update(notes="")
+    VisitPlan.objects.filter(recipient=recipient).update(notes="", override_reason="")
     Visit.objects.filter(recipient=recipient).update(cancel_reason="", closed_reason="")
     # The notebook is free text about the person; counts, dates and hours stay.
     VisitLog.objects.filter(recipient=recipient).update(
@@ -93,6 +93,7 @@ def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                 "last_date": p.last_date.isoformat() if p.last_date else None,
                 "ended": when(p.ended_at),
                 "notes": p.notes,
+                "override_reason": p.override_reason,
             }
             for p in plans
         ],

@@ -76,6 +76,10 @@ class VisitPlan(TenantModel):
     first_date = models.DateField(_("første dato"))
     last_date = models.DateField(_("siste dato"), null=True, blank=True)
     notes = models.TextField(_("merknader"), blank=True, validators=[MaxLengthValidator(1000)])
+    # Made without a completed Bli kjent with a good match and a customer: the leader's why.
+    override_reason = models.CharField(
+        _("begrunnelse for plan uten godkjent Bli kjent"), max_length=500, blank=True
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -35,5 +35,42 @@ def notebook_entries(recipient: CareRecipient, limit: int = 50) -> QuerySet[Visi
 def notebook_section(
     request: HttpRequest, recipient: CareRecipient, *, page: Page
 ) -> dict[str, Any]:
-    """The notebook on the leader's card (50 entries) and the senior's page (10)."""
-    return {"notebook": notebook_entries(recipient, limit=50 if page == "card" else 10)}
+    """The notebook on the leader's card (50 entries) and the senior's page (10); on the
+    card also the plan step of the intake checklist (with a plan's override reason)."""
+    ctx: dict[str, Any] = {
+        "notebook": notebook_entries(recipient, limit=50 if page == "card" else 10)
+    }
+    if page == "card":
+        ctx.update(_plan_step(request, recipient))
+    return ctx
+
+
+def _plan_step(request: HttpRequest, recipient: CareRecipient) -> dict[str, Any]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from customers.hooks import IntakeStep
+    from seniorene.accounts.policy import Perm, has_perm
+    from visits.models import VisitPlan
+
+    plans = list(VisitPlan.objects.filter(recipient=recipient).order_by("-created_at", "-pk"))
+    running = [p for p in plans if p.ended_at is None]
+    overridden = [p for p in plans if p.override_reason]
+    may = has_perm(getattr(request, "membership", None), Perm.PLAN_VISITS)
+    if running:
+        fact = ", ".join(p.describe() for p in running[:2])
+    elif plans:
+        fact = _("Ingen løpende plan (%(n)s avsluttet)") % {"n": len(plans)}
+    else:
+        fact = _("Ingen plan ennå")
+    step = IntakeStep(
+        70,
+        _("Besøksplan"),
+        bool(running),
+        fact,
+        reverse("visits:plan_create", args=[recipient.pk])
+        if may and not recipient.anonymised_at
+        else "",
+        _("Lag besøksplan"),
+    )
+    return {"intake_steps": [step], "plan_overrides": overridden}

@@ -17,8 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customers.models import CareRecipient, RecipientStatus
+from customers.services import recipient_activate_by_plan
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.services import audit_record
@@ -39,7 +41,81 @@ MAX_EVERY_N_WEEKS = 12
 # Cancelled by the system (not by a person): the expansion may bring these back.
 REVIVABLE_KINDS = (CancelKind.RECIPIENT_PAUSED, CancelKind.PLAN_CHANGED)
 # Recipients whose plans are not expanded.
-STOPPED_RECIPIENT_STATUSES = (RecipientStatus.PAUSED, RecipientStatus.ENDED)
+# "Takket nei" too: a recipient who declined after Bli kjent gets no new visits.
+STOPPED_RECIPIENT_STATUSES = (
+    RecipientStatus.PAUSED,
+    RecipientStatus.ENDED,
+    RecipientStatus.DECLINED,
+)
+# A plan without a good-match interview or a customer needs a reason this long.
+OVERRIDE_MIN_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A step the intake has not taken that a plan needs (code for the audit row)."""
+
+    code: str
+    message: str
+
+
+def plan_requirements(recipient: CareRecipient) -> list[Missing]:
+    """What a first plan needs and the recipient lacks: a completed Bli kjent meeting
+    whose outcome is a good match (the latest completed one counts), and a customer (the
+    one who pays). Empty: a plan may be made. The manual: the interview is "obligatorisk
+    … før besøksordningen igangsettes"."""
+    from customers.services import current_customer
+    from omsorg.models import Outcome
+    from omsorg.services import latest_completed_interview
+
+    missing = []
+    interview = latest_completed_interview(recipient)
+    if interview is None:
+        missing.append(
+            Missing(
+                "interview",
+                _("Bli kjent-møtet er ikke gjennomført: avtal og gjennomfør det først."),
+            )
+        )
+    elif interview.outcome == Outcome.DECLINED:
+        missing.append(
+            Missing("declined", _("Brukeren takket nei i Bli kjent-møtet: ingen plan nå."))
+        )
+    elif interview.outcome == Outcome.TRY_ANOTHER:
+        missing.append(
+            Missing(
+                "try_another",
+                _(
+                    "Bli kjent-møtet endte med «Prøv en annen senior»: avtal et nytt møte "
+                    "med en annen senior først."
+                ),
+            )
+        )
+    elif interview.outcome != Outcome.GOOD_MATCH:
+        missing.append(Missing("outcome", _("Bli kjent-møtet har ikke utfallet «God match».")))
+    if current_customer(recipient) is None:
+        missing.append(
+            Missing(
+                "customer",
+                _("Brukeren har ingen kunde (den som betaler): registrer kunden på brukerkortet."),
+            )
+        )
+    return missing
+
+
+def _check_requirements(recipient: CareRecipient, reason: str) -> list[Missing]:
+    """Refuse a first plan the intake does not allow, unless a leader wrote why."""
+    missing = plan_requirements(recipient)
+    if missing and len(reason) < OVERRIDE_MIN_LENGTH:
+        raise ValidationError(
+            _(
+                "En besøksplan krever et gjennomført Bli kjent-møte med god match og en kunde. "
+                "%(missing)s Haster det (for eksempel en hastehenvisning fra kommunen), skriv "
+                "en begrunnelse på minst %(n)s tegn for å lage planen likevel."
+            )
+            % {"missing": " ".join(m.message for m in missing), "n": OVERRIDE_MIN_LENGTH}
+        )
+    return missing
 
 
 @dataclass(frozen=True)
@@ -55,6 +131,8 @@ class PlanFields:
     last_date: date | None = None
     areas: tuple[ServiceArea, ...] = ()
     notes: str = ""
+    # Why a plan is made although `plan_requirements` misses something (only then kept).
+    override_reason: str = ""
 
 
 @dataclass
@@ -122,10 +200,14 @@ def _set_plan_areas(plan: VisitPlan, areas: Sequence[ServiceArea]) -> None:
 
 @transaction.atomic
 def plan_create(*, recipient: CareRecipient, by: Membership, fields: PlanFields) -> VisitPlan:
-    """Make a recurring plan and its visits for the horizon: R2 areas, a trained senior (R6)."""
+    """Make a recurring plan (or a one-off: first = last date) and its visits for the
+    horizon: a good-match Bli kjent and a customer (`plan_requirements`, or the leader's
+    written override), R2 areas, a trained senior (R6). The first plan activates."""
     from training.services import training_require_cleared
 
     _check_fields(recipient, fields)
+    reason = fields.override_reason.strip()
+    missing = _check_requirements(recipient, reason)
     training_require_cleared(membership=fields.senior)
     plan = VisitPlan.objects.create(
         organization_id=recipient.organization_id,
@@ -138,10 +220,12 @@ def plan_create(*, recipient: CareRecipient, by: Membership, fields: PlanFields)
         first_date=fields.first_date,
         last_date=fields.last_date,
         notes=fields.notes.strip(),
+        override_reason=reason[:500] if missing else "",
         created_by=by.user,
     )
     _set_plan_areas(plan, fields.areas)
     _ensure_assigned(recipient, fields.senior, by)
+    recipient_activate_by_plan(recipient=recipient, by=by)
     result = plans_expand(organization_id=plan.organization_id, plan_ids=[plan.pk])
     audit_record(
         organization=by.organization,
@@ -150,6 +234,15 @@ def plan_create(*, recipient: CareRecipient, by: Membership, fields: PlanFields)
         obj=plan,
         details={"recipient": recipient.pk, "senior": fields.senior.pk, "visits": result.created},
     )
+    if missing:
+        # The reason itself stays on the plan (anonymised with the recipient), not here.
+        audit_record(
+            organization=by.organization,
+            actor=by.user,
+            action="plan.override",
+            obj=plan,
+            details={"recipient": recipient.pk, "missing": [m.code for m in missing]},
+        )
     return plan
 
 
@@ -437,13 +530,61 @@ _DAY_WORDS = {
 _EVERY = [
     (re.compile(r"annenhver|annen hver|hver andre|hver 2\.?\s*uke|hver annen"), 2),
     (re.compile(r"hver tredje|hver 3\.?\s*uke"), 3),
-    (re.compile(r"hver fjerde|hver 4\.?\s*uke|en gang i måneden|én gang i måneden"), 4),
+    (
+        re.compile(
+            r"hver fjerde|hver 4\.?\s*uke|(?:en|én|1) gang(?:er)? i måneden|"
+            r"(?:en|én|1) gang i mnd|månedlig|hver måned"
+        ),
+        4,
+    ),
 ]
+_COUNT_WORDS = {"en": 1, "én": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7}
+# "to ganger i uka", "2 ganger i uken", "tre ganger per uke", "3 g/uke", "to dager i uka"
+_PER_WEEK = re.compile(
+    r"\b(\d|en|én|to|tre|fire|fem|seks|sju)\s*(?:ganger|gang|g|dager|dag)\s*"
+    r"(?:i|per|pr\.?|/|hver)?\s*(?:uka|uken|uke|veka|veke)\b"
+)
+_COUNT_TEXT = {
+    1: gettext_lazy("én dag"),
+    2: gettext_lazy("to dager"),
+    3: gettext_lazy("tre dager"),
+    4: gettext_lazy("fire dager"),
+    5: gettext_lazy("fem dager"),
+    6: gettext_lazy("seks dager"),
+    7: gettext_lazy("sju dager"),
+}
 
 
 def frequency_hint(text: str) -> dict[str, Any]:
-    """Weekdays and every-N-weeks read from a free-text answer ("Annenhver torsdag")."""
-    lowered = text.lower()
+    """What a free-text answer to question 9 says a plan should be, where it can be read:
+    `weekdays` named ("Annenhver torsdag" → [3]), `every_n_weeks` ("annenhver" → 2,
+    "en gang i måneden" → 4), and `per_week`, how many weekdays to choose ("to ganger i
+    uka" → 2; None when the text does not say). `read` is False when nothing was read
+    (then the form only shows the text)."""
+    lowered = " ".join(text.lower().split())
     weekdays = sorted({n for word, n in _DAY_WORDS.items() if word in lowered})
     every = next((n for pattern, n in _EVERY if pattern.search(lowered)), 1)
-    return {"weekdays": weekdays, "every_n_weeks": every}
+    per_week = None
+    if (found := _PER_WEEK.search(lowered)) is not None:
+        word = found.group(1)
+        per_week = int(word) if word.isdigit() else _COUNT_WORDS[word]
+        per_week = per_week if 1 <= per_week <= 7 else None
+    elif re.search(r"hver uke|hver veke|ukentlig|(?:en|én|1) gang i (?:uka|uken|uke)", lowered):
+        per_week = 1
+    elif every > 1:
+        per_week = max(len(weekdays), 1)
+    read = bool(weekdays or every > 1 or per_week)
+    return {"weekdays": weekdays, "every_n_weeks": every, "per_week": per_week, "read": read}
+
+
+def frequency_suggestion(text: str) -> str:
+    """The hint as the plan form says it: "Ønsket: to ganger i uka – velg to dager"."""
+    hint = frequency_hint(text)
+    if not hint["read"]:
+        return ""
+    count = hint["per_week"] or len(hint["weekdays"]) or 1
+    if hint["weekdays"] and len(hint["weekdays"]) >= count:
+        choose = _("ukedagene er krysset av")
+    else:
+        choose = _("velg %(days)s") % {"days": _COUNT_TEXT[count]}
+    return _("Ønsket: «%(text)s» – %(choose)s") % {"text": text.strip(), "choose": choose}

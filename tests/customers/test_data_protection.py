@@ -229,6 +229,7 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         },
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=Decimal("5"),
+        outcome="good_match",
     )
     interview_render_pdf(interview_id=interview.pk)
     client = client_for(leader)
@@ -392,6 +393,7 @@ def completed_intake(world, private_storage):
             },
             criteria={a.pk: True for a in interview.criterion_answers.all()},
             km=None,
+            outcome="good_match",
         )
         interview_render_pdf(interview_id=interview.pk)
     interview.refresh_from_db()

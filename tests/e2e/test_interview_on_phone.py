@@ -55,6 +55,7 @@ def test_a_senior_completes_the_interview_on_a_phone(phone, tmp_path_factory):
             yes.check()
     page.get_by_label("Kilometer kjørt til møtet", exact=False).fill("7,5")
     page.screenshot(path=str(shots / "interview-filled.png"), full_page=True)
+    page.get_by_label("God match – start besøk med denne senioren").check()
     page.get_by_role("button", name="Fullfør og lever").click()
     page.get_by_text("Skjemaet er levert").wait_for()
     page.screenshot(path=str(shots / "interview-done.png"), full_page=True)
@@ -138,6 +139,7 @@ def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
         yes = group.get_by_label("Ja", exact=True)
         if yes.count():
             yes.check()
+    page.get_by_label("God match – start besøk med denne senioren").check()
     page.get_by_role("button", name="Fullfør og lever").click()
     page.get_by_text("Skjemaet er levert").wait_for()
     copies = page.evaluate(

@@ -66,6 +66,7 @@ def completed_interview(cast) -> IntakeInterview:
         },
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=Decimal("4"),
+        outcome="good_match",
     )
     return IntakeInterview.objects.get(pk=interview.pk)
 
@@ -97,7 +98,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     journey.step("recipient-card")
     recipient = CareRecipient.objects.get(name="Åse Ødegård")
 
-    page.get_by_role("link", name="Legg til pårørende").click()
+    page.get_by_role("link", name="Legg til pårørende").first.click()  # the checklist's
     field(page, "Navn").fill("Ingrid Ødegård")
     field(page, "Relasjon").select_option("child")
     field(page, "Mobil").fill("900 11 223")
@@ -107,7 +108,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_text("Ingrid Ødegård").first.wait_for()
     relative = Relative.objects.get(recipient=recipient)
 
-    page.get_by_role("link", name="Registrer samtykke", exact=True).click()
+    page.get_by_role("link", name="Registrer samtykke", exact=True).first.click()
     field(page, "Hvem kan motta").select_option(str(relative.pk))
     page.get_by_label("Oppsummering etter besøk på SMS").check()
     journey.step("consent-form")
@@ -115,7 +116,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_role("heading", name="Åse Ødegård").wait_for()
     assert Consent.objects.filter(recipient=recipient, relative=relative).count() == 1
 
-    page.get_by_role("link", name="Kartlegg").click()
+    page.get_by_role("link", name="Kartlegg", exact=True).first.click()
     for group in page.locator("fieldset").all():
         yes = group.get_by_label("Ja", exact=True)
         if yes.count():
@@ -124,7 +125,7 @@ def test_a_leader_registers_screens_and_books_bli_kjent(
     page.get_by_role("button", name="Lagre kartleggingen").click()
     page.get_by_role("heading", name="Åse Ødegård").wait_for()
 
-    page.get_by_role("link", name="Avtal Bli kjent-møte").click()
+    page.get_by_role("link", name="Avtal Bli kjent-møte").first.click()
     field(page, "Senior").select_option(str(cast.senior_a.pk))
     field(page, "Dato").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     field(page, "Klokkeslett").fill("11:00")
@@ -165,6 +166,7 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
             yes.check()
     page.get_by_label("Kilometer kjørt til møtet", exact=False).fill("7,5")
     journey.step("interview-filled")
+    page.get_by_label("God match – start besøk med denne senioren").check()
     page.get_by_role("button", name="Fullfør og lever").click()
     page.get_by_text("Skjemaet er levert").wait_for()
     journey.step("interview-done")
@@ -173,6 +175,10 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     # The leader plans weekly visits; one of them began earlier today.
     recipient = interview.recipient
     now = timezone.localtime()
+    # The recipient is the customer and wants a word after visits (journey 1 records this).
+    recipient.phone = "+4798765432"
+    recipient.save()
+    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
     plan_create(
         recipient=recipient,
         by=cast.leader_a,
@@ -183,10 +189,6 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
             first_date=now.date() + timedelta(days=1),
         ),
     )
-    # The recipient is the customer and wants a word after visits (journey 1 records this).
-    recipient.phone = "+4798765432"
-    recipient.save()
-    Customer.objects.create(organization=cast.organization, recipient=recipient, kind="recipient")
     ConsentFactory(recipient=recipient, purpose=ConsentPurpose.VISIT_SUMMARY_SMS)
     cast.organization.quiet_hours_start, cast.organization.quiet_hours_end = 0, 24
     cast.organization.save()

@@ -154,6 +154,29 @@ def _notification_kwargs(cast: Any, who: Membership, dept: Department) -> dict[s
     return {"pk": make_notification(_interview(cast, who, dept)).pk}
 
 
+def _leader_notice_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """A 'Bli kjent completed' notice for `who` about a meeting in `dept`."""
+    from omsorg.models import LeaderNotice
+
+    interview = _interview(cast, who, dept)
+    notice = LeaderNotice.objects.create(
+        organization=cast.organization, interview=interview, leader=who
+    )
+    return {"pk": notice.pk}
+
+
+def _declined_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """A completed meeting in `dept` where the recipient declined, to be contacted again."""
+    from django.utils import timezone
+
+    interview = _interview(cast, who, dept)
+    interview.status, interview.completed_at = "completed", timezone.now()
+    interview.outcome, interview.decline_reason = "declined", "not_now"
+    interview.recontact_on = timezone.localdate()
+    interview.save()
+    return {"pk": interview.pk}
+
+
 def _service_area_kwargs(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
     return {"pk": make_service_area(cast.organization).pk}
 
@@ -216,6 +239,12 @@ SAMPLES: dict[str, Sample] = {
         _interview_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "omsorg:review": Sample(_notification_kwargs, method="POST", allowed_status=frozenset({302})),
+    "omsorg:leader_notice_seen": Sample(
+        _leader_notice_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "omsorg:recontact_done": Sample(
+        _declined_kwargs, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
     "omsorg:service_area_edit": Sample(_service_area_kwargs),
     "omsorg:criterion_edit": Sample(_criterion_kwargs),
     "accounts:member_edit": Sample(_member),

@@ -12,6 +12,7 @@ from customers import services as customer_services
 from customers.models import Customer, StatusChange
 from ledger.models import MileageEntry, TimeEntry
 from omsorg import services as omsorg_services
+from omsorg.models import LeaderNotice
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
 from seniorene.audit.models import AuditEvent
@@ -100,6 +101,9 @@ def populate_every_tenant_table(world) -> None:
     )
     customer_services.partner_meeting_add(
         partner=partner, by=home.admin, held_on=interview.starts_at.date(), attendees=[home.lead]
+    )
+    LeaderNotice.objects.create(
+        organization=home.organization, interview=interview, leader=home.leader_a
     )
     for model, extra in ((TimeEntry, {"hours": 1}), (MileageEntry, {"km": 3, "purpose": "x"})):
         model.objects.create(

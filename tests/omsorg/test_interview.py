@@ -47,6 +47,7 @@ def answers(interview, *, met=("yes", "yes", "yes"), **extra):
         "q7_cognitive": "Blir fort sliten av pusleoppgaver",
         "q8_falls": "Falt på badet i fjor vinter",
         "q9_frequency": "Én gang i uken",
+        "outcome": "good_match",
     }
     for answer, value in zip(interview.criterion_answers.order_by("pk"), met, strict=True):
         data[f"k_{answer.pk}"] = value
@@ -102,7 +103,8 @@ def test_completing_records_hours_km_notice_and_pdf(
         False,
     )
     booked.recipient.refresh_from_db()
-    assert booked.recipient.status == RecipientStatus.ACTIVE
+    # A good match is ready for its plan; only the plan makes the recipient active.
+    assert booked.recipient.status == RecipientStatus.READY
     # Admin is told who, by whom, when — and not what the form says.
     notice = AdminNotification.objects.get()
     assert (notice.recipient_name, notice.senior_name) == (
@@ -130,7 +132,12 @@ def test_completing_twice_records_everything_once(world, booked):
     criteria = {a.pk: True for a in booked.criterion_answers.all()}
     for _ in range(2):
         services.interview_complete(
-            interview=booked, by=world.home.senior_a, data=form, criteria=criteria, km=Decimal("3")
+            interview=booked,
+            by=world.home.senior_a,
+            data=form,
+            criteria=criteria,
+            km=Decimal("3"),
+            outcome="good_match",
         )
     assert TimeEntry.objects.count() == 1
     assert MileageEntry.objects.count() == 1
@@ -171,6 +178,7 @@ def test_training_visits_need_all_three_criteria(world, booked, met, allowed):
         data=form,
         criteria={pk: v == "yes" for pk, v in values.items()},
         km=None,
+        outcome="good_match",
     )
     ok, reason = services.training_visits_allowed(recipient=booked.recipient)
     assert ok is allowed
@@ -228,6 +236,7 @@ def test_pdf_downloads_are_logged_and_admin_gets_none(
             data=form,
             criteria={a.pk: True for a in booked.criterion_answers.all()},
             km=None,
+            outcome="good_match",
         )
     response = client_for(world.home.lead).get(f"/bli-kjent/{booked.pk}/pdf/")
     assert response.status_code == 200
@@ -246,6 +255,7 @@ def test_the_admin_queue_lists_unreviewed_first_without_content(world, client_fo
         data=form,
         criteria={a.pk: True for a in booked.criterion_answers.all()},
         km=None,
+        outcome="good_match",
     )
     admin = client_for(world.home.admin)
     html = admin.get("/varsler/").content.decode()
@@ -278,12 +288,13 @@ def test_the_funnel_counts_each_step_and_the_days_between(world, client_for, boo
         data=form,
         criteria={a.pk: True for a in booked.criterion_answers.all()},
         km=None,
+        outcome="good_match",
     )
     from tests.factories import CareRecipientFactory
 
     CareRecipientFactory(department=world.home.dept_b)  # an inquiry that went no further
     steps = services.intake_funnel(organization=world.home.organization)
-    assert [s.count for s in steps] == [2, 1, 1, 1]
+    assert [s.count for s in steps] == [2, 1, 1, 0]  # active once a plan is made
     assert steps[1].median_days_from_previous is not None
     html = client_for(world.home.admin).get("/tall/inntak/").content.decode()
     assert "Bli kjent gjennomført" in html

@@ -77,6 +77,7 @@ def complete(world, client_for, interview: IntakeInterview, callbacks) -> None:
         "q3_prepared_by": "relative",
         "q5_likes": "Blomster",
         "q9_frequency": "Én gang i uken",
+        "outcome": "good_match",
         "action": "complete",
     }
     for answer in interview.criterion_answers.all():

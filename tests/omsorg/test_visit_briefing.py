@@ -63,6 +63,7 @@ def complete(world, recipient, **answers) -> IntakeInterview:
         data={**ANSWERS, **answers},
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=None,
+        outcome="good_match",
     )
 
 

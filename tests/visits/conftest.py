@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from customers.models import CareRecipient, RecipientStatus
 from omsorg.models import ServiceArea
-from tests.factories import CareRecipientFactory, make_service_area
+from tests.factories import CareRecipientFactory, make_service_area, ready_for_plan
 from tests.training.helpers import clear_for_assignment
 from visits.models import VisitPlan
 from visits.planning import PlanFields, plan_create
@@ -42,11 +42,14 @@ def planning(world) -> Planning:
         status=RecipientStatus.ACTIVE,
         seniors=[world.home.senior_a],
     )
+    ready_for_plan(recipient)  # a good-match Bli kjent and a customer: plans may be made
     return Planning(recipient=recipient, area=make_service_area(world.home.organization))
 
 
 def make_plan(world, recipient: CareRecipient, *, senior=None, **fields) -> VisitPlan:
-    """A plan through the service (R2, R6 and expansion included)."""
+    """A plan through the service (R2, R6 and expansion included), for a recipient made
+    ready for it (`ready_for_plan`) if they are not."""
+    ready_for_plan(recipient)
     fields.setdefault("weekdays", (1,))
     fields.setdefault("start_time", dt.time(11))
     return plan_create(

@@ -67,6 +67,7 @@ def test_the_visit_page_shows_falls_and_topics_to_avoid_first_and_a_call_button(
         },
         criteria={a.pk: True for a in interview.criterion_answers.all()},
         km=None,
+        outcome="good_match",
     )
     visit = VisitFactory(
         recipient=recipient,

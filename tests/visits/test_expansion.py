@@ -249,6 +249,7 @@ def test_training_visits_need_a_completed_interview_with_all_criteria(world, pla
     interview = IntakeInterviewFactory(recipient=planning.recipient, senior=world.home.senior_a)
     interview.criterion_answers.update(met=True)
     interview.status = "completed"
+    interview.outcome = "good_match"
     interview.completed_at = interview.starts_at
     interview.save()
     plan = make_plan(world, planning.recipient, areas=(training,))

@@ -156,18 +156,74 @@ def _clash_context(clashes: list[PlanClash]) -> dict:
     }
 
 
+def _from_interview(recipient, seniors, blocked, areas) -> dict:
+    """What the plan form takes from the intake: the senior who held the good-match
+    meeting (if still cleared, R6), the areas R2 allows, the customer, what is missing."""
+    from customers.services import current_customer
+    from omsorg.models import Outcome
+    from omsorg.services import latest_completed_interview, training_visits_allowed
+
+    interview = latest_completed_interview(recipient)
+    senior, senior_note = None, ""
+    if interview is not None and interview.outcome == Outcome.GOOD_MATCH:
+        held_by = interview.senior
+        if seniors.filter(pk=held_by.pk).exists():
+            senior = held_by
+        else:
+            lacks = next((missing for s, missing in blocked if s.pk == held_by.pk), None)
+            senior_note = (
+                _("%(name)s holdt Bli kjent-møtet, men kan ikke velges: mangler %(what)s.")
+                % {"name": held_by.user.name, "what": ", ".join(str(m) for m in lacks)}
+                if lacks
+                else _(
+                    "%(name)s holdt Bli kjent-møtet, men kan ikke velges: ikke aktiv senior "
+                    "i brukerens avdeling."
+                )
+                % {"name": held_by.user.name}
+            )
+    allowed, training_reason = training_visits_allowed(recipient=recipient)
+    # R2: the quality visit with training is ticked when the criteria allow it; the other
+    # areas are the leader's choice (an organization has a dozen).
+    chosen = [a.pk for a in areas if a.is_training and allowed]
+    return {
+        "interview": interview,
+        "senior": senior,
+        "senior_note": senior_note,
+        "areas": chosen,
+        "training_reason": "" if allowed else training_reason,
+        "customer": current_customer(recipient),
+        "missing": planning.plan_requirements(recipient),
+    }
+
+
 @require(Perm.PLAN_VISITS)
 def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A new plan, prefilled from the Bli kjent meeting; the leader confirms. `?enkelt=1`:
+    one visit on one date (a plan whose first and last date are that date)."""
     recipient = get_recipient_for_user(request, pk)
     seniors, areas, blocked = _plan_form_parts(request, recipient)
+    single = request.GET.get("enkelt") == "1"
     frequency = _frequency(request, recipient)
     hint = planning.frequency_hint(frequency)
-    initial = {"first_date": timezone.localdate(), "every_n_weeks": hint["every_n_weeks"]}
-    assigned = seniors.filter(assignment__recipient=recipient).values_list("pk", flat=True)
-    initial["senior"] = next(iter(assigned), None)
-    if hint["weekdays"]:
-        initial["weekdays"] = hint["weekdays"]
-    form = PlanForm(request.POST or None, seniors=seniors, areas=areas, initial=initial)
+    intake = _from_interview(recipient, seniors, blocked, areas)
+    initial: dict = {"first_date": timezone.localdate(), "service_areas": intake["areas"]}
+    if not single:
+        initial["every_n_weeks"] = hint["every_n_weeks"]
+        if hint["weekdays"]:
+            initial["weekdays"] = hint["weekdays"]
+    if intake["senior"] is not None:
+        initial["senior"] = intake["senior"].pk
+    else:
+        assigned = seniors.filter(assignment__recipient=recipient).values_list("pk", flat=True)
+        initial["senior"] = next(iter(assigned), None)
+    form = PlanForm(
+        request.POST or None,
+        seniors=seniors,
+        areas=areas,
+        initial=initial,
+        single=single,
+        needs_override=bool(intake["missing"]),
+    )
     clashes = _clashes_to_confirm(request, form, recipient) if request.method == "POST" else []
     if request.method == "POST" and form.is_valid() and not clashes:
         try:
@@ -184,6 +240,9 @@ def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "blocked": blocked,
         "frequency": frequency,
+        "suggestion": planning.frequency_suggestion(frequency) if not single else "",
+        "intake": intake,
+        "single": single,
         "plan": None,
         **_clash_context(clashes),
     }
@@ -220,6 +279,7 @@ def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         seniors=seniors,
         areas=areas,
         initial=PlanForm.initial_for(plan),
+        single=plan.last_date == plan.first_date,
     )
     clashes = (
         _clashes_to_confirm(request, form, recipient, plan)

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omsorg.selectors import leader_notices_unseen, recontacts_due
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
+from seniorene.audit.services import view_record
 from seniorene.forms import add_errors
 from visits.absences import absences_to_follow_up
 from visits.access import (
@@ -107,7 +109,17 @@ def watchdog(request: AuthedRequest) -> HttpResponse:
         "organization_id": request.organization.pk,
         "department_ids": request.scope.department_ids,
     }
+    recontacts = recontacts_due(**scope)
+    for interview in recontacts:  # why they declined is the interview's (R3): logged
+        view_record(
+            organization=request.organization,
+            viewer=request.user,
+            obj=interview,
+            what="kontakt igjen (Følg opp)",
+        )
     ctx = {
+        "leader_notices": leader_notices_unseen(membership=request.membership),
+        "recontacts": recontacts,
         "rows": watchdog_list(**scope),
         "days": WATCHDOG_DAYS,
         "unlogged": visits_unlogged(**scope),
