@@ -8,6 +8,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The test suite runs against the real services on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seniorene
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest runs in PYTEST_WORKERS processes (pytest-xdist), each with a test database of its own
+# (test_seniorene_gw0, ...) and its own keys in the one Redis database (seniorene/settings.py,
+# TEST_WORKER); PYTEST_WORKERS=0 runs the suite in one process. The slowest 15 tests are
+# listed at the end.
+PYTEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --durations=15
 
 .DEFAULT_GOAL := help
 
@@ -55,7 +61,7 @@ test: venv ## Everything CI runs: system packages, services, lint, migrations ch
 	bin/ensure-test-deps
 	@$(MAKE) --no-print-directory lint messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+		$(PYTEST) $(PYTEST_ARGS)
 
 # `make test-clock`: the suite with the clock of its processes moved by libfaketime (Debian's
 # faketime), so that nothing in it depends on the hour CI runs at. Too long for `make test`.
@@ -78,11 +84,11 @@ test-clock: venv messages ## The suite under libfaketime at 00:30 and 23:50 Oslo
 		echo "== The suite at $$(TZ=Europe/Oslo date -d $$moment '+%F %R %Z') (faketime -f $$offset)"; \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 			LD_PRELOAD=$(CURDIR)/$(FAKETIME_FIX) FAKETIME_DONT_FAKE_MONOTONIC=1 \
-			faketime -f "$$offset" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
+			faketime -f "$$offset" $(PYTEST) $(PYTEST_ARGS); \
 	done
 
 test-sqlite: venv messages ## The suite against embedded SQLite (PostgreSQL-only tests are skipped)
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) $(PYTEST_ARGS)
 
 # `make bench` and `make load` run with production settings (DEBUG off) against their
 # own databases on this machine's PostgreSQL and Redis; never against real data.

@@ -172,12 +172,20 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache, Celery ------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# The test suite in parallel (pytest-xdist sets PYTEST_XDIST_WORKER=gw0, gw1, ...): each
+# worker process has a test database of its own (pytest-django adds the suffix) and its own
+# keys in the one Redis database, the cache's and Celery's under a prefix of its own, so that
+# no worker's cache.clear() or broker sees another's. The Celery workers some tests start
+# inherit the variable, and with it the prefix.
+TEST_WORKER = env_str("PYTEST_XDIST_WORKER") if TESTING else ""
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, but clear() deletes only the keys under KEY_PREFIX (not FLUSHDB).
+            "BACKEND": "seniorene.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "seniorene"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "seniorene")
+            + (f"-{TEST_WORKER}" if TEST_WORKER else ""),
         }
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -203,6 +211,8 @@ else:
     # Longer than the longest task's hard time limit, so acks_late cannot redeliver
     # a task that is still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if TEST_WORKER:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{TEST_WORKER}:"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

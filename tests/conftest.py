@@ -24,6 +24,30 @@ from tests.factories import DepartmentFactory, MembershipFactory, OrganizationFa
 # there too (tests only; see ../shared/STACK.md).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Under pytest-xdist (`make test`) the longest tests start first, so that none of them is
+# left to run alone at the end. pytest-django then sorts the tests into Django's order (the
+# rest, then the transactional ones, then those without a database), keeping this order
+# within each kind.
+SLOW_FIRST = (
+    "tests/test_escaping.py",
+    "tests/e2e/",
+    "tests/jobs/test_worker.py",
+    "tests/sms/test_worker.py",
+    "tests/isolation/",
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)
+
+
 PERSONAS = ("admin", "lead", "leader_a", "leader_b", "senior_a", "senior_a2", "senior_b")
 
 

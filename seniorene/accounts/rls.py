@@ -38,6 +38,8 @@ def ensure_bound_login_role(name: str) -> str:
                     CREATE ROLE {name} LOGIN NOSUPERUSER NOBYPASSRLS
                         IN ROLE {settings.DATABASE_APP_ROLE};
                 END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- another session (a parallel test worker) created it at the same moment
             END
             $$;
             """
@@ -56,8 +58,11 @@ def _ensure_app_role(schema_editor: Any) -> str:
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
                 CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS;
             END IF;
-        EXCEPTION WHEN insufficient_privilege THEN
-            RAISE NOTICE 'cannot create role {role}; create it before serving';
+        EXCEPTION
+            WHEN insufficient_privilege THEN
+                RAISE NOTICE 'cannot create role {role}; create it before serving';
+            WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- another session (a parallel test worker) created it at the same moment
         END
         $$;
         """

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import CareRecipient, Consent, ConsentPurpose, Customer, Relative
+from ledger.models import MileageEntry
 from messaging.models import SmsMessage
 from omsorg import services as omsorg
 from omsorg.models import AdminNotification, IntakeInterview, InterviewStatus, PdfStatus
@@ -153,13 +154,17 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     page.goto("/hjem/")
     page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()  # home: the agenda
     journey.step("home")
-    page.get_by_text("Meny", exact=True).click()
+    page.get_by_text("Meny", exact=True).tap()  # a finger on a touch screen
     journey.step("menu")
     page.get_by_role("link", name="Bli kjent", exact=True).first.click()
     journey.step("my-interviews")
     page.get_by_role("link", name="Åse Ødegård").click()
     page.get_by_label("Hva liker brukeren særlig å snakke om?").fill("Blomster og båtliv")
     page.get_by_label("Hvor ofte ønskes kvalitetsbesøk?").fill("Hver torsdag")
+    # Autosave: the draft is stored without pressing anything.
+    page.get_by_text("Lagret kl.").wait_for()
+    interview.refresh_from_db()
+    assert interview.q5_likes == "Blomster og båtliv"
     for group in page.locator("fieldset").all():
         yes = group.get_by_label("Ja", exact=True)
         if yes.count():
@@ -171,6 +176,7 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     page.get_by_text("Skjemaet er levert").wait_for()
     journey.step("interview-done")
     assert IntakeInterview.objects.get(pk=interview.pk).status == InterviewStatus.COMPLETED
+    assert str(MileageEntry.objects.get().km) == "7.5"  # the drive to the meeting
 
     # The leader plans weekly visits; one of them began earlier today.
     recipient = interview.recipient

@@ -59,7 +59,8 @@ def roles(django_db_setup, django_db_blocker):
             lambda: ensure_bound_login_role(WORKER_ROLE),
             lambda: connection.cursor().execute(
                 f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{NOBODY}') "
-                f"THEN CREATE ROLE {NOBODY} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
+                f"THEN CREATE ROLE {NOBODY} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
             ),
         ):
             # IntegrityError: another run created it at the same moment.

@@ -156,6 +156,11 @@ def test_it_refuses_to_write_a_row_into_another_organization(world):
     assert not Department.objects.filter(name="Snikavdeling").exists()
 
 
+# The tests that use `app_login` run in one pytest-xdist worker (`--dist loadgroup`): the
+# role's LOGIN belongs to the whole cluster, and one test's teardown would lock another out.
+ONE_WORKER = pytest.mark.xdist_group("application-role-login")
+
+
 @pytest.fixture
 def app_login(db):
     """A separate connection that logs in as the application role, as production does."""
@@ -193,11 +198,13 @@ def app_login(db):
         "SET row_security = off; SELECT count(*) FROM accounts_department",
     ],
 )
+@ONE_WORKER
 def test_the_application_role_cannot_turn_it_off(app_login, sql):
     with pytest.raises(psycopg.Error):
         app_login.execute(sql)
 
 
+@ONE_WORKER
 def test_the_logged_in_application_role_sees_nothing_without_a_tenant(app_login):
     count = app_login.execute("SELECT count(*) FROM accounts_membership").fetchone()[0]
     assert count == 0

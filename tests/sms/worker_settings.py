@@ -6,4 +6,4 @@ what a killed one held as soon as it starts, as production's would after an hour
 from seniorene.settings import *  # noqa: F403
 
 SMS_BACKEND = "tests.sms.recording_backend.RecordingBackend"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 1}  # noqa: F405
