@@ -4,9 +4,9 @@ One query per table whatever the number of recipients: each step is an EXISTS su
 counted in SQL, grouped by the source (or the partner).
 
 What counts as each step is defined in `STEPS` and nowhere else, by facts that exist now:
-a passed screening, a completed Bli kjent interview, and the recipient having been active
-(a visit plan makes the recipient active). Change a step there and every table, chart and
-CSV follows.
+a passed screening, a completed Bli kjent interview, one whose outcome was a good match, and
+the recipient having been active (the first visit plan makes the recipient active). Change
+a step there and every table, chart and CSV follows.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from customers.models import (
     RecipientStatus,
     StatusChange,
 )
-from omsorg.models import IntakeInterview, InterviewStatus, Screening, ScreeningOutcome
+from omsorg.models import (
+    IntakeInterview,
+    InterviewStatus,
+    Outcome,
+    Screening,
+    ScreeningOutcome,
+)
 from seniorene.accounts.models import Organization
 
 # The statuses that count as converted: the recipient got going with visits.
@@ -54,6 +60,16 @@ def _met() -> Exists:
     )
 
 
+def _matched() -> Exists:
+    return Exists(
+        IntakeInterview.objects.filter(
+            recipient=OuterRef("pk"),
+            status=InterviewStatus.COMPLETED,
+            outcome=Outcome.GOOD_MATCH,
+        )
+    )
+
+
 def _converted() -> Exists:
     return Exists(
         StatusChange.objects.filter(recipient=OuterRef("pk"), to_status__in=CONVERTED_STATUSES)
@@ -64,6 +80,7 @@ def _converted() -> Exists:
 STEPS: tuple[Step, ...] = (
     Step("screened", _("Kartlagt, oppfyller kravene"), _screened),
     Step("met", _("Bli kjent gjennomført"), _met),
+    Step("matched", _("God match"), _matched),
     Step("converted", _("Aktive"), _converted),
 )
 INQUIRIES_LABEL = _("Henvendelser")
@@ -158,7 +175,7 @@ LABEL_WIDTH = 230
 BAR_AREA = 420
 CHART_WIDTH = LABEL_WIDTH + BAR_AREA + 60
 # Fills that keep 3:1 against white (WCAG 1.4.11); each bar also carries its name and number.
-FILLS = ("#1d4f91", "#2e6b3f", "#8a4b00", "#6b2d7b")
+FILLS = ("#1d4f91", "#2e6b3f", "#00657a", "#8a4b00", "#6b2d7b")
 
 
 @dataclass(frozen=True)

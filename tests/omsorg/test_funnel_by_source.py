@@ -47,6 +47,7 @@ def recipient(cast, *, source="", partner=None, at=IN_PERIOD, reached=()):
             senior=cast.senior_a,
             status=InterviewStatus.COMPLETED,
             completed_at=at,
+            outcome="good_match" if "matched" in reached else "",
         )
     if "converted" in reached:
         StatusChange.objects.create(
@@ -63,7 +64,7 @@ def partner(cast, name):
 def examples(world):
     home = world.home
     frogner, baerum = partner(home, "Frogner frivilligsentral"), partner(home, "Bærum PF")
-    every = ("screened", "met", "converted")
+    every = ("screened", "met", "matched", "converted")
     recipient(home, source="family", reached=every)
     recipient(home, source="family", reached=("screened",))
     recipient(home, source="family", at=LAST_EVENING)
@@ -91,18 +92,18 @@ def by_key(rows):
 
 def test_each_source_counts_its_inquiries_and_steps_in_the_period(examples):
     rows = by_key(funnel.funnel_by_source(organization=examples.organization, start=START, end=END))
-    assert rows["family"] == (3, 2, 1, 1)
-    assert rows["partner"] == (3, 2, 2, 1)
-    assert rows["fair"] == (1, 0, 0, 0)
-    assert rows["media"] == (0, 0, 0, 0)
-    assert rows[""] == (1, 1, 0, 0)
+    assert rows["family"] == (3, 2, 1, 1, 1)
+    assert rows["partner"] == (3, 2, 2, 1, 1)
+    assert rows["fair"] == (1, 0, 0, 0, 0)
+    assert rows["media"] == (0, 0, 0, 0, 0)
+    assert rows[""] == (1, 1, 0, 0, 0)
 
 
 def test_each_partner_counts_what_came_through_it(examples):
     rows = funnel.funnel_by_partner(organization=examples.organization, start=START, end=END)
     assert [(r.label, r.inquiries, *r.steps) for r in rows] == [
-        ("Frogner frivilligsentral", 2, 2, 2, 1),
-        ("Bærum PF", 1, 0, 0, 0),
+        ("Frogner frivilligsentral", 2, 2, 2, 1, 1),
+        ("Bærum PF", 1, 0, 0, 0, 0),
     ]
     assert rows[0].converted_percent == 50
 
@@ -113,7 +114,7 @@ def test_a_period_that_holds_the_earlier_recipient_counts_it(examples):
             organization=examples.organization, start=date(2025, 12, 31), end=END
         )
     )
-    assert rows["family"] == (4, 3, 2, 2)
+    assert rows["family"] == (4, 3, 2, 2, 2)
 
 
 def test_the_queries_do_not_grow_with_the_recipients(world):
@@ -130,7 +131,7 @@ def test_the_queries_do_not_grow_with_the_recipients(world):
     few = count()
     for _n in range(6):
         recipient(home, source="partner", partner=frogner, reached=("screened", "met"))
-        recipient(home, source="family", reached=("screened", "met", "converted"))
+        recipient(home, source="family", reached=("screened", "met", "matched", "converted"))
     assert count() == few
 
 
@@ -148,13 +149,15 @@ def test_the_page_shows_the_chart_with_numbers_and_the_table(examples, client_fo
     texts = re.findall(r"<text[^>]*>([^<]+)</text>", svg)
     assert "Familie eller venner" in texts
     assert texts[
-        texts.index("Familie eller venner") + 1 : texts.index("Familie eller venner") + 9
+        texts.index("Familie eller venner") + 1 : texts.index("Familie eller venner") + 11
     ] == [
         "Henvendelser",
         "3",
         "Kartlagt, oppfyller kravene",
         "2",
         "Bli kjent gjennomført",
+        "1",
+        "God match",
         "1",
         "Aktive",
         "1",
@@ -163,7 +166,7 @@ def test_the_page_shows_the_chart_with_numbers_and_the_table(examples, client_fo
     assert "Brukere registrert fra og med 1. januar 2026 til og med 31. mars 2026." in html
     # The table: a row per source with the same numbers.
     row = re.search(r"<th scope=\"row\">Familie eller venner</th>(.*?)</tr>", html, re.S).group(1)
-    assert re.findall(r"<td>([^<]*)</td>", row) == ["3", "2", "1", "1", "33 %"]
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["3", "2", "1", "1", "1", "33 %"]
 
 
 def test_the_default_period_is_the_last_twelve_months():
@@ -200,10 +203,11 @@ def test_the_csv_has_the_same_numbers(examples, client_for):
         "Henvendelser",
         "Kartlagt, oppfyller kravene",
         "Bli kjent gjennomført",
+        "God match",
         "Aktive",
     ]
-    assert ["Kilde", "Familie eller venner", "3", "2", "1", "1"] in rows
-    assert ["Samarbeidspartner", "Frogner frivilligsentral", "2", "2", "2", "1"] in rows
+    assert ["Kilde", "Familie eller venner", "3", "2", "1", "1", "1"] in rows
+    assert ["Samarbeidspartner", "Frogner frivilligsentral", "2", "2", "2", "1", "1"] in rows
 
 
 def test_the_csv_with_bad_dates_goes_back_to_the_page_with_the_message(world, client_for):
