@@ -182,12 +182,19 @@ def _intake_steps(
     may = has_perm(request.membership, Perm.MANAGE_RECIPIENTS) and not recipient.anonymised_at
     relatives, customer = ctx["relatives"], ctx["customer"]
     consents = ctx["active_consents"]
+    # A relative is the usual first call; when someone else pays (the recipient, a
+    # municipality) the intake goes on without one.
+    pays_self = customer is not None and customer.kind != CustomerKind.RELATIVE
     return [
         hooks.IntakeStep(
             10,
             _("Pårørende"),
-            bool(relatives),
-            ", ".join(r.name for r in relatives[:3]) if relatives else _("Ingen registrert"),
+            bool(relatives) or pays_self,
+            ", ".join(r.name for r in relatives[:3])
+            if relatives
+            else _("Ingen registrert – ikke nødvendig, kunden er ikke pårørende")
+            if pays_self
+            else _("Ingen registrert"),
             reverse("customers:relative_create", args=[recipient.pk]) if may else "",
             _("Legg til pårørende"),
         ),

@@ -304,3 +304,20 @@ def test_the_card_shows_the_intake_as_a_checklist_with_the_next_step(world, clie
         "Lag besøksplan</a>" in html
     )
     assert "God match – start besøk med denne senioren" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_recipient_who_pays_needs_no_relative_to_go_on(world, client_for, fresh):
+    """Referred by the municipality, or paying themselves: the checklist does not stop at
+    "add a relative" — the next step is the consent."""
+    from customers.models import Customer, CustomerKind
+
+    Customer.objects.create(
+        organization=world.home.organization,
+        recipient=fresh,
+        kind=CustomerKind.MUNICIPALITY,
+        name="Bærum kommune",
+    )
+    html = client_for(world.home.leader_a).get(f"/brukere/{fresh.pk}/").content.decode()
+    assert "Ingen registrert – ikke nødvendig, kunden er ikke pårørende" in html
+    assert f'<a class="button button--primary" href="/brukere/{fresh.pk}/samtykke/ny/">' in html
