@@ -82,11 +82,14 @@ def test_the_status_follows_the_outcome_and_never_turns_active(world, booked, ou
 def test_after_try_another_a_new_meeting_can_be_booked(world, booked):
     with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
         complete(world, booked, outcome="try_another")
+        # A second meeting is paid and never invoiced: it still asks why (the caution).
+        assert services.booking_cautions(booked.recipient)
         again = services.interview_book(
             recipient=booked.recipient,
             by=world.home.leader_a,
             senior=world.home.senior_a,
             starts_at=NOW + dt.timedelta(days=2),
+            reason="Første møte: prøv en annen senior",
         )
     assert again.status == InterviewStatus.BOOKED
     assert status_of(booked) == RecipientStatus.INTAKE_BOOKED
@@ -117,6 +120,10 @@ def test_the_phone_form_asks_for_the_outcome_and_keeps_the_answers(world, client
     del data["outcome"]
     html = client.post(f"/bli-kjent/{booked.pk}/skjema/", data).content.decode()
     assert "Velg utfallet av møtet" in html
+    # The form is long on a phone: the top says it was not delivered and links to the field.
+    top = html[html.index('id="interview-form"') : html.index('id="id_q2_informed')]
+    assert "Skjemaet er ikke levert ennå." in top
+    assert '<a href="#id_outcome">' in top
     assert "Blomster, Bærum og båtliv" in html  # nothing typed is lost
     booked.refresh_from_db()
     assert booked.status == InterviewStatus.BOOKED
