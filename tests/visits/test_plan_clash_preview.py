@@ -27,6 +27,10 @@ def fingerprint(html: str) -> str:
 
 
 def clash_rows(html: str) -> list[str]:
+    # The top of the long form says it was not saved and leads down to the list.
+    top = html.split('<form method="post" class="stack" novalidate>', 1)[0]
+    assert "Planen er ikke lagret ennå:" in top
+    assert 'href="#clashes"' in top
     section = html.split('id="clashes"', 1)[1].split("</section>", 1)[0]
     return re.findall(r"<tr>\s*<td>.*?</tr>", section, flags=re.S)
 
