@@ -1,4 +1,5 @@
-"""The watchdog: active recipients with no coming visit, and the leaders' e-mail about them."""
+"""The watchdog: active recipients with no coming visit, recipients ready for a plan that
+nobody has made yet, and the leaders' e-mail about them."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ WATCHDOG_DAYS = 14
 
 @dataclass(frozen=True)
 class WatchdogRow:
-    """An active recipient who may silently drop out, and why."""
+    """A recipient who may silently drop out, and why."""
 
     recipient: CareRecipient
     next_visit: datetime | None
@@ -38,6 +39,8 @@ class WatchdogRow:
 
     @property
     def reason(self) -> str:
+        if self.recipient.status == RecipientStatus.READY:
+            return _("Klar for plan – ingen besøksplan ennå")
         if self.next_visit is None:
             return _("Ingen kommende besøk")
         if not self.has_plan:
@@ -54,7 +57,9 @@ def watchdog_list(
     now: datetime | None = None,
 ) -> list[WatchdogRow]:
     """Active recipients with no upcoming visit, or whose running plans all end within
-    14 days (or who have none), in one query; `department_ids` None means every department."""
+    14 days (or who have none), and recipients "Klar for plan" (a good-match Bli kjent
+    meeting, no plan yet: the leader's notice may have been marked seen without one), in
+    one query; `department_ids` None means every department."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     running = VisitPlan.objects.filter(recipient=OuterRef("pk"), ended_at__isnull=True).filter(
@@ -62,7 +67,7 @@ def watchdog_list(
     )
     rows = (
         CareRecipient.objects.for_organization(organization_id)
-        .filter(status=RecipientStatus.ACTIVE)
+        .filter(status__in=(RecipientStatus.ACTIVE, RecipientStatus.READY))
         .annotate(
             next_visit=Subquery(
                 Visit.objects.filter(

@@ -47,6 +47,19 @@ def test_the_watchdog_lists_active_recipients_without_upcoming_visits(world, pla
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_recipient_ready_for_a_plan_stays_on_the_list_until_a_plan_is_made(world, planning):
+    """A good match and no plan yet: the leader may have marked the notice seen; the
+    recipient must not drop out in silence."""
+    ready = CareRecipientFactory(
+        department=world.home.dept_a, name="Klar Person", status=RecipientStatus.READY
+    )
+    rows = {r.recipient.name: r for r in watchdog_list(organization_id=world.home.organization.pk)}
+    assert rows["Klar Person"].reason == "Klar for plan – ingen besøksplan ennå"
+    make_plan(world, ready)
+    assert "Klar Person" not in watchdog_names(world)
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_plan_ending_within_fourteen_days_is_listed(world, planning):
     make_plan(world, planning.recipient, last_date=dt.date(2026, 3, 27))
     rows = watchdog_list(organization_id=world.home.organization.pk)
