@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from customers.models import CareRecipient
 from customers.services import relative_mark_visit_contact
+from ledger.services import ledger_record_intake
 from omsorg import services
-from omsorg.models import Criterion, CriterionKind, IntakeInterview, Outcome
+from omsorg.models import Criterion, CriterionKind, IntakeInterview, Outcome, Screening
 from seniorene.accounts.demo import DemoOrg
+from seniorene.accounts.models import Membership
 
 
 def _next_weekday_at(hour: int) -> datetime:
@@ -73,6 +75,7 @@ def seed(orgs: dict[str, DemoOrg]) -> None:
         done.completed_by = senior.user
         done.km = Decimal("12.5")
         done.save()
+        _held(done, leader)
         relative_mark_visit_contact(
             recipient=arne,
             by=leader,
@@ -110,9 +113,31 @@ def _good_matches(demo: DemoOrg) -> None:
             completed_at=met + timedelta(hours=1),
             completed_by=senior.user,
         )
+        _held(done, leader)
         for c in Criterion.objects.filter(
             organization=demo.organization, kind=CriterionKind.TRAINING
         ):
             done.criterion_answers.create(
                 organization=demo.organization, criterion=c, wording=c.text, met=False
             )
+
+
+def _held(interview: IntakeInterview, leader: Membership) -> None:
+    """What a held meeting leaves behind: the passed screening a week before it (R1: no
+    meeting without one) and the senior's paid, never invoiced hours and km (R7)."""
+    Screening.objects.create(
+        organization_id=interview.organization_id,
+        recipient=interview.recipient,
+        outcome="passed",
+        note="Demo",
+        screened_by=leader.user,
+        at=interview.starts_at - timedelta(days=7),
+    )
+    ledger_record_intake(
+        organization_id=interview.organization_id,
+        senior=interview.senior,
+        interview_id=interview.pk,
+        day=timezone.localdate(interview.starts_at),
+        minutes=interview.duration_minutes,
+        km=interview.km,
+    )

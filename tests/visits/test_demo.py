@@ -38,3 +38,21 @@ def test_ragnhilds_agenda_shows_visits(client):
     html = client.get("/mine-besok/").content.decode()
     assert "Astrid Ødegaard" in html
     assert "maps/search" in html
+
+
+def test_every_held_demo_meeting_had_a_passed_screening_and_its_hours():
+    """R1 and R7 hold in the demo too: no meeting without a passed screening before it,
+    and a held meeting leaves the senior's paid, never invoiced hours."""
+    from ledger.models import TimeEntry
+    from omsorg.models import IntakeInterview, Screening
+
+    seed()
+    held = IntakeInterview.objects.filter(status="completed")
+    assert held.exists()
+    for meeting in held:
+        assert Screening.objects.filter(
+            recipient=meeting.recipient, outcome="passed", at__lt=meeting.starts_at
+        ).exists()
+        assert TimeEntry.objects.filter(
+            source="intake", source_id=meeting.pk, membership=meeting.senior, billable=False
+        ).exists()
