@@ -40,7 +40,8 @@ def test_the_leader_makes_the_relative_customer_and_records_two_consents(
     customer = Customer.objects.get(recipient=recipient, is_current=True)
     assert customer.kind == CustomerKind.RELATIVE
 
-    page.get_by_role("link", name="Registrer samtykke", exact=True).click()
+    # The checklist's next step (its one primary button) leads to the consent form.
+    page.locator(".button--primary", has_text="Registrer samtykke").click()
     field(page, "Hvem kan motta").select_option(str(customer.relative_id))
     page.get_by_label("Oppsummering etter besøk på SMS").check()
     page.get_by_label("Påminnelser på SMS").check()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from omsorg.models import IntakeInterview, InterviewStatus
 from tests.conftest import make_cast
 from tests.e2e.proof import DESKTOP, PHONE, axe_violations, open_as
-from tests.factories import CareRecipientFactory, VisitFactory
+from tests.factories import CareRecipientFactory, VisitFactory, ready_for_plan
 from tests.training.helpers import clear_for_assignment
 from visits.civil_time import local_datetime, week_start
 from visits.models import WEEKDAYS, Visit, VisitPlan
@@ -120,6 +120,7 @@ def test_the_leader_sees_a_plans_clashes_and_saves_it_anyway(browser, live_serve
     recipient = CareRecipientFactory(
         department=cast.dept_a, status="active", name="Åse Ødegård", seniors=[cast.senior_a]
     )
+    ready_for_plan(recipient)  # a good-match Bli kjent and a customer: no plan without them
     other = CareRecipientFactory(department=cast.dept_a, status="active", name="Odd Olsen")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     IntakeInterview.objects.create(
