@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from omsorg.defaults import DEFAULT_CRITERIA
-from omsorg.models import IntakeInterview, InterviewStatus, PdfStatus
+from omsorg.models import IntakeInterview, InterviewStatus, Outcome, PdfStatus
 
 
 def interview_pdf_path(interview: IntakeInterview) -> str:
@@ -47,7 +47,11 @@ def interview_render_pdf(*, interview_id: int) -> None:
 def interview_pdf_context(interview: IntakeInterview | None) -> dict[str, Any]:
     """Context for pdf/interview.html; None renders the blank form to print."""
     if interview is None:
-        return {"interview": None, "criteria": [c for _k, c, _h in DEFAULT_CRITERIA[2:]]}
+        return {
+            "interview": None,
+            "criteria": [c for _k, c, _h in DEFAULT_CRITERIA[2:]],
+            "outcomes": [label for _v, label in Outcome.choices],
+        }
     return {
         "interview": interview,
         "recipient": interview.recipient,

@@ -649,7 +649,12 @@ def blank_interview_pdf(*, organization: Organization) -> bytes:
     criteria = [c.text for c in active_criteria(organization.pk, CriterionKind.TRAINING)]
     return render_pdf(
         "pdf/interview.html",
-        {"interview": None, "criteria": criteria, "organization": organization},
+        {
+            "interview": None,
+            "criteria": criteria,
+            "outcomes": [label for _v, label in Outcome.choices],
+            "organization": organization,
+        },
     )
 
 

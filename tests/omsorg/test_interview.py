@@ -119,6 +119,9 @@ def test_completing_records_hours_km_notice_and_pdf(
     text = pdf_text(default_storage.path(booked.pdf_file))
     for expected in ("Blomster, Bærum og båtliv", "Falt på badet", "Åse Ødegård", "Én gang i uken"):
         assert expected in text
+    # The archived form says what the meeting came to.
+    assert "Utfall av møtet" in text
+    assert "God match – start besøk med denne senioren" in " ".join(text.split())
 
 
 def pdf_text(path: str) -> str:
@@ -162,6 +165,11 @@ def test_a_blank_form_renders_for_printing(world, client_for):
     response = client_for(world.home.senior_a).get("/bli-kjent/tomt-skjema.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    # The paper form asks for the outcome too, as boxes to tick.
+    text = subprocess.run(  # noqa: S603 - poppler's pdftotext on our own bytes
+        ["/usr/bin/pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "☐ Prøv en annen senior" in text
 
 
 # --- R2 -----------------------------------------------------------------------------------
