@@ -322,3 +322,28 @@ def test_a_recipient_who_pays_needs_no_relative_to_go_on(world, client_for, fres
     html = client_for(world.home.leader_a).get(f"/brukere/{fresh.pk}/").content.decode()
     assert "Ingen registrert – ikke nødvendig, kunden er ikke pårørende" in html
     assert f'<a class="button button--primary" href="/brukere/{fresh.pk}/samtykke/ny/">' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_form_says_who_calls_before_the_first_visit(world, client_for, fresh):
+    """Question 3 as the first plan's task: the leader sees who calls before saving."""
+    from tests.factories import RelativeFactory
+
+    interview = met(world, fresh, Outcome.GOOD_MATCH)
+    customer(fresh)
+    url = f"/brukere/{fresh.pk}/besok/ny-plan/"
+    leader = client_for(world.home.leader_a)
+    interview.q3_prepared_by = "senior"
+    interview.save()
+    assert "Senioren ringer: ser «Ring før første besøk»" in leader.get(url).content.decode()
+    interview.q3_prepared_by = "relative"
+    interview.save()
+    assert "ingen pårørende med mobilnummer er registrert" in leader.get(url).content.decode()
+    RelativeFactory(
+        recipient=fresh, name="Lise Ødegård", phone="+4791234567", contact_during_visits=True
+    )
+    html = leader.get(url).content.decode()
+    assert "Pårørende ringer: Lise Ødegård får SMS dagen før første besøk" in html
+    # Once the recipient has had a plan, the task is done: the next plan does not say it.
+    create(world, fresh)
+    assert "Før første besøk" not in leader.get(url).content.decode()

@@ -193,7 +193,31 @@ def _from_interview(recipient, seniors, blocked, areas) -> dict:
         "training_reason": "" if allowed else training_reason,
         "customer": current_customer(recipient),
         "missing": planning.plan_requirements(recipient),
+        "prepare": _who_prepares(recipient, interview),
     }
+
+
+def _who_prepares(recipient, interview) -> str:
+    """Question 3 as the task the first plan brings (`visits.first_visit`): who calls the
+    recipient before the first visit. Empty once the recipient has had a plan."""
+    from omsorg.models import Preparer
+    from visits.first_visit import relative_to_prepare
+
+    if interview is None or VisitPlan.objects.filter(recipient=recipient).exists():
+        return ""
+    if interview.q3_prepared_by == Preparer.SENIOR:
+        return _("Senioren ringer: ser «Ring før første besøk» på det første besøket.")
+    if interview.q3_prepared_by == Preparer.RELATIVE:
+        relative = relative_to_prepare(recipient, interview)
+        if relative is None:
+            return _(
+                "Pårørende ringer, men ingen pårørende med mobilnummer er registrert: "
+                "ring dem selv, eller legg til den pårørende."
+            )
+        return _("Pårørende ringer: %(name)s får SMS dagen før første besøk (med samtykke).") % {
+            "name": relative.name
+        }
+    return ""
 
 
 @require(Perm.PLAN_VISITS)
