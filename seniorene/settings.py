@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "training",
     "omsorg",
     "visits",
+    "openings",
 ]
 
 MIDDLEWARE = [

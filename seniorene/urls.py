@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("omsorg.urls")),
     path("", include("training.urls")),
     path("", include("visits.urls")),
+    path("", include("openings.urls")),
     path("", include("ledger.urls")),
     path("", include("messaging.urls")),
     path("", include("seniorene.jobs.urls")),

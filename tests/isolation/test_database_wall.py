@@ -27,6 +27,7 @@ from tests.factories import (
     make_notification,
 )
 from tests.jobs.helpers import populate_jobs_tables
+from tests.openings.helpers import populate_openings_tables
 from tests.sms.helpers import populate_sms_tables
 from tests.training.helpers import populate_training_tables
 from tests.visits.helpers import populate_visits_tables
@@ -118,6 +119,7 @@ def populate_every_tenant_table(world) -> None:
     populate_sms_tables(world)
     populate_visits_tables(world)
     populate_jobs_tables(world)
+    populate_openings_tables(world)
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",
