@@ -497,7 +497,9 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
 
     Read from /proc: each process's own time, plus, for gunicorn's master and
     PostgreSQL's postmaster, the time of the children that ended (connections
-    that closed, workers that restarted).
+    that closed, workers that restarted). "postgres" is the whole server's (every
+    database on this machine); "postgres_this_database" counts only the running
+    connections to this run's database (one that closed during the run is missed).
     """
     ps = subprocess.run(  # noqa: S603 - fixed arguments
         ["/bin/ps", "-eo", "pid,ppid,comm", "--no-headers"],  # noqa: S607
@@ -510,6 +512,13 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
     postgres = {int(pid): int(ppid) for pid, ppid, comm in rows if comm.strip() == "postgres"}
     postmaster = next(pid for pid, ppid in postgres.items() if ppid not in postgres)
     backends = [pid for pid in postgres if pid != postmaster]
+    # The machine may be shared: the backends connected to this run's database, apart.
+    database = f" {urlsplit(os.environ['DATABASE_URL']).path.lstrip('/')} "
+    ours = 0.0
+    for pid in backends:
+        with contextlib.suppress(FileNotFoundError):
+            if database in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                ours += _proc_seconds(pid)[0]
     times = os.times()
     return {
         "gunicorn": sum(
@@ -517,6 +526,7 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
             for pid in alive
         ),
         "postgres": _tree_seconds(postmaster, backends),
+        "postgres_this_database": ours,
         "driver": times.user + times.system,
     }
 
@@ -583,6 +593,8 @@ def main() -> None:
         "login_seconds": run.login_seconds,
         "by_login_step": {name: summary(r, run.login_seconds) for name, r in by_step.items()},
         "work_cpu_seconds": run.work_cpu,
+        # Other engineers' work on this machine: the 1, 5 and 15-minute load averages.
+        "load_average_after": os.getloadavg(),
         "first_errors": (run.logins.errors + run.work.errors)[:20],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -605,7 +617,8 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(
         f"CPU seconds during the work: {result['work_cpu_seconds']} "
-        f"(the machine had {cores * run.work_seconds:.0f})"
+        f"(the machine had {cores * run.work_seconds:.0f}; load average after: "
+        f"{', '.join(f'{x:.1f}' for x in result['load_average_after'])})"
     )
     for error in result["first_errors"]:
         print("error:", error)
