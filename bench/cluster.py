@@ -317,7 +317,7 @@ def report(
         "web_servers": {base: {"gunicorn_workers": WEB_WORKERS} for base in BASES},
         "celery_workers": 2,
         "seconds": run.work_seconds,
-        "work_cpu_seconds": run.work_cpu,
+        # (No CPU figures: a killed server's CPU cannot be read after the kill.)
         "load_average_after": os.getloadavg(),
         "work": summary(run.work.samples, run.work_seconds),
         "by_page": {name: summary(rows, run.work_seconds) for name, rows in by_page.items()},
