@@ -497,9 +497,8 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
 
     Read from /proc: each process's own time, plus, for gunicorn's master and
     PostgreSQL's postmaster, the time of the children that ended (connections
-    that closed, workers that restarted). "postgres" is the whole server's (every
-    database on this machine); "postgres_this_database" counts only the running
-    connections to this run's database (one that closed during the run is missed).
+    that closed, workers that restarted). "postgres" is the whole server's: on a
+    shared machine it includes the other databases' work.
     """
     ps = subprocess.run(  # noqa: S603 - fixed arguments
         ["/bin/ps", "-eo", "pid,ppid,comm", "--no-headers"],  # noqa: S607
@@ -512,13 +511,6 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
     postgres = {int(pid): int(ppid) for pid, ppid, comm in rows if comm.strip() == "postgres"}
     postmaster = next(pid for pid, ppid in postgres.items() if ppid not in postgres)
     backends = [pid for pid in postgres if pid != postmaster]
-    # The machine may be shared: the backends connected to this run's database, apart.
-    database = f" {urlsplit(os.environ['DATABASE_URL']).path.lstrip('/')} "
-    ours = 0.0
-    for pid in backends:
-        with contextlib.suppress(FileNotFoundError):
-            if database in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
-                ours += _proc_seconds(pid)[0]
     times = os.times()
     return {
         "gunicorn": sum(
@@ -526,7 +518,6 @@ def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
             for pid in alive
         ),
         "postgres": _tree_seconds(postmaster, backends),
-        "postgres_this_database": ours,
         "driver": times.user + times.system,
     }
 
