@@ -21,7 +21,7 @@ PYTEST := $(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --durations=15
 # run Django on this machine, so they turn it on unless the environment already says;
 # `make test` runs the suite with the test defaults, `make bench`/`make load` with DEBUG off.
 messages migrate demo run lint: export DEBUG ?= true
-.PHONY: help venv run test test-clock test-sqlite lint format messages migrate demo clean bench load
+.PHONY: help venv run test test-clock test-sqlite lint format messages migrate demo clean bench load load-cluster
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -105,13 +105,36 @@ bench: venv messages ## Seed a large organization; report pages, queries, expans
 		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/run.py && \
 		$(BIN)/python bench/page_weight.py'
 
-load: venv messages ## 100 simulated seniors and leaders for 2 minutes against gunicorn, PostgreSQL and Redis
+# `make load` and `make load-cluster` each use a database and a Redis database of their own
+# (LOAD_DB/LOAD_REDIS_DB, CLUSTER_DB/CLUSTER_REDIS_DB), and their servers their own ports
+# (LOAD_PORT, CLUSTER_PORT and the next one): two runs from two clones need other names.
+LOAD_USERS ?= 250
+LOAD_DB ?= seniorene_load
+LOAD_REDIS_DB ?= 14
+LOAD_PORT ?= 8765
+CLUSTER_USERS ?= 100
+CLUSTER_DB ?= seniorene_cluster
+CLUSTER_REDIS_DB ?= 12
+CLUSTER_PORT ?= 8775
+
+load: venv messages ## LOAD_USERS (250) simulated seniors and leaders for 2 minutes against gunicorn, PostgreSQL and Redis
 	bin/ensure-test-deps
-	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS seniorene_load" -c "CREATE DATABASE seniorene_load"
-	redis-cli -n 14 flushdb >/dev/null
-	$(PROD_ENV) VAR_DIR=var/load DATABASE_URL=$(PG_URL)/seniorene_load REDIS_URL=redis://127.0.0.1:6379/14 \
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $(LOAD_DB)" -c "CREATE DATABASE $(LOAD_DB)"
+	redis-cli -n $(LOAD_REDIS_DB) flushdb >/dev/null
+	$(PROD_ENV) VAR_DIR=var/load DATABASE_URL=$(PG_URL)/$(LOAD_DB) \
+		REDIS_URL=redis://127.0.0.1:6379/$(LOAD_REDIS_DB) LOAD_USERS=$(LOAD_USERS) LOAD_PORT=$(LOAD_PORT) \
 		bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
 		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/load.py'
+
+load-cluster: venv messages ## Two gunicorns and two Celery workers on one PostgreSQL and Redis, one web server killed mid-run
+	bin/ensure-test-deps
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $(CLUSTER_DB)" -c "CREATE DATABASE $(CLUSTER_DB)"
+	redis-cli -n $(CLUSTER_REDIS_DB) flushdb >/dev/null
+	$(PROD_ENV) VAR_DIR=var/load DATABASE_URL=$(PG_URL)/$(CLUSTER_DB) \
+		REDIS_URL=redis://127.0.0.1:6379/$(CLUSTER_REDIS_DB) LOAD_USERS=$(CLUSTER_USERS) \
+		CLUSTER_PORT=$(CLUSTER_PORT) \
+		bash -c '$(BIN)/python manage.py migrate --noinput -v0 && \
+		$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python bench/cluster.py'
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -70,12 +71,19 @@ from visits.planning import plans_expand  # noqa: E402
 
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
-ORIGIN = f"https://127.0.0.1:{PORT}"
-USERS = int(os.environ.get("LOAD_USERS", "100"))
+# The name the browsers use (the TLS proxy's), whichever server answers.
+HOST = "localhost"
+ORIGIN = f"https://{HOST}"
+USERS = int(os.environ.get("LOAD_USERS", "250"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
+# The organization's size (bench/seed.py; 1: 150 seniors, 2,000 recipients, a year of visits).
+SCALE = float(os.environ.get("LOAD_SCALE", "1"))
 # As production runs it (Dockerfile, docker-compose.yml): three sync workers.
 WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
-RAMP_SECONDS = 30.0
+# Threads per worker: more than one makes gunicorn's workers threaded (gthread).
+THREADS = int(os.environ.get("LOAD_THREADS", "1"))
+# Logins at the pace of 100 people in 30 s (3.3 a second), however many there are.
+RAMP_SECONDS = 30.0 * USERS / 100
 # Seconds a person spends on a page before the next click: reading, typing a note.
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "2,8").split(","))
 # Enough unlogged visits for the fastest senior (four pages of at least 2 s per visit).
@@ -88,7 +96,7 @@ OUT = Path(os.environ.get("LOAD_OUT", str(ROOT / "var" / "load" / "load.json")))
 
 def prepare() -> dict[str, Any]:
     """Seed, and return the accounts and objects each simulated person uses."""
-    seeded = seed_organization(f"load-{os.getpid()}", scale=1.0)
+    seeded = seed_organization(f"load-{os.getpid()}", scale=SCALE)
     org = seeded.organization
     n_seniors = USERS // 2
     n_leaders = USERS - n_seniors
@@ -139,7 +147,13 @@ def prepare() -> dict[str, Any]:
         people.append({"role": "leader", "email": leader.user.email, "recipients": recipients})
     analyze()
     connection.close()
-    return {"people": people, "data": seeded.counts}
+    return {
+        "people": people,
+        "data": seeded.counts,
+        "organization_id": org.pk,
+        # No simulated person logs in as the admin: `make load-cluster` probes the rate limit.
+        "probe_email": seeded.admin.user.email,
+    }
 
 
 # --- The simulated people ------------------------------------------------------------
@@ -159,12 +173,66 @@ def form_value(html: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
-class Person:
-    def __init__(self, client: httpx.AsyncClient, stats: Stats, number: int) -> None:
+class Servers:
+    """Where the requests go: one gunicorn (`make load`) or several (`make load-cluster`).
+
+    Each request goes to the next live server in turn, as a load balancer sends
+    them. A connection that could not be made (refused: nothing was sent) marks
+    that server down and the request goes to the next; an error after the request
+    was sent is not retried (it may have been served) and counts as lost.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, bases: list[str]) -> None:
         self.client = client
+        self.bases = bases
+        self.down: set[str] = set()
+        self.turn = 0
+        self.served: dict[str, int] = defaultdict(int)
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.retried = 0  # requests sent again to another server after a refused connection
+        # Requests that failed after they were sent: (page, server, started, ended, error).
+        self.lost: list[tuple[str, str, float, float, str]] = []
+
+    def next_base(self, tried: set[str]) -> str | None:
+        live = [b for b in self.bases if b not in self.down and b not in tried]
+        if not live:
+            return None
+        self.turn += 1
+        return live[self.turn % len(live)]
+
+    async def request(
+        self, name: str, method: str, path: str, **kwargs: Any
+    ) -> tuple[httpx.Response, str]:
+        tried: set[str] = set()
+        while True:
+            base = self.next_base(tried)
+            if base is None:
+                raise httpx.ConnectError(f"no server left for {path}")
+            started = time.perf_counter()
+            self.in_flight[base] += 1
+            try:
+                response = await self.client.request(method, base + path, **kwargs)
+            except httpx.ConnectError:
+                self.down.add(base)
+                tried.add(base)
+                self.retried += 1
+                continue
+            except httpx.HTTPError as exc:
+                self.lost.append((name, base, started, time.perf_counter(), repr(exc)))
+                raise
+            finally:
+                self.in_flight[base] -= 1
+            self.served[base] += 1
+            return response, base
+
+
+class Person:
+    def __init__(self, servers: Servers, stats: Stats, number: int) -> None:
+        self.servers = servers
         self.stats = stats
         self.cookies: dict[str, str] = {}
         self.ip = f"10.{number // 250}.{number % 250}.{10 + number % 200}"
+        self.used: set[str] = set()  # the servers that answered this person
 
     async def call(
         self, name: str, method: str, path: str, data: dict[str, str] | None = None
@@ -179,11 +247,14 @@ class Person:
         expected = 302 if method == "POST" else 200
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, path, data=data, headers=headers)
+            response, base = await self.servers.request(
+                name, method, path, data=data, headers=headers
+            )
         except httpx.HTTPError as exc:
             self.stats.samples.append((name, started, time.perf_counter() - started, False))
             self.stats.errors.append(f"{name} {path}: {exc!r}")
             return None
+        self.used.add(base)
         elapsed = time.perf_counter() - started
         ok = response.status_code == expected
         self.stats.samples.append((name, started, elapsed, ok))
@@ -265,19 +336,35 @@ class Run:
     login_seconds: float
     work_seconds: float
     work_cpu: dict[str, float]
+    servers: Servers
+    persons: list[Person | None]
+    begin: float  # perf_counter() when the measured work began
+    during: Any = None  # what the `during` coroutine returned
 
 
-async def drive(people: list[dict[str, Any]], gunicorn_pid: int) -> Run:
+# `during(servers, begin, until)`: run beside the work (`make load-cluster` kills a server).
+During = Callable[[Servers, float, float], Awaitable[Any]]
+
+
+async def drive(
+    people: list[dict[str, Any]],
+    gunicorn_pids: list[int],
+    bases: list[str],
+    during: During | None = None,
+) -> Run:
     """Everyone logs in (over RAMP_SECONDS), then everyone works for SECONDS."""
     logins, work = Stats(), Stats()
     limits = httpx.Limits(max_connections=len(people), max_keepalive_connections=len(people))
     order = sorted(range(len(people)), key=lambda i: (i % 2, i))  # mix the roles
-    async with httpx.AsyncClient(base_url=BASE, timeout=30, limits=limits) as client:
+    # Every server is reached under one name, as behind the TLS proxy in front of them.
+    headers = {"Host": HOST}
+    async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
+        servers = Servers(client, bases)
         started = time.monotonic()
 
         async def log_in(n: int, who: dict[str, Any]) -> Person | None:
             await asyncio.sleep(RAMP_SECONDS * n / len(people))
-            person = Person(client, logins, n)
+            person = Person(servers, logins, n)
             ok = await person.login(who["email"], totp=who["role"] == "leader")
             return person if ok else None
 
@@ -299,17 +386,19 @@ async def drive(people: list[dict[str, Any]], gunicorn_pid: int) -> Run:
 
         async def mark_begin() -> None:
             await asyncio.sleep(first_round)
-            cpu_at_begin.update(cpu_seconds(gunicorn_pid))
+            cpu_at_begin.update(cpu_seconds(gunicorn_pids))
 
-        await asyncio.gather(
+        beside = [during(servers, begin, until)] if during else []
+        results = await asyncio.gather(
             mark_begin(),
+            *beside,
             *(
                 work_on(person, people[i])
                 for person, i in zip(persons, order, strict=True)
                 if person is not None
             ),
         )
-        after = cpu_seconds(gunicorn_pid)
+        after = cpu_seconds(gunicorn_pids)
         work.samples = [sample for sample in work.samples if sample[1] >= begin]
         return Run(
             logins=logins,
@@ -317,6 +406,10 @@ async def drive(people: list[dict[str, Any]], gunicorn_pid: int) -> Run:
             login_seconds=login_seconds,
             work_seconds=time.perf_counter() - begin,
             work_cpu={k: round(after[k] - cpu_at_begin[k], 1) for k in after},
+            servers=servers,
+            persons=list(persons),
+            begin=begin,
+            during=results[1] if during else None,
         )
 
 
@@ -339,21 +432,28 @@ def web_database_url() -> str:
     return urlunsplit(parts._replace(netloc=f"{WEB_ROLE}@{host}"))
 
 
-def start_gunicorn() -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    port: int = PORT, workers: int = WORKERS, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1:`port` in a process group of its own (so that it can be
+    killed whole, master and workers), once it answers /healthz."""
     env = {
         **os.environ,
         "DATABASE_URL": web_database_url(),
         "SECURE_PROXY_SSL_HEADER": "true",
         "TRUSTED_PROXY_COUNT": "1",
+        **(env or {}),
     }
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "seniorene.wsgi",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(workers),
+            "--threads",
+            str(THREADS),
             "--timeout",
             "60",
             "--log-level",
@@ -361,16 +461,17 @@ def start_gunicorn() -> subprocess.Popen[bytes]:
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
-            if httpx.get(f"{BASE}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return process
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    process.kill()
-    raise SystemExit("gunicorn did not answer /healthz")
+    os.killpg(process.pid, signal.SIGKILL)
+    raise SystemExit(f"gunicorn on port {port} did not answer /healthz")
 
 
 def _proc_seconds(pid: int) -> tuple[float, float]:
@@ -391,12 +492,13 @@ def _tree_seconds(root: int, members: list[int]) -> float:
     return total
 
 
-def cpu_seconds(gunicorn_pid: int) -> dict[str, float]:
+def cpu_seconds(gunicorn_pids: list[int]) -> dict[str, float]:
     """CPU seconds used so far by gunicorn (all workers), PostgreSQL and this driver.
 
     Read from /proc: each process's own time, plus, for gunicorn's master and
     PostgreSQL's postmaster, the time of the children that ended (connections
-    that closed, workers that restarted).
+    that closed, workers that restarted). "postgres" is the whole server's: on a
+    shared machine it includes the other databases' work.
     """
     ps = subprocess.run(  # noqa: S603 - fixed arguments
         ["/bin/ps", "-eo", "pid,ppid,comm", "--no-headers"],  # noqa: S607
@@ -405,13 +507,16 @@ def cpu_seconds(gunicorn_pid: int) -> dict[str, float]:
         check=True,
     ).stdout
     rows = [line.split(None, 2) for line in ps.splitlines()]
-    workers = [int(pid) for pid, ppid, _comm in rows if int(ppid) == gunicorn_pid]
+    alive = [pid for pid in gunicorn_pids if Path(f"/proc/{pid}").exists()]
     postgres = {int(pid): int(ppid) for pid, ppid, comm in rows if comm.strip() == "postgres"}
     postmaster = next(pid for pid, ppid in postgres.items() if ppid not in postgres)
     backends = [pid for pid in postgres if pid != postmaster]
     times = os.times()
     return {
-        "gunicorn": _tree_seconds(gunicorn_pid, workers),
+        "gunicorn": sum(
+            _tree_seconds(pid, [int(p) for p, ppid, _comm in rows if int(ppid) == pid])
+            for pid in alive
+        ),
         "postgres": _tree_seconds(postmaster, backends),
         "driver": times.user + times.system,
     }
@@ -446,12 +551,13 @@ def main() -> None:
     print(f"  {plan['data']}; {len(plan['people'])} people", flush=True)
     server = start_gunicorn()
     print(
-        f"gunicorn with {WORKERS} workers on {BASE}; logins over {RAMP_SECONDS:.0f} s, "
+        f"gunicorn with {WORKERS} workers × {THREADS} threads on {BASE}; "
+        f"logins over {RAMP_SECONDS:.0f} s, "
         f"then {SECONDS:.0f} s of work …",
         flush=True,
     )
     try:
-        run = asyncio.run(drive(plan["people"], server.pid))
+        run = asyncio.run(drive(plan["people"], [server.pid], [BASE]))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -467,6 +573,7 @@ def main() -> None:
         "users": len(plan["people"]),
         "seconds": run.work_seconds,
         "gunicorn_workers": WORKERS,
+        "gunicorn_threads": THREADS,
         "think_time_s": THINK,
         "data": plan["data"],
         "work": summary(run.work.samples, run.work_seconds),
@@ -477,13 +584,16 @@ def main() -> None:
         "login_seconds": run.login_seconds,
         "by_login_step": {name: summary(r, run.login_seconds) for name, r in by_step.items()},
         "work_cpu_seconds": run.work_cpu,
+        # Other engineers' work on this machine: the 1, 5 and 15-minute load averages.
+        "load_average_after": os.getloadavg(),
         "first_errors": (run.logins.errors + run.work.errors)[:20],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"\n{result['date']} · {result['machine']}")
     print(
-        f"{result['users']} people, gunicorn {WORKERS} workers, think time {THINK[0]}–{THINK[1]} s"
+        f"{result['users']} people, gunicorn {WORKERS} workers × {THREADS} threads, "
+        f"think time {THINK[0]}–{THINK[1]} s"
     )
     print(f"\n{'':26} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7}")
     rows = [(f"work, {run.work_seconds:.0f} s (all pages)", result["work"])]
@@ -498,7 +608,8 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(
         f"CPU seconds during the work: {result['work_cpu_seconds']} "
-        f"(the machine had {cores * run.work_seconds:.0f})"
+        f"(the machine had {cores * run.work_seconds:.0f}; load average after: "
+        f"{', '.join(f'{x:.1f}' for x in result['load_average_after'])})"
     )
     for error in result["first_errors"]:
         print("error:", error)
