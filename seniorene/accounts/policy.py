@@ -69,6 +69,8 @@ class Perm(StrEnum):
     MANAGE_SMS_TEMPLATES = "manage_sms_templates"
     # Admin: the background jobs' runs (issue 9) and the organization's job settings.
     VIEW_JOB_RUNS = "view_job_runs"
+    # Issue 20: a senior says they want Omsorg jobs, sees the jobs offered and answers.
+    TAKE_JOBS = "take_jobs"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -105,6 +107,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_RECEIPTS: frozenset({_LEAD, _LEADER, _SENIOR}),
     Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),
     Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
+    Perm.TAKE_JOBS: frozenset({_SENIOR}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
