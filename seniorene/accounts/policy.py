@@ -72,6 +72,8 @@ class Perm(StrEnum):
     # Issue 20: the overview of seniors (opted in, cleared, visits against wishes, idle);
     # leaders see their departments' seniors, the lead and the admin all.
     VIEW_SENIOR_OVERVIEW = "view_senior_overview"
+    # Issue 20: a senior says they want Omsorg jobs, sees the jobs offered and answers.
+    TAKE_JOBS = "take_jobs"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -109,6 +111,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),
     Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
     Perm.VIEW_SENIOR_OVERVIEW: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.TAKE_JOBS: frozenset({_SENIOR}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

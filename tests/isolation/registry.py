@@ -31,6 +31,7 @@ from tests.factories import (
     make_service_area,
     with_ready_pdf,
 )
+from tests.openings import senior_helpers as senior_job_samples
 from tests.training import helpers as training_samples
 from tests.visits import helpers as visit_samples
 
@@ -320,6 +321,8 @@ SAMPLES: dict[str, Sample] = {
     ),
     "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
+    # Issue 20, the senior's side: a job of the senior's department that they answered.
+    "openings:my_job": Sample(senior_job_samples.sample_opening, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),
@@ -333,4 +336,8 @@ POST_ONLY: dict[str, dict[str, Any]] = {
     "accounts:switch_organization": {"organization": "0"},
     "training:seed_defaults": {},
     "visits:calendar_reset": {},
+    # Issue 20: the senior pauses, resumes or withdraws their opt-in (nothing to change yet).
+    "openings:my_interest_pause": {},
+    "openings:my_interest_resume": {},
+    "openings:my_interest_withdraw": {},
 }

@@ -14,6 +14,7 @@ from training.services import Clearance, training_clearance
 from visits.access import (
     get_own_visit_for_senior,
 )
+from visits.agenda_lines import agenda_lines
 from visits.first_visit import calls_before_first_visit
 from visits.models import (
     VisitStatus,
@@ -52,6 +53,8 @@ def agenda(request: AuthedRequest) -> HttpResponse:
         "call_first_ids": set(calls),
         "unlogged": unlogged,
         "clearance": _clearance(request),
+        # Lines other apps add (openings: "2 ledige jobber"), see visits/agenda_lines.py.
+        "agenda_lines": agenda_lines(senior=request.membership),
     }
     return render(request, "visits/agenda.html", ctx)
 
