@@ -60,8 +60,9 @@ def sms_badge(status: str) -> str:
 
 def _span(item) -> str:
     """Start–end as the week shows it: "10.00–11.00"."""
-    start = timezone.localtime(item.starts_at)
-    end = timezone.localtime(item.ends_at)
+    tz = timezone.get_current_timezone()  # looked up once: a context-local read each time
+    start = timezone.localtime(item.starts_at, tz)
+    end = timezone.localtime(item.ends_at, tz)
     return f"{start:%H.%M}–{end:%H.%M}"
 
 
