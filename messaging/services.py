@@ -25,21 +25,24 @@ can only lose a message, never send one twice:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import partial
+from functools import lru_cache, partial
+from time import monotonic as time_monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from customers.consent import may_send
+from customers.consent import consents_active, may_send
 from customers.models import CareRecipient, Consent, RecipientStatus, Relative
 from customers.services import consent_withdraw
 from messaging import lookups
@@ -54,7 +57,7 @@ from messaging.models import (
 )
 from seniorene.accounts.models import Membership, Organization, User
 from seniorene.accounts.tenancy import tenant_context
-from seniorene.audit.services import audit_record
+from seniorene.audit.services import audit_record, audit_record_many
 from seniorene.sms.backends import (
     SmsPermanentError,
     SmsTransientError,
@@ -66,16 +69,21 @@ from seniorene.sms.text import is_stop_request, normalise_body, normalise_phone,
 if TYPE_CHECKING:
     from celery import Task
 
+    BatchTask = Task[[int, list[int]], dict[str, int]]
+
 __all__ = [
     "is_stop_request",
     "normalise_body",
     "segments",
     "sms_cancel_for_recipient",
+    "SmsDraft",
     "sms_queue",
+    "sms_queue_many",
     "sms_receive",
     "sms_record_status",
     "sms_render",
     "sms_send",
+    "sms_send_many",
     "sms_sweep",
     "sms_sweep_organization",
     "status_callback_url",
@@ -98,6 +106,12 @@ LOST_AFTER = timedelta(minutes=15)
 # to the sweeper, because Redis redelivers ETA tasks older than its visibility timeout.
 MAX_ETA = timedelta(minutes=30)
 STOP_NOTE = "STOPP på SMS"
+# The bulk path claims and sends this many messages per task: a worker killed in the
+# middle of one leaves at most this many "sending" (later "uncertain", never re-sent).
+SEND_BATCH = 50
+# … and records what went out at least this often (seconds), so that with a slow
+# provider a killed worker leaves few sent messages unrecorded.
+RECORD_EVERY = 1.0
 
 # The Celery task that sends one message, `messaging.tasks.send_sms`. That module
 # imports this one, so this one does not import it (no cycle): the app's ready()
@@ -105,13 +119,24 @@ STOP_NOTE = "STOPP på SMS"
 _SEND_TASK: dict[str, Task[[int], str]] = {}
 
 
-def send_task_register(task: Task[[int], str]) -> None:
-    """Use `task` (called with a message id) to send queued messages; see `MessagingConfig`."""
+def send_task_register(task: Task[[int], str], batch: BatchTask | None = None) -> None:
+    """Use `task` (called with a message id) to send queued messages, and `batch` (called
+    with an organization id and up to `SEND_BATCH` message ids) to send many at once;
+    see `MessagingConfig`."""
     _SEND_TASK["send"] = task
+    if batch is not None:
+        _BATCH_TASK["batch"] = batch
+
+
+_BATCH_TASK: dict[str, BatchTask] = {}
 
 
 def _send_task() -> Task[[int], str]:
     return _SEND_TASK["send"]
+
+
+def _batch_task() -> BatchTask:
+    return _BATCH_TASK["batch"]
 
 
 # --- Quiet hours ------------------------------------------------------------------
@@ -400,6 +425,323 @@ def sms_queue(
     return message, True
 
 
+# --- Queue many at once ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmsDraft:
+    """One message for `sms_queue_many`: the arguments `sms_queue` takes for it."""
+
+    to_phone: str
+    body: str
+    purpose: str
+    audience: str
+    idempotency_key: str
+    recipient_id: int | None = None
+    relative_id: int | None = None
+    membership_id: int | None = None
+    visit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What `sms_queue_many` did with one draft: the message (new or found) and whether
+    it is new, or the ValidationError `sms_queue` would have raised (nothing stored)."""
+
+    message: SmsMessage | None
+    created: bool
+    error: ValidationError | None = None
+
+
+def _enqueue_time(when: datetime, now: datetime) -> datetime | None:
+    """What `_schedule` records as `enqueued_for` for a message due at `when`."""
+    if when <= now:
+        return now
+    if when - now <= MAX_ETA and not _send_task().app.conf.task_always_eager:
+        return when
+    return None
+
+
+def _schedule_many(organization_id: int, ids: list[int], when: datetime, now: datetime) -> None:
+    """`_schedule` for many messages: one batch task per `SEND_BATCH` ids, after commit
+    (`_enqueue_time(when, now)` is what the rows record)."""
+    batch = _batch_task()
+    enqueued_for = _enqueue_time(when, now)
+    for start in range(0, len(ids) if enqueued_for is not None else 0, SEND_BATCH):
+        chunk = ids[start : start + SEND_BATCH]
+        if when > now:
+            send = partial(batch.apply_async, args=(organization_id, chunk), eta=when)
+        else:
+            send = partial(batch.delay, organization_id, chunk)
+        transaction.on_commit(send, robust=True)
+
+
+def _prepare(draft: SmsDraft) -> tuple[str, str, str]:
+    """`sms_queue`'s checks of the text and key: (key, body, phone), or ValidationError."""
+    key = draft.idempotency_key.strip()
+    if not key or len(key) > 200:
+        raise ValidationError(_("Meldingen mangler en gyldig nøkkel."), code="invalid")
+    body = normalise_body(draft.body)
+    if not body:
+        raise ValidationError(_("Meldingen er tom."), code="empty")
+    if segments(body)[1] > 10:
+        raise ValidationError(_("Meldingen er for lang (over ti SMS-er)."), code="too_long")
+    return key, body, normalise_phone(draft.to_phone)
+
+
+def sms_queue_many(
+    *, organization_id: int, drafts: list[SmsDraft], created_by: User | None = None
+) -> list[Queued]:
+    """`sms_queue` for many messages, with the same outcome for each draft, in a few
+    statements for the whole list: one read of the existing messages, one of the people,
+    one of the consents (R5), one insert, one insert of the audit events.
+
+    Recipients and relatives are checked in bulk; a draft for staff (rare in bulk)
+    is checked as `sms_queue` checks it. Call it in a transaction (the caller's
+    ``tenant_context``): the send tasks go out after that commits. If an insert
+    collides with a message queued a moment ago, the whole list goes through
+    `sms_queue` one by one instead, which sorts out whose message it is.
+    """
+    results: list[Queued | None] = [None] * len(drafts)
+    prepared: dict[int, tuple[str, str, str]] = {}
+    for n, draft in enumerate(drafts):
+        try:
+            prepared[n] = _prepare(draft)
+        except ValidationError as exc:
+            results[n] = Queued(None, False, exc)
+    rows = SmsMessage.objects.for_organization(organization_id)
+    keys = [p[0] for p in prepared.values()]
+    visit_ids = {drafts[n].visit_id for n in prepared if drafts[n].visit_id is not None}
+    found = list(
+        rows.filter(Q(idempotency_key__in=keys) | Q(visit_id__in=visit_ids)) if prepared else []
+    )
+    by_key = {m.idempotency_key: m for m in found}
+    by_visit: dict[tuple[int | None, str, str], SmsMessage] = {
+        (m.visit_id, m.purpose, m.to_phone): m for m in found if m.visit_id is not None
+    }
+    recipient_ids = {d.recipient_id for d in drafts if d.recipient_id is not None}
+    relatives = {
+        pk: (recipient_id, phone)
+        for pk, recipient_id, phone in Relative.objects.for_organization(organization_id)
+        .filter(pk__in={d.relative_id for d in drafts if d.relative_id is not None})
+        .values_list("pk", "recipient_id", "phone")
+    }
+    recipient_ids |= {r for r, _phone in relatives.values()}
+    people = _People.load(organization_id, recipient_ids, {d.purpose for d in drafts})
+    now = timezone.now()
+    new: list[tuple[int, SmsMessage]] = []
+    in_list: dict[str, int] = {}
+    organization = Organization.objects.get(pk=organization_id)
+    send_after = quiet_hours_send_after(organization=organization, at=now)
+    enqueued_for = _enqueue_time(send_after, now)
+    for n, (key, body, phone) in prepared.items():
+        draft = drafts[n]
+        existing = by_key.get(key) or (
+            by_visit.get((draft.visit_id, draft.purpose, phone)) if draft.visit_id else None
+        )
+        if existing is not None:
+            results[n] = Queued(existing, False)
+            continue
+        if key in in_list:  # the same key twice in the list: the first one is the message
+            results[n] = Queued(None, False)  # filled in below, once it has its id
+            continue
+        try:
+            recipient_id = people.check(draft, relatives, phone)
+        except ValidationError as exc:
+            results[n] = Queued(None, False, exc)
+            continue
+        message = SmsMessage(
+            organization=organization,
+            to_phone=phone,
+            body=body,
+            purpose=draft.purpose,
+            idempotency_key=key,
+            visit_id=draft.visit_id,
+            send_after=send_after,
+            created_by=created_by,
+            updated_at=now,
+            enqueued_for=enqueued_for,
+            audience=draft.audience,
+            recipient_id=recipient_id,
+            relative_id=draft.relative_id,
+            membership_id=draft.membership_id,
+        )
+        in_list[key] = n
+        by_visit[(draft.visit_id, draft.purpose, phone)] = message
+        new.append((n, message))
+    if new:
+        try:
+            with transaction.atomic():
+                SmsMessage.objects.bulk_create([m for _n, m in new])
+        except IntegrityError:
+            # Someone queued one of these a moment ago: let `sms_queue` find whose it is.
+            return [_queue_one(organization_id, d, created_by) for d in drafts]
+        for n, message in new:
+            results[n] = Queued(message, True)
+        _schedule_many(organization_id, [m.pk for _n, m in new], send_after, now)
+        audit_record_many(
+            organization=organization,
+            actor=created_by,
+            action="sms.queued",
+            entries=[
+                (m, {"purpose": m.purpose, "audience": m.audience, "visit": m.visit_id})
+                for _n, m in new
+            ],
+        )
+    for n, draft in enumerate(drafts):  # repeated keys: the message the first one made
+        result = results[n]
+        if result is not None and result.message is None and result.error is None:
+            first = results[in_list[draft.idempotency_key.strip()]]
+            results[n] = Queued(first.message if first else None, False)
+    return [r if r is not None else Queued(None, False) for r in results]
+
+
+def _queue_one(organization_id: int, draft: SmsDraft, created_by: User | None) -> Queued:
+    try:
+        message, created = sms_queue(
+            organization_id=organization_id,
+            to_phone=draft.to_phone,
+            body=draft.body,
+            purpose=draft.purpose,
+            audience=draft.audience,
+            idempotency_key=draft.idempotency_key,
+            recipient_id=draft.recipient_id,
+            relative_id=draft.relative_id,
+            membership_id=draft.membership_id,
+            visit_id=draft.visit_id,
+            created_by=created_by,
+        )
+    except ValidationError as exc:
+        return Queued(None, False, exc)
+    return Queued(message, created)
+
+
+@lru_cache(maxsize=4096)
+def _normalised(value: str) -> str:
+    """`_person_phone`'s reading of a stored number: E.164, or "" (none, or not valid)."""
+    try:
+        return normalise_phone(value) if value else ""
+    except ValidationError:
+        return ""
+
+
+@dataclass
+class _People:
+    """The recipients and consents that a batch of messages is about, read once (R5)."""
+
+    organization_id: int
+    # recipient id → (status, phone), for recipients of the organization not anonymised
+    recipients: dict[int, tuple[str, str]]
+    # recipient ids of the organization, anonymised or not (`_check_people` finds these)
+    known: set[int]
+    consents: set[tuple[int, int | None, str]]
+    at: datetime
+
+    @classmethod
+    def load(
+        cls, organization_id: int, recipient_ids: Iterable[int], purposes: Iterable[str],
+        at: datetime | None = None,
+    ) -> _People:  # fmt: skip
+        at = at or timezone.now()
+        recipient_ids = set(recipient_ids)
+        rows = list(
+            CareRecipient.objects.for_organization(organization_id)
+            .filter(pk__in=recipient_ids)
+            .values_list("pk", "status", "phone", "anonymised_at")
+        )
+        return cls(
+            organization_id=organization_id,
+            recipients={pk: (status, phone) for pk, status, phone, gone in rows if gone is None},
+            known={pk for pk, *_rest in rows},
+            consents=consents_active(recipient_ids=recipient_ids, purposes=purposes, at=at)
+            if recipient_ids
+            else set(),
+            at=at,
+        )
+
+    def refusal(
+        self, *, audience: str, purpose: str, recipient_id: int | None, relative_id: int | None,
+        membership_id: int | None,
+    ) -> tuple[str, str] | None:  # fmt: skip
+        """`_refusal`, from what was read once."""
+        if audience == SmsAudience.STAFF:
+            return _refusal(
+                audience=audience, purpose=purpose, recipient_id=recipient_id,
+                relative_id=relative_id, membership_id=membership_id, at=self.at,
+            )  # fmt: skip
+        found = self.recipients.get(recipient_id) if recipient_id is not None else None
+        if found is None or found[0] == RecipientStatus.ENDED:
+            return SmsStatus.CANCELLED, _("Brukeren er avsluttet. Det sendes ingen SMS.")
+        consent_relative = relative_id if audience == SmsAudience.RELATIVE else None
+        if (recipient_id, consent_relative, purpose) in self.consents:
+            return None
+        if audience == SmsAudience.RELATIVE:
+            reason = _(
+                "Pårørende har ikke samtykket til denne typen SMS, eller har trukket samtykket."
+            )
+        else:
+            reason = _(
+                "Brukeren har ikke samtykket til denne typen SMS, eller har trukket samtykket."
+            )
+        return SmsStatus.BLOCKED_NO_CONSENT, reason
+
+    def phone(self, message_like: dict[str, Any], relatives: dict[int, tuple[int, str]]) -> str:
+        """`_person_phone`, from what was read once."""
+        audience = message_like["audience"]
+        if audience == SmsAudience.STAFF:
+            return _person_phone(message_like)
+        if audience == SmsAudience.RELATIVE:
+            value = relatives.get(message_like["relative_id"], (0, ""))[1]
+        else:
+            value = self.recipients.get(message_like["recipient_id"], ("", ""))[1]
+        return _normalised(value)
+
+    def check(
+        self, draft: SmsDraft, relatives: dict[int, tuple[int, str]], phone: str
+    ) -> int | None:
+        """`sms_queue`'s checks of whom `draft` is for: the recipient id, or ValidationError."""
+        recipient_id = draft.recipient_id
+        if draft.audience == SmsAudience.STAFF or draft.audience not in SmsAudience.values:
+            recipient_id = _check_people(
+                organization_id=self.organization_id, audience=draft.audience,
+                purpose=draft.purpose, recipient_id=draft.recipient_id,
+                relative_id=draft.relative_id, membership_id=draft.membership_id,
+            )  # fmt: skip
+        else:
+            if draft.purpose not in SmsPurpose.values:
+                raise ValidationError(_("Ukjent formål."), code="invalid")
+            if draft.purpose in STAFF_PURPOSES or draft.membership_id is not None:
+                raise ValidationError(_("Dette formålet gjelder bare medarbeidere."))
+            if draft.audience == SmsAudience.RELATIVE:
+                relative = relatives.get(draft.relative_id or 0)
+                if relative is None or (recipient_id is not None and recipient_id != relative[0]):
+                    raise ValidationError(_("Fant ikke den pårørende."))
+                recipient_id = relative[0]
+            elif draft.relative_id is not None:
+                raise ValidationError(
+                    _("En SMS til brukeren kan ikke ha en pårørende som mottaker.")
+                )
+            elif recipient_id is None or recipient_id not in self.known:
+                raise ValidationError(_("Fant ikke brukeren."))
+        who: dict[str, Any] = {
+            "audience": draft.audience,
+            "recipient_id": recipient_id,
+            "relative_id": draft.relative_id,
+            "membership_id": draft.membership_id,
+        }
+        refusal = self.refusal(purpose=draft.purpose, **who)
+        if refusal is not None:
+            status, reason = refusal
+            code = "no_consent" if status == SmsStatus.BLOCKED_NO_CONSENT else "recipient_ended"
+            raise ValidationError(reason, code=code)
+        if self.phone(who, relatives) != phone:
+            raise ValidationError(
+                _("Telefonnummeret er ikke mottakerens registrerte mobilnummer."),
+                code="wrong_phone",
+            )
+        return recipient_id
+
+
 def sms_render(*, purpose: str, context: dict[str, Any]) -> str:
     """The body for `purpose` from ``templates/sms/<purpose>.txt``, in Bokmål, cleaned."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -536,6 +878,199 @@ def sms_send(*, message_id: int) -> str:
             SmsMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now)
         _audit(message, "sms.sent", attempts=message.attempts)
     return SmsStatus.SENT
+
+
+def sms_send_many(*, organization_id: int, message_ids: list[int]) -> dict[str, int]:
+    """`sms_send` for up to `SEND_BATCH` messages of one organization: what it guarantees,
+    with the claim, the consent check and the records made once for the batch.
+
+    1. Claim: lock the batch's queued, due rows; check consent for all of them in one
+       read (R5) and stop the refused ones; mark the rest "sending" and count the
+       attempt; commit. Messages not due yet (sending hours) are put off as one by one.
+    2. Hand them to the backend one after the other, outside any transaction.
+    3. Record the outcomes together. A worker that dies in step 2 leaves the rest of its
+       batch "sending": the sweeper marks them "uncertain" and nothing is re-sent (R8).
+       The outcomes are recorded at least every `RECORD_EVERY` seconds as well, so a
+       slow provider leaves little unrecorded. A transient error stops the batch: that
+       message and the untried ones go back to the queue (the sweeper enqueues them
+       again within a minute).
+    """
+    counts = {"sent": 0, "refused": 0, "failed": 0, "uncertain": 0, "requeued": 0, "later": 0}
+    now = timezone.now()
+    with tenant_context(organization_id):
+        organization = Organization.objects.get(pk=organization_id)
+        rows = SmsMessage.objects.for_organization(organization_id)
+        waiting = list(
+            rows.filter(pk__in=message_ids, status=SmsStatus.QUEUED)
+            .select_for_update()
+            .order_by("pk")
+        )
+        opens = quiet_hours_send_after(organization=organization, at=now)
+        later = [m for m in waiting if max(m.send_after, opens) > now]
+        for message in later:
+            due = max(message.send_after, opens)
+            enqueued_for = _schedule(message.pk, due)
+            rows.filter(pk=message.pk).update(
+                send_after=due, claimed_at=None, enqueued_for=enqueued_for, updated_at=now
+            )
+        counts["later"] = len(later)
+        due_now = [m for m in waiting if max(m.send_after, opens) <= now]
+        people = _People.load(
+            organization_id,
+            {m.recipient_id for m in due_now if m.recipient_id is not None},
+            {m.purpose for m in due_now},
+            at=now,
+        )
+        relatives = {
+            pk: (recipient_id, phone)
+            for pk, recipient_id, phone in Relative.objects.for_organization(organization_id)
+            .filter(pk__in={m.relative_id for m in due_now if m.relative_id is not None})
+            .values_list("pk", "recipient_id", "phone")
+        }
+        refused: dict[tuple[str, str], list[SmsMessage]] = {}
+        to_send: list[SmsMessage] = []
+        for message in due_now:
+            who: dict[str, Any] = {
+                "audience": message.audience,
+                "recipient_id": message.recipient_id,
+                "relative_id": message.relative_id,
+                "membership_id": message.membership_id,
+            }
+            refusal = people.refusal(purpose=message.purpose, **who)
+            if refusal is None and people.phone(who, relatives) != message.to_phone:
+                refusal = (
+                    SmsStatus.CANCELLED,
+                    _("Mottakerens mobilnummer er endret etter køsetting."),
+                )
+            if refusal is None:
+                to_send.append(message)
+            else:
+                refused.setdefault(refusal, []).append(message)
+        for (status, reason), messages in refused.items():
+            for message in messages:
+                message.status = SmsStatus.SENDING  # as `sms_send` audits it: claimed
+            rows.filter(pk__in=[m.pk for m in messages]).update(
+                status=status, claimed_at=now, updated_at=now, error_code=status,
+                error_message=reason[:300],
+            )  # fmt: skip
+            audit_record_many(
+                organization=organization,
+                actor=None,
+                action=f"sms.{status}",
+                entries=[(m, {"purpose": m.purpose}) for m in messages],
+            )
+            counts["refused"] += len(messages)
+        rows.filter(pk__in=[m.pk for m in to_send]).update(
+            status=SmsStatus.SENDING, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
+        )
+        for message in to_send:
+            message.status = SmsStatus.SENDING
+            message.attempts += 1
+            message.organization = organization
+    # 2. The claims are committed: from here on each message may be out of our hands.
+    backend = get_backend()
+    callback = status_callback_url(0).removesuffix("0")  # the URL map read once per batch
+    sent: list[tuple[SmsMessage, str]] = []
+    untried = list(to_send)
+    unexpected: Exception | None = None
+    recorded = time_monotonic()
+    while untried:
+        message = untried.pop(0)
+        try:
+            sid = backend.send(
+                to=message.to_phone,
+                body=message.body,
+                status_callback=f"{callback}{message.pk}",
+                reference=str(message.pk),
+            )
+        except SmsPermanentError as exc:
+            counts["failed"] += 1
+            _record_failure(message, exc.code, exc.message)
+        except SmsTransientError as exc:
+            if message.attempts >= MAX_ATTEMPTS:
+                counts["failed"] += 1
+                _record_failure(message, exc.code, exc.message)
+                continue
+            _requeue(organization_id, [message], untried, exc.code, exc.message)
+            counts["requeued"] += 1 + len(untried)
+            untried = []
+        except SmsUncertainError as exc:
+            counts["uncertain"] += 1
+            _record_uncertain(message, exc.code, exc.message)
+        except Exception as exc:
+            # As in `sms_send`: it may have gone out, so it is never retried; the ones
+            # not tried yet certainly did not.
+            logger.exception("SMS %s: unexpected error from the backend", message.pk)
+            counts["uncertain"] += 1
+            _record_uncertain(message, "error", f"{type(exc).__name__}: {exc}")
+            _requeue(organization_id, [], untried, "", "")
+            counts["requeued"] += len(untried)
+            untried = []
+            unexpected = exc
+        else:
+            sent.append((message, sid))
+            counts["sent"] += 1
+            if time_monotonic() - recorded >= RECORD_EVERY:  # a slow provider: keep up
+                _record_sent(organization, sent)
+                sent, recorded = [], time_monotonic()
+    # 3. Record the provider's ids, together.
+    if sent:
+        _record_sent(organization, sent)
+    if unexpected is not None:
+        raise unexpected
+    return counts
+
+
+def _requeue(
+    organization_id: int, tried: list[SmsMessage], untried: list[SmsMessage], code: str,
+    reason: str,
+) -> None:  # fmt: skip
+    """Put messages of a batch back in the queue for the sweeper: `tried` after a
+    transient error, `untried` never handed to the backend (their attempt not counted)."""
+    now = timezone.now()
+    with tenant_context(organization_id):
+        rows = SmsMessage.objects.for_organization(organization_id)
+        for messages, fields in (
+            (tried, {"error_code": code[:20], "error_message": reason[:300]}),
+            (untried, {"attempts": F("attempts") - 1}),
+        ):
+            if messages:
+                rows.filter(pk__in=[m.pk for m in messages], status=SmsStatus.SENDING).update(
+                    status=SmsStatus.QUEUED, claimed_at=None, enqueued_for=None, updated_at=now,
+                    **fields,
+                )  # fmt: skip
+
+
+def _record_sent(organization: Organization, sent: list[tuple[SmsMessage, str]]) -> None:
+    """Step 3 of `sms_send` for many messages: one update, one insert of audit events."""
+    with tenant_context(organization.pk):
+        now = timezone.now()
+        sids = {m.pk: sid for m, sid in sent}
+        rows = SmsMessage.objects.for_organization(organization.pk)
+        mine = list(
+            rows.filter(pk__in=sids, status__in=[SmsStatus.SENDING, SmsStatus.UNCERTAIN])
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        if mine:
+            rows.filter(pk__in=mine).update(
+                status=SmsStatus.SENT,
+                provider_sid=Case(*[When(pk=pk, then=Value(sids[pk])) for pk in mine]),
+                sent_at=now,
+                updated_at=now,
+                error_code="",
+                error_message="",
+            )
+        for pk in sids.keys() - set(mine):
+            # A delivery callback got here first; keep its (later) status.
+            rows.filter(pk=pk, provider_sid="").update(provider_sid=sids[pk])
+            rows.filter(pk=pk, sent_at__isnull=True).update(sent_at=now)
+        audit_record_many(
+            organization=organization,
+            actor=None,
+            action="sms.sent",
+            entries=[(m, {"purpose": m.purpose, "attempts": m.attempts}) for m, _sid in sent],
+        )
 
 
 def status_callback_url(message_id: int) -> str:
@@ -731,8 +1266,9 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def sms_sweep_organization(*, organization_id: int, now: datetime) -> dict[str, int]:
-    """`sms_sweep` for one organization (the job "sms_sweep", see `messaging.jobs`)."""
-    send_sms = _send_task()
+    """`sms_sweep` for one organization (the job "sms_sweep", see `messaging.jobs`): due
+    messages go out in batch tasks of `SEND_BATCH` (`sms_send_many`)."""
+    send_batch = _batch_task()
     counts = {"enqueued": 0, "uncertain": 0}
     with tenant_context(organization_id):
         rows = SmsMessage.objects.for_organization(organization_id)
@@ -755,7 +1291,10 @@ def sms_sweep_organization(*, organization_id: int, now: datetime) -> dict[str, 
         )
         if due:
             rows.filter(pk__in=due).update(enqueued_for=now)
-            for pk in due:
-                transaction.on_commit(partial(send_sms.delay, pk), robust=True)
+            for start in range(0, len(due), SEND_BATCH):
+                chunk = due[start : start + SEND_BATCH]
+                transaction.on_commit(
+                    partial(send_batch.delay, organization_id, chunk), robust=True
+                )
             counts["enqueued"] += len(due)
     return counts
