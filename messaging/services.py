@@ -7,6 +7,10 @@ Life of a message::
                     │  └─ transient ─────┘  ├─► failed (permanent error, or out of attempts)
                     │     error (retry)     └─► uncertain (the worker died or timed out
                     │                            after handing it over: never re-sent)
+                    ├─► claimed ──► sending   (a batch, `sms_send_many`: each message is
+                    │     │                    marked "sending" just before its own call;
+                    │     └─► queued           a worker that died leaves the untried ones
+                    │                          "claimed", and the sweeper requeues them)
                     ├─► blocked_no_consent (consent gone when it was about to go)
                     └─► cancelled (recipient ended or paused, or the number changed)
 
@@ -29,7 +33,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache, partial
-from time import monotonic as time_monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -106,12 +109,11 @@ LOST_AFTER = timedelta(minutes=15)
 # to the sweeper, because Redis redelivers ETA tasks older than its visibility timeout.
 MAX_ETA = timedelta(minutes=30)
 STOP_NOTE = "STOPP på SMS"
-# The bulk path claims and sends this many messages per task: a worker killed in the
-# middle of one leaves at most this many "sending" (later "uncertain", never re-sent).
+# The bulk path claims and sends this many messages per task. A worker killed in the
+# middle of one leaves one message "sending" (later "uncertain", never re-sent): the one
+# in flight, or sent and not yet recorded; the untried ones stay "claimed" and the
+# sweeper puts them back in the queue.
 SEND_BATCH = 50
-# … and records what went out at least this often (seconds), so that with a slow
-# provider a killed worker leaves few sent messages unrecorded.
-RECORD_EVERY = 1.0
 
 # The Celery task that sends one message, `messaging.tasks.send_sms`. That module
 # imports this one, so this one does not import it (no cycle): the app's ready()
@@ -885,17 +887,27 @@ def sms_send_many(*, organization_id: int, message_ids: list[int]) -> dict[str, 
     with the claim, the consent check and the records made once for the batch.
 
     1. Claim: lock the batch's queued, due rows; check consent for all of them in one
-       read (R5) and stop the refused ones; mark the rest "sending" and count the
+       read (R5) and stop the refused ones; mark the rest "claimed" and count the
        attempt; commit. Messages not due yet (sending hours) are put off as one by one.
-    2. Hand them to the backend one after the other, outside any transaction.
-    3. Record the outcomes together. A worker that dies in step 2 leaves the rest of its
-       batch "sending": the sweeper marks them "uncertain" and nothing is re-sent (R8).
-       The outcomes are recorded at least every `RECORD_EVERY` seconds as well, so a
-       slow provider leaves little unrecorded. A transient error stops the batch: that
-       message and the untried ones go back to the queue (the sweeper enqueues them
-       again within a minute).
+    2. Hand them to the backend one after the other, outside any transaction. Before
+       each call one small transaction records the message sent just before (its
+       provider id and `sms.sent` event, as step 3 of `sms_send`) and marks this one
+       "sending" (claimed → sending, only if it is still this task's claim: one
+       cancelled or put back in the queue meanwhile is skipped). Only a message marked
+       "sending" may have reached the provider, and at most one is "sending" at a time.
+    3. Record the last one the same way.
+
+    A worker that dies during the batch leaves that one message "sending", which the
+    sweeper marks "uncertain" and never re-sends (R8), and the untried ones "claimed",
+    which the sweeper puts back in the queue after `STUCK_AFTER`, to be claimed, checked
+    for consent (R5) and sent again. A transient error stops the batch: that message and
+    the untried ones go back to the queue (the sweeper enqueues them again within a
+    minute).
     """
-    counts = {"sent": 0, "refused": 0, "failed": 0, "uncertain": 0, "requeued": 0, "later": 0}
+    counts = {
+        "sent": 0, "refused": 0, "failed": 0, "uncertain": 0, "requeued": 0, "later": 0,
+        "skipped": 0,
+    }  # fmt: skip
     now = timezone.now()
     with tenant_context(organization_id):
         organization = Organization.objects.get(pk=organization_id)
@@ -961,116 +973,142 @@ def sms_send_many(*, organization_id: int, message_ids: list[int]) -> dict[str, 
             )
             counts["refused"] += len(messages)
         rows.filter(pk__in=[m.pk for m in to_send]).update(
-            status=SmsStatus.SENDING, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
+            status=SmsStatus.CLAIMED, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
         )
         for message in to_send:
-            message.status = SmsStatus.SENDING
+            message.status = SmsStatus.CLAIMED
             message.attempts += 1
             message.organization = organization
-    # 2. The claims are committed: from here on each message may be out of our hands.
+    # 2. The claims are committed; each message is out of our hands from its mark on.
     backend = get_backend()
     callback = status_callback_url(0).removesuffix("0")  # the URL map read once per batch
-    sent: list[tuple[SmsMessage, str]] = []
+    done: tuple[SmsMessage, str] | None = None  # sent, its provider id not yet recorded
     untried = list(to_send)
     unexpected: Exception | None = None
-    recorded = time_monotonic()
-    while untried:
-        message = untried.pop(0)
-        try:
-            sid = backend.send(
-                to=message.to_phone,
-                body=message.body,
-                status_callback=f"{callback}{message.pk}",
-                reference=str(message.pk),
-            )
-        except SmsPermanentError as exc:
-            counts["failed"] += 1
-            _record_failure(message, exc.code, exc.message)
-        except SmsTransientError as exc:
-            if message.attempts >= MAX_ATTEMPTS:
+    try:
+        while untried:
+            message = untried.pop(0)
+            marked = _record_and_mark(organization, done, message, claimed_at=now)
+            done = None
+            if not marked:
+                counts["skipped"] += 1  # cancelled, or requeued by the sweeper: not ours now
+                continue
+            try:
+                sid = backend.send(
+                    to=message.to_phone,
+                    body=message.body,
+                    status_callback=f"{callback}{message.pk}",
+                    reference=str(message.pk),
+                )
+            except SmsPermanentError as exc:
                 counts["failed"] += 1
                 _record_failure(message, exc.code, exc.message)
-                continue
-            _requeue(organization_id, [message], untried, exc.code, exc.message)
-            counts["requeued"] += 1 + len(untried)
-            untried = []
-        except SmsUncertainError as exc:
-            counts["uncertain"] += 1
-            _record_uncertain(message, exc.code, exc.message)
-        except Exception as exc:
-            # As in `sms_send`: it may have gone out, so it is never retried; the ones
-            # not tried yet certainly did not.
-            logger.exception("SMS %s: unexpected error from the backend", message.pk)
-            counts["uncertain"] += 1
-            _record_uncertain(message, "error", f"{type(exc).__name__}: {exc}")
-            _requeue(organization_id, [], untried, "", "")
-            counts["requeued"] += len(untried)
-            untried = []
-            unexpected = exc
-        else:
-            sent.append((message, sid))
-            counts["sent"] += 1
-            if time_monotonic() - recorded >= RECORD_EVERY:  # a slow provider: keep up
-                _record_sent(organization, sent)
-                sent, recorded = [], time_monotonic()
-    # 3. Record the provider's ids, together.
-    if sent:
-        _record_sent(organization, sent)
+            except SmsTransientError as exc:
+                if message.attempts >= MAX_ATTEMPTS:
+                    counts["failed"] += 1
+                    _record_failure(message, exc.code, exc.message)
+                    continue
+                _requeue(organization_id, [message], untried, exc.code, exc.message)
+                counts["requeued"] += 1 + len(untried)
+                untried = []
+            except SmsUncertainError as exc:
+                counts["uncertain"] += 1
+                _record_uncertain(message, exc.code, exc.message)
+            except Exception as exc:
+                # As in `sms_send`: it may have gone out, so it is never retried; the ones
+                # not tried yet certainly did not.
+                logger.exception("SMS %s: unexpected error from the backend", message.pk)
+                counts["uncertain"] += 1
+                _record_uncertain(message, "error", f"{type(exc).__name__}: {exc}")
+                _requeue(organization_id, [], untried, "", "")
+                counts["requeued"] += len(untried)
+                untried = []
+                unexpected = exc
+            else:
+                done = (message, sid)
+                counts["sent"] += 1
+    finally:
+        # 3. Record the last one (also when the soft time limit cut the loop short).
+        if done is not None:
+            _record_and_mark(organization, done, None, claimed_at=now)
     if unexpected is not None:
         raise unexpected
     return counts
+
+
+def _record_and_mark(
+    organization: Organization,
+    done: tuple[SmsMessage, str] | None,
+    message: SmsMessage | None,
+    *,
+    claimed_at: datetime,
+) -> bool:
+    """One small transaction between two provider calls of a batch: record the one just
+    sent (`done`, its provider id and `sms.sent` event, as step 3 of `sms_send`), then
+    mark the next (`message`) claimed → sending, only if it is still this task's claim.
+    Return whether `message` was marked (False: cancelled, or put back in the queue by
+    the sweeper and perhaps claimed again). A worker killed at any point leaves at most
+    one message handed over and unrecorded: the one "sending"."""
+    with tenant_context(organization.pk):
+        now = timezone.now()
+        rows = SmsMessage.objects.for_organization(organization.pk)
+        if done is not None:
+            sent, sid = done
+            _store_sent(rows, sent, sid, now)
+            audit_record_many(
+                organization=organization,
+                actor=None,
+                action="sms.sent",
+                entries=[(sent, {"purpose": sent.purpose, "attempts": sent.attempts})],
+            )
+        if message is None:
+            return False
+        ours = rows.filter(pk=message.pk, status=SmsStatus.CLAIMED, claimed_at=claimed_at)
+        marked = ours.update(status=SmsStatus.SENDING, updated_at=now)
+    if marked:
+        message.status = SmsStatus.SENDING
+    return bool(marked)
+
+
+def _store_sent(rows: Any, message: SmsMessage, sid: str, now: datetime) -> None:
+    """Step 3 of `sms_send` in one statement: "sent" with the provider's id, or, when a
+    delivery callback got here first, its (later) status kept and only the id and the
+    time filled in where they are missing."""
+    mine = Q(status__in=[SmsStatus.SENDING, SmsStatus.UNCERTAIN])
+
+    def unless_mine(field: str, value: Any, missing: Q | None = None) -> Case:
+        when = mine if missing is None else mine | missing
+        return Case(When(when, then=Value(value)), default=F(field))
+
+    rows.filter(pk=message.pk).update(
+        status=unless_mine("status", SmsStatus.SENT),
+        provider_sid=unless_mine("provider_sid", sid, Q(provider_sid="")),
+        sent_at=unless_mine("sent_at", now, Q(sent_at__isnull=True)),
+        updated_at=unless_mine("updated_at", now),
+        error_code=unless_mine("error_code", ""),
+        error_message=unless_mine("error_message", ""),
+    )
 
 
 def _requeue(
     organization_id: int, tried: list[SmsMessage], untried: list[SmsMessage], code: str,
     reason: str,
 ) -> None:  # fmt: skip
-    """Put messages of a batch back in the queue for the sweeper: `tried` after a
-    transient error, `untried` never handed to the backend (their attempt not counted)."""
+    """Put messages of a batch back in the queue for the sweeper: `tried` ("sending")
+    after a transient error, `untried` ("claimed", never handed to the backend: their
+    attempt not counted)."""
     now = timezone.now()
     with tenant_context(organization_id):
         rows = SmsMessage.objects.for_organization(organization_id)
-        for messages, fields in (
-            (tried, {"error_code": code[:20], "error_message": reason[:300]}),
-            (untried, {"attempts": F("attempts") - 1}),
+        for messages, status, fields in (
+            (tried, SmsStatus.SENDING, {"error_code": code[:20], "error_message": reason[:300]}),
+            (untried, SmsStatus.CLAIMED, {"attempts": F("attempts") - 1}),
         ):
             if messages:
-                rows.filter(pk__in=[m.pk for m in messages], status=SmsStatus.SENDING).update(
+                rows.filter(pk__in=[m.pk for m in messages], status=status).update(
                     status=SmsStatus.QUEUED, claimed_at=None, enqueued_for=None, updated_at=now,
                     **fields,
                 )  # fmt: skip
-
-
-def _record_sent(organization: Organization, sent: list[tuple[SmsMessage, str]]) -> None:
-    """Step 3 of `sms_send` for many messages: one update, one insert of audit events."""
-    with tenant_context(organization.pk):
-        now = timezone.now()
-        sids = {m.pk: sid for m, sid in sent}
-        rows = SmsMessage.objects.for_organization(organization.pk)
-        mine = list(
-            rows.filter(pk__in=sids, status__in=[SmsStatus.SENDING, SmsStatus.UNCERTAIN])
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        if mine:
-            rows.filter(pk__in=mine).update(
-                status=SmsStatus.SENT,
-                provider_sid=Case(*[When(pk=pk, then=Value(sids[pk])) for pk in mine]),
-                sent_at=now,
-                updated_at=now,
-                error_code="",
-                error_message="",
-            )
-        for pk in sids.keys() - set(mine):
-            # A delivery callback got here first; keep its (later) status.
-            rows.filter(pk=pk, provider_sid="").update(provider_sid=sids[pk])
-            rows.filter(pk=pk, sent_at__isnull=True).update(sent_at=now)
-        audit_record_many(
-            organization=organization,
-            actor=None,
-            action="sms.sent",
-            entries=[(m, {"purpose": m.purpose, "attempts": m.attempts}) for m, _sid in sent],
-        )
 
 
 def status_callback_url(message_id: int) -> str:
@@ -1189,10 +1227,11 @@ def sms_receive(*, from_phone: str, body: str) -> int:
 
 
 def sms_cancel_for_recipient(*, recipient: CareRecipient, by: User | None) -> int:
-    """Cancel the recipient's queued messages (to them and their relatives); return how many."""
+    """Cancel the recipient's queued messages (to them and their relatives), and those a
+    batch task has claimed but not yet handed to the provider; return how many."""
     cancelled = (
         SmsMessage.objects.for_organization(recipient.organization_id)
-        .filter(recipient_id=recipient.pk, status=SmsStatus.QUEUED)
+        .filter(recipient_id=recipient.pk, status__in=[SmsStatus.QUEUED, SmsStatus.CLAIMED])
         .update(
             status=SmsStatus.CANCELLED,
             updated_at=timezone.now(),
@@ -1253,7 +1292,9 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
     A row "sending" for longer than `STUCK_AFTER` lost its worker after the claim
     was committed, so the provider may have the message: it becomes "uncertain"
-    and is never re-sent automatically (R8).
+    and is never re-sent automatically (R8). A row "claimed" for that long lost its
+    batch task before it was handed to the provider: it goes back in the queue (its
+    attempt not counted) and is enqueued in the same sweep.
     """
     now = now or timezone.now()
     counts = {"enqueued": 0, "uncertain": 0}
@@ -1284,6 +1325,15 @@ def sms_sweep_organization(*, organization_id: int, now: datetime) -> dict[str, 
             ):
                 counts["uncertain"] += 1
                 _audit(message, "sms.uncertain", code="worker_lost")
+        # Never handed to the provider (`sms_send_many` marks each one "sending" first).
+        requeued = rows.filter(
+            status=SmsStatus.CLAIMED, claimed_at__lt=now - STUCK_AFTER
+        ).update(
+            status=SmsStatus.QUEUED, claimed_at=None, enqueued_for=None,
+            updated_at=timezone.now(), attempts=F("attempts") - 1,
+        )  # fmt: skip
+        if requeued:
+            logger.warning("SMS sweep: %s claimed message(s) of a lost batch requeued", requeued)
         due = list(
             rows.filter(status=SmsStatus.QUEUED, send_after__lte=now)
             .filter(Q(enqueued_for__isnull=True) | Q(enqueued_for__lt=now - LOST_AFTER))
