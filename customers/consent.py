@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -39,4 +40,21 @@ def may_send(
         return False
     return consent_is_active(
         recipient_id=recipient_id, relative_id=relative_id, purpose=purpose, at=at
+    )
+
+
+def consents_active(
+    *, recipient_ids: Iterable[int], purposes: Iterable[str], at: datetime | None = None
+) -> set[tuple[int, int | None, str]]:
+    """`consent_is_active` for many people at once, in one query: the (recipient id,
+    relative id or None for the recipient themself, purpose) that have an unwithdrawn
+    consent at `at`. The bulk senders (reminders, the send batch) ask this once per batch."""
+    at = at or timezone.now()
+    return set(
+        Consent.objects.filter(
+            recipient_id__in=list(recipient_ids), purpose__in=list(purposes), given_at__lte=at
+        )
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+        .values_list("recipient_id", "relative_id", "purpose")
+        .distinct()
     )

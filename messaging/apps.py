@@ -18,7 +18,7 @@ class MessagingConfig(AppConfig):
         from customers import hooks
         from messaging import services, tasks
 
-        services.send_task_register(tasks.send_sms)
+        services.send_task_register(tasks.send_sms, batch=tasks.send_sms_batch)
         hooks.on_recipient_end(services.cancel_on_recipient_stop)
         hooks.on_recipient_pause(services.cancel_on_recipient_stop)
         hooks.on_recipient_anonymise(services.anonymise_for_recipient)

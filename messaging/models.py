@@ -39,6 +39,10 @@ class SmsAudience(models.TextChoices):
 
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("I kø")
+    # Taken by a batch send task (`sms_send_many`) and not yet handed to the provider: a
+    # worker that dies leaves it here, and the sweeper puts it back in the queue.
+    CLAIMED = "claimed", _("Tatt ut til sending")
+    # Being handed to the provider: from here on it may have gone out.
     SENDING = "sending", _("Sendes")
     SENT = "sent", _("Sendt")
     DELIVERED = "delivered", _("Levert")

@@ -38,6 +38,19 @@ def send_sms(self: Task[[int], str], message_id: int) -> str:
 
 
 @shared_task(
+    name="messaging.tasks.send_sms_batch", acks_late=True, soft_time_limit=120, time_limit=150
+)
+def send_sms_batch(organization_id: int, message_ids: list[int]) -> dict[str, int]:
+    """Send up to `services.SEND_BATCH` messages of one organization, each at most once
+    (see `services.sms_send_many`): one claim, one consent check, one record for all.
+
+    Not retried by Celery: a transient error puts the messages back in the queue and
+    the sweeper enqueues them again. The hard limit is well inside `STUCK_AFTER`.
+    """
+    return services.sms_send_many(organization_id=organization_id, message_ids=message_ids)
+
+
+@shared_task(
     name="seniorene.sms.tasks.sms_sweep", acks_late=True, soft_time_limit=50, time_limit=60
 )
 def sms_sweep() -> int:

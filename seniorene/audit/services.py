@@ -39,6 +39,32 @@ def audit_record(
     )
 
 
+def audit_record_many(
+    *,
+    organization: Organization,
+    actor: User | None,
+    action: str,
+    entries: Iterable[tuple[models.Model | None, dict[str, Any]]],
+) -> list[AuditEvent]:
+    """`audit_record` for many objects in one statement: one event per (object, details),
+    the same rows as one call each (the bulk senders audit a batch at a time)."""
+    events = []
+    for obj, details in entries:
+        object_type, object_id, object_repr = _describe(obj)
+        events.append(
+            AuditEvent(
+                organization=organization,
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                details=details or {},
+            )
+        )
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
 def audit_happened_since(
     *, organization_id: int, obj: models.Model, actions: Iterable[str], since: datetime
 ) -> bool:

@@ -30,6 +30,7 @@ SMS_MIGRATIONS = {
     "0002_row_level_security",
     "0003_sweep_schedule",
     "0004_smstemplate",
+    "0005_smsstatus_claimed",  # added after the move, under the same label
 }
 APPS = {"customers", "messaging", "ledger", "training", "omsorg", "visits"}
 

@@ -42,6 +42,7 @@ def status_badge(status: str) -> str:
 
 _SMS_BADGES = {
     "queued": "info",
+    "claimed": "info",
     "sending": "info",
     "sent": "info",
     "delivered": "ok",
