@@ -69,6 +69,9 @@ class Perm(StrEnum):
     MANAGE_SMS_TEMPLATES = "manage_sms_templates"
     # Admin: the background jobs' runs (issue 9) and the organization's job settings.
     VIEW_JOB_RUNS = "view_job_runs"
+    # Issue 20: leaders (their departments) and the lead (all) publish jobs to the seniors,
+    # read the answers, choose a senior and withdraw a job.
+    MANAGE_OPENINGS = "manage_openings"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -105,6 +108,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_RECEIPTS: frozenset({_LEAD, _LEADER, _SENIOR}),
     Perm.MANAGE_SMS_TEMPLATES: frozenset({_ADMIN, _LEAD}),
     Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
+    Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
