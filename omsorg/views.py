@@ -60,7 +60,7 @@ from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.audit.services import view_record
-from seniorene.forms import add_errors
+from seniorene.forms import add_errors, initial_from_query
 from training.selectors import assignable_seniors
 
 # --- Leader: screening and booking --------------------------------------------------------
@@ -105,6 +105,10 @@ def book_interview(request: AuthedRequest, pk: int) -> HttpResponse:
     blocked = seniors.blocked
     queryset = seniors.choices()
     initial = {"relative_attends": services.relative_is_customer(recipient)}
+    # Opened filled in from elsewhere (a job's chosen senior, its first date and time).
+    initial.update(
+        initial_from_query(request.GET, single=("senior", "date", "start", "duration_minutes"))
+    )
     cautions = services.booking_cautions(recipient)
     form = BookingForm(request.POST or None, seniors=queryset, initial=initial, cautions=cautions)
     passed = services.screening_passed(recipient)

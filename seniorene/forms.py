@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
@@ -102,3 +103,29 @@ def plain_text(value: str, max_length: int) -> str:
     """`value` as text to store or search for: without NUL (PostgreSQL refuses it in
     text), trimmed, at most `max_length` characters."""
     return value.replace("\x00", "").strip()[:max_length]
+
+
+# A prefilled value: an id, a date (2027-01-19) or a time (11:00); nothing else is taken.
+_PREFILL_VALUE = re.compile(r"[0-9][0-9:\-]{0,19}")
+
+
+def initial_from_query(
+    query: QueryDict, *, single: Iterable[str] = (), multiple: Iterable[str] = ()
+) -> dict[str, Any]:
+    """A form's starting values from GET parameters named like its fields.
+
+    Another page opens a form filled in (the leader's choice of a senior for a job opens
+    the booking or the plan form) without the form's app importing that page's app. Only
+    ids, dates and times are taken; the leader still reads and saves the form, so nothing
+    is written from a link.
+    """
+    initial: dict[str, Any] = {}
+    for name in single:
+        value = query.get(name, "")
+        if _PREFILL_VALUE.fullmatch(value):
+            initial[name] = value
+    for name in multiple:
+        values = [v for v in query.getlist(name) if _PREFILL_VALUE.fullmatch(v)]
+        if values:
+            initial[name] = values
+    return initial

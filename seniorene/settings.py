@@ -400,3 +400,5 @@ LOGGING = {
 
 VISIT_HORIZON_WEEKS = env_int("VISIT_HORIZON_WEEKS", 8, minimum=1)
 RETENTION_DAYS_AFTER_END = env_int("RETENTION_DAYS_AFTER_END", 365 * 2, minimum=30)
+# A job offered to seniors that nobody has said yes to for this many days shows on Følg opp.
+OPENING_UNANSWERED_DAYS = env_int("OPENING_UNANSWERED_DAYS", 3, minimum=1)

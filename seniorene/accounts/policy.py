@@ -74,6 +74,9 @@ class Perm(StrEnum):
     VIEW_SENIOR_OVERVIEW = "view_senior_overview"
     # Issue 20: a senior says they want Omsorg jobs, sees the jobs offered and answers.
     TAKE_JOBS = "take_jobs"
+    # Issue 20: leaders (their departments) and the lead (all) publish jobs to the seniors,
+    # read the answers, choose a senior and withdraw a job.
+    MANAGE_OPENINGS = "manage_openings"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -112,6 +115,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_JOB_RUNS: frozenset({_ADMIN}),
     Perm.VIEW_SENIOR_OVERVIEW: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.TAKE_JOBS: frozenset({_SENIOR}),
+    Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

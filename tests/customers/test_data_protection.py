@@ -232,6 +232,33 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         outcome="good_match",
     )
     interview_render_pdf(interview_id=interview.pk)
+    # A job offered to the seniors (Klar for plan), with an answer.
+    from openings.models import JobAnswer
+    from openings.services import OpeningFields, opening_publish
+
+    opening = opening_publish(
+        recipient=recipient,
+        by=leader,
+        fields=OpeningFields(
+            kind="visits",
+            area="Sagene",
+            postal_code="0457",
+            weekdays=(1,),
+            start_time=time(11),
+            duration_minutes=60,
+            every_n_weeks=1,
+            first_date=MOMENT.date(),
+            description="Liker kortspill",
+        ),
+    )
+    JobAnswer.objects.create(
+        organization=home.organization,
+        opening=opening,
+        senior=senior,
+        answer="yes",
+        note="Kan bare tirsdager",
+        answered_at=MOMENT,
+    )
     client = client_for(leader)
     assert client.get(f"/bli-kjent/{interview.pk}/").status_code == 200
     assert client.get(f"/bli-kjent/{interview.pk}/pdf/").status_code == 200

@@ -31,6 +31,7 @@ from tests.factories import (
     make_service_area,
     with_ready_pdf,
 )
+from tests.openings import leader_samples as opening_samples
 from tests.openings import senior_helpers as senior_job_samples
 from tests.training import helpers as training_samples
 from tests.visits import helpers as visit_samples
@@ -323,6 +324,17 @@ SAMPLES: dict[str, Sample] = {
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
     # Issue 20, the senior's side: a job of the senior's department that they answered.
     "openings:my_job": Sample(senior_job_samples.sample_opening, **RECIPIENT),
+    "openings:leader_publish": Sample(_recipient_kwargs, **RECIPIENT),
+    "openings:leader_detail": Sample(opening_samples.sample_opening, **RECIPIENT),
+    "openings:leader_withdraw": Sample(
+        opening_samples.sample_opening,
+        method="POST",
+        data={"reason": "Fikk hjelp"},
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
+    # No senior chosen in the sample: the job page answers with "Velg en senior".
+    "openings:leader_choose": Sample(opening_samples.sample_opening, method="POST", **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

@@ -19,7 +19,7 @@ from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
 from seniorene.audit.services import view_record
-from seniorene.forms import add_errors
+from seniorene.forms import add_errors, initial_from_query
 from training.selectors import assignable_seniors
 from visits import planning
 from visits.access import (
@@ -240,6 +240,14 @@ def plan_create(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         assigned = seniors.filter(assignment__recipient=recipient).values_list("pk", flat=True)
         initial["senior"] = next(iter(assigned), None)
+    # Opened filled in from elsewhere (a job's chosen senior, its days, time and areas).
+    initial.update(
+        initial_from_query(
+            request.GET,
+            single=("senior", "start_time", "duration_minutes", "every_n_weeks", "first_date"),
+            multiple=("service_areas",) if single else ("weekdays", "service_areas"),
+        )
+    )
     form = PlanForm(
         request.POST or None,
         seniors=seniors,

@@ -25,6 +25,7 @@ from visits.access import (
     planning_departments,
 )
 from visits.availability import availability_set
+from visits.follow_up import follow_up_sections
 from visits.forms import (
     AvailabilityForm,
     WeekFilterForm,
@@ -127,5 +128,6 @@ def watchdog(request: AuthedRequest) -> HttpResponse:
         "many_hours": logs_many_hours(**scope),
         "follow_up_days": FOLLOW_UP_DAYS,
         "absences": absences_to_follow_up(**scope),
+        "sections": follow_up_sections(request),  # the apps above visits (open jobs)
     }
     return render(request, "visits/watchdog.html", ctx)
