@@ -12,8 +12,16 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # (test_seniorene_gw0, ...) and its own keys in the one Redis database (seniorene/settings.py,
 # TEST_WORKER); PYTEST_WORKERS=0 runs the suite in one process. The slowest 15 tests are
 # listed at the end.
+# The workers clone one migrated template database (tests/template_db.py); the databases
+# are left in place at the end and replaced by the next run.
 PYTEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --durations=15
+# Python keeps the modules it compiles in var/pycache even where the environment says not
+# to write bytecode: the suite starts many Python processes (pytest's workers, the Celery
+# workers and beats of the worker tests), and each compiling Django and the project anew
+# costs up to 20 s of CPU here.
+test test-clock test-sqlite: export PYTHONDONTWRITEBYTECODE :=
+test test-clock test-sqlite: export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 
 .DEFAULT_GOAL := help
 

@@ -48,6 +48,62 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
+# --- Test databases: one migration per run, a clone per worker (tests/template_db.py) ---
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+    tmp_path_factory,
+):
+    """pytest-django's fixture, except that xdist workers on PostgreSQL clone a template."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import template_db
+
+    verbosity = request.config.option.verbose
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    keepdb = django_db_keepdb and not django_db_createdb
+    cloned = (
+        hasattr(request.config, "workerinput")
+        and connection.vendor == "postgresql"
+        and django_db_use_migrations
+        and not keepdb
+        and aliases == {"default"}
+    )
+    with django_db_blocker.unblock():
+        if cloned:
+            # The folder that every worker of this run shares (the controller's basetemp).
+            shared = tmp_path_factory.getbasetemp().parent
+            original = template_db.create_worker_database(
+                shared, verbosity=verbosity, serialize="default" in serialized
+            )
+        else:
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized,
+                keepdb=keepdb,
+            )
+    yield
+    if keepdb:
+        return
+    with django_db_blocker.unblock():
+        if cloned:
+            template_db.restore_database_name(original)  # the next run replaces it
+        else:
+            teardown_databases(config, verbosity=verbosity)
+
+
 PERSONAS = ("admin", "lead", "leader_a", "leader_b", "senior_a", "senior_a2", "senior_b")
 
 
@@ -99,6 +155,38 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World(home=make_cast("Hjemme"), other=make_cast("Borte"))
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """One `world` for a whole module, for modules of many tests that only read it.
+
+    It is built inside a transaction that stays open for the module; each test's own
+    transaction (the `db` fixture) is a savepoint inside it, rolled back after the test as
+    usual, and the module's transaction is rolled back at its end, so nothing is left. A
+    module opts in by defining its own `world` fixture that returns `world_per_module`; its
+    tests may add rows and change them, but not the cast's objects in memory.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield World(home=make_cast("Hjemme"), other=make_cast("Borte"))
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world_per_module(module_world, db) -> World:
+    """`module_world` for one test, with the cache (its own keys: rate limits, sessions)
+    emptied, as a new world's fresh ids would leave nothing behind from an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return module_world
 
 
 @pytest.fixture

@@ -68,7 +68,10 @@ def test_the_personas_below_cover_every_role_that_must_use_two_factor(world):
 
 @pytest.mark.parametrize("route", GUARDED, ids=lambda r: r.name)
 @pytest.mark.parametrize("persona", MFA_PERSONAS)
-def test_a_session_that_skipped_the_second_factor_is_sent_to_confirm_it(world, route, persona):
+def test_a_session_that_skipped_the_second_factor_is_sent_to_confirm_it(
+    world_per_module, route, persona
+):
+    world = world_per_module  # one cast for these 300-odd cases (tests/conftest.py)
     who = world.home.persona(persona)
     response = request_route(password_only(who), world, who, route)
     assert response.status_code == 302

@@ -19,6 +19,13 @@ ROUTES = our_routes()
 ID_ROUTES = [r for r in ROUTES if r.params and not r.is_public]
 
 
+@pytest.fixture
+def world(world_per_module):
+    """One cast per module (tests/conftest.py, `module_world`): these tests build their
+    objects on it and never change it, and there are over a thousand of them."""
+    return world_per_module
+
+
 def test_every_view_declares_who_may_use_it():
     undeclared = [r.name for r in ROUTES if r.perm is None and not r.is_public]
     assert undeclared == [], "decorate these with @require(Perm.X) or @public"

@@ -13,6 +13,13 @@ from tests.isolation.urls import our_routes
 GUARDED = [r for r in our_routes() if r.perm is not None]
 
 
+@pytest.fixture
+def world(world_per_module):
+    """One cast per module (tests/conftest.py, `module_world`): these tests build their
+    objects on it and never change it, and there are over a thousand of them."""
+    return world_per_module
+
+
 @pytest.mark.parametrize("route", GUARDED, ids=lambda r: r.name)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_role_gets_what_the_policy_grants(world, client_for, route, persona):
