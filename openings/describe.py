@@ -13,17 +13,26 @@ from visits.models import WEEKDAYS, mask_to_weekdays
 
 def opening_when(opening: JobOpening) -> str:
     """ "tirsdag og torsdag kl. 11.00, hver uke, fra 19.1.2027 (60 minutter)"; a Bli kjent
-    job: "tirsdag 19.1.2027 kl. 11.00 (60 minutter)"."""
+    job on one day: "tirsdag 19.1.2027 kl. 11.00 (60 minutter)", on one of several days:
+    "tirsdag eller torsdag kl. 11.00, fra 19.1.2027 (60 minutter)" (as the senior reads it)."""
     start = opening.start_time.strftime("%H.%M")
     minutes = opening.duration_minutes
+    names = dict(WEEKDAYS)
+    weekdays = mask_to_weekdays(opening.weekdays)
     if opening.kind == OpeningKind.INTAKE:
+        if len(weekdays) > 1:
+            return _("%(days)s kl. %(time)s, fra %(first)s (%(minutes)s minutter)") % {
+                "days": get_text_list([str(names[d]) for d in weekdays], _("eller")),
+                "time": start,
+                "first": date_format(opening.first_date, "j.n.Y"),
+                "minutes": minutes,
+            }
         return _("%(day)s kl. %(time)s (%(minutes)s minutter)") % {
             "day": date_format(opening.first_date, "l j.n.Y"),
             "time": start,
             "minutes": minutes,
         }
-    names = dict(WEEKDAYS)
-    days = get_text_list([str(names[d]) for d in mask_to_weekdays(opening.weekdays)], _("og"))
+    days = get_text_list([str(names[d]) for d in weekdays], _("og"))
     if opening.every_n_weeks == 1:
         every = _("hver uke")
     elif opening.every_n_weeks == 2:

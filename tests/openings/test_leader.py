@@ -236,6 +236,15 @@ def test_publishing_with_nobody_eligible_is_allowed_and_says_so(screened, people
 # --- Notices: each once per job and senior ---------------------------------------------------
 
 
+def test_a_bli_kjent_job_on_several_days_reads_the_same_for_leader_and_senior(
+    screened, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(people, screened, weekdays=[1, 3])  # tuesday or thursday, from 19.1.2027
+    [notice] = mails_to(people.senior_a)
+    assert "tirsdag eller torsdag kl. 11.00, fra 19.1.2027 (60 minutter)" in notice.body
+
+
 def test_publishing_tells_each_eligible_senior_once_and_a_rerun_sends_nothing_new(
     screened, people, settings, django_capture_on_commit_callbacks
 ):
