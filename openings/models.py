@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import CareRecipient
 from seniorene.accounts.models import Department, Membership, TenantModel
@@ -84,7 +85,7 @@ class OpeningKind(models.TextChoices):
 class OpeningStatus(models.TextChoices):
     OPEN = "open", _("Ledig")
     FILLED = "filled", _("Tatt")
-    WITHDRAWN = "withdrawn", _("Trukket tilbake")
+    WITHDRAWN = "withdrawn", pgettext_lazy("job opening", "Trukket tilbake")
 
 
 class JobOpening(TenantModel):
