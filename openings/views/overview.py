@@ -16,7 +16,10 @@ from seniorene.accounts.policy import Perm
 @require(Perm.VIEW_SENIOR_OVERVIEW)
 def senior_overview(request: AuthedRequest) -> HttpResponse:
     wanted = request.GET.get("avdeling", "")
-    department_id = int(wanted) if wanted.isdigit() else None
+    # Only plain digits of a sane length: not "²" or "٣" (isdigit() says yes to both).
+    department_id = (
+        int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) < 12 else None
+    )
     only_opted_in = request.GET.get("meldt") == "1"
     only_idle = request.GET.get("ledig") == "1"
     overview = build_overview(
