@@ -322,27 +322,67 @@ REACHED = {
     "leader_a": {"next", "department", "departments", "senior", "service_areas", "uke"},
     "senior_a": {"next"},
 }
-# Requests each walk makes at least (2026-12: admin 762, lead 1,954, leader 1,539, senior 831).
+# Requests each role's walk makes at least (2026-12: admin 762, lead 1,954, leader 1,539,
+# senior 831).
 MIN_REQUESTS = {"admin": 500, "lead": 1000, "leader_a": 1000, "senior_a": 500}
 assert set().union(*REACHED.values()) >= HOLES
 assert sum(MIN_REQUESTS.values()) >= 2000
 
+# Each role's walk is cut into slices, separate tests, so that pytest-xdist spreads the
+# long walks over its workers (issue 23). A walk has two halves: the hostile query strings
+# on every page ("queries"), and the hostile values in every field of every kind of form
+# ("forms"). The pages, sorted by URL, and the kinds of form, sorted by (view, method,
+# field names), are dealt out like cards: slice k of n takes items k, k + n, k + 2n, … —
+# a fixed split, the same in every worker, and together the slices take every page and
+# every form exactly once. Each slice starts from its own fresh world (the module's,
+# rolled back after each test), so no slice depends on what another posted.
+#
+# Every slice asserts on its own part what the whole walk asserted:
+# - no server error and no redirect off the site;
+# - served ≥ requests / 3: if it holds for each slice it holds for their sums;
+# - requests ≥ SLICE_MIN[(role, half)], per slice; the minimums of a role's slices add up
+#   to at least MIN_REQUESTS[role] (checked below), so the slices together still make the
+#   walk's old minimum;
+# - REACHED: every form slice collects all the role's forms before it takes its share, and
+#   asserts that their fields, which the slices together walk, cover REACHED[role]; the
+#   slice asserts that it walked every field of its own share.
+SLICES = {  # role: (query slices, form slices)
+    "admin": (1, 2),
+    "lead": (3, 3),
+    "leader_a": (3, 3),
+    "senior_a": (1, 2),
+}
+# Requests per slice at least, about three quarters of the smallest slice of each half as
+# measured 2026-12 (in brackets: the slices' counts then). Per role, query slices × their
+# minimum + form slices × theirs ≥ MIN_REQUESTS (lead 3×180 + 3×360 = 1,620 ≥ 1,000;
+# leader 3×125 + 3×250 = 1,125 ≥ 1,000; admin 280 + 2×240 = 760 ≥ 500; senior 280 + 2×190
+# = 660 ≥ 500), checked just below.
+SLICE_MIN = {
+    ("admin", "queries"): 280,  # [372]
+    ("admin", "forms"): 240,  # [334, 323]
+    ("lead", "queries"): 180,  # [240, 228, 228]
+    ("lead", "forms"): 360,  # [557, 560, 479]
+    ("leader_a", "queries"): 125,  # [168, 168, 168]
+    ("leader_a", "forms"): 250,  # [421, 372, 340]
+    ("senior_a", "queries"): 280,  # [384]
+    ("senior_a", "forms"): 190,  # [327, 257]
+}
+for _role, (_nq, _nf) in SLICES.items():
+    _total = _nq * SLICE_MIN[(_role, "queries")] + _nf * SLICE_MIN[(_role, "forms")]
+    assert _total >= MIN_REQUESTS[_role], _role
+PARTS = [
+    pytest.param(role, half, k, n, id=f"{role}-{half}-{k + 1}of{n}")
+    for role in ("lead", "leader_a", "senior_a", "admin")  # the longest walks first
+    for half, n in zip(("queries", "forms"), SLICES[role], strict=True)
+    for k in range(n)
+]
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_form_or_query_answers_hostile_input_with_a_server_error(world, role):
-    """One role's walk; the four are separate tests, so pytest-xdist runs them in parallel."""
-    cast = world.home
-    clear_for_assignment(cast.senior_a)
-    # The lead belongs to both organizations, so the organization switch is on every page.
-    MembershipFactory(
-        user=cast.lead.user, organization=world.other.organization, role=Role.LEAD, mfa=False
-    )
-    fields: set[str] = set()
-    walk = Walk(login(Client(raise_request_exception=False), cast.persona(role)), role)
+
+def collect_forms(walk: Walk, urls: list[str]) -> list[Form]:
+    """One form of each kind on `urls` (the week's visits each have their own), sorted
+    by kind, each with its action resolved and hx-post made its action."""
     forms: dict[tuple, Form] = {}
-    for url in pages_for(cast, cast.persona(role)):
-        for value in HOSTILE:
-            walk.get(url, dict.fromkeys(QUERY_PARAMS, value))
+    for url in urls:
         response = walk.client.get(url)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -351,32 +391,54 @@ def test_no_form_or_query_answers_hostile_input_with_a_server_error(world, role)
         for form in parser.forms:
             for target in {form.action or url, form.hx_post} - {""}:
                 action = urljoin(url, target)
-                # One form of each kind: the week's visits each have their own.
                 view = resolve(urlsplit(action).path).view_name
                 key = (view, form.method, tuple(hostile_values(form)))
                 if not urlsplit(action).path.startswith(HOSTILE_SKIP):
                     forms.setdefault(key, replace(form, action=action, hx_post=""))
-    for form in forms.values():
-        baseline = plain_fill(form)
-        for field_name, values in hostile_values(form).items():
-            fields.add(field_name)
-            for value in values:
-                data = {**baseline, field_name: value}
-                if form.method == "post":
-                    walk.post(form.action, data, field_name)
-                else:
-                    walk.get(form.action, data)
-        if form.method == "post":  # the fields a view reads by hand, all at once
+    return [forms[key] for key in sorted(forms)]
+
+
+@pytest.mark.parametrize(("role", "half", "k", "n"), PARTS)
+def test_no_form_or_query_answers_hostile_input_with_a_server_error(
+    world_per_module, role, half, k, n
+):
+    """Slice k of n of one half of one role's walk (see SLICES)."""
+    world = world_per_module
+    cast = world.home
+    clear_for_assignment(cast.senior_a)
+    # The lead belongs to both organizations, so the organization switch is on every page.
+    MembershipFactory(
+        user=cast.lead.user, organization=world.other.organization, role=Role.LEAD, mfa=False
+    )
+    walk = Walk(login(Client(raise_request_exception=False), cast.persona(role)), role)
+    urls = sorted(pages_for(cast, cast.persona(role)))
+    fields: set[str] = set()
+    if half == "queries":
+        for url in urls[k::n]:
             for value in HOSTILE:
-                data = {**dict.fromkeys(POST_PARAMS, value), **baseline}
-                walk.post(form.action, data, "note")
+                walk.get(url, dict.fromkeys(QUERY_PARAMS, value))
+    else:
+        forms = collect_forms(walk, urls)
+        every_field = {name for form in forms for name in hostile_values(form)}
+        assert REACHED[role] <= every_field, f"{role}'s forms lack fields the holes were in"
+        for form in forms[k::n]:
+            baseline = plain_fill(form)
+            for field_name, values in hostile_values(form).items():
+                fields.add(field_name)
+                for value in values:
+                    data = {**baseline, field_name: value}
+                    if form.method == "post":
+                        walk.post(form.action, data, field_name)
+                    else:
+                        walk.get(form.action, data)
+            if form.method == "post":  # the fields a view reads by hand, all at once
+                for value in HOSTILE:
+                    data = {**dict.fromkeys(POST_PARAMS, value), **baseline}
+                    walk.post(form.action, data, "note")
+        assert fields == {name for form in forms[k::n] for name in hostile_values(form)}
     assert walk.served >= walk.requests / 3, f"{role} was turned away from most pages"
     assert not walk.failures, "\n".join(walk.failures)
-    # The walk reached the fields the holes were in: ids, several ids, dates and `next`
-    # (the leader's forms have them all), and made its share of the requests (the four
-    # together at least 2,000).
-    assert REACHED[role] <= fields
-    assert walk.requests >= MIN_REQUESTS[role]
+    assert walk.requests >= SLICE_MIN[(role, half)]
 
 
 @pytest.mark.parametrize(
