@@ -442,6 +442,7 @@ SECTION_TITLES = {
     "visit_plans": gettext_lazy("Besøksplaner"),
     "visits": gettext_lazy("Besøk"),
     "notebook": gettext_lazy("Besøksbok"),
+    "job_openings": gettext_lazy("Ledige jobber"),
 }
 
 
@@ -514,6 +515,18 @@ FIELD_LABELS = {
     "on_behalf_reason": gettext_lazy("Ført av leder fordi"),
     "shared_with_relatives": gettext_lazy("Notatet kan deles med pårørende"),
     "logged_at": gettext_lazy("Registrert"),
+    "where": gettext_lazy("Hvor"),
+    "when": gettext_lazy("Når"),
+    "service_areas": gettext_lazy("Tjenesteområder"),
+    "description": gettext_lazy("Beskrivelse"),
+    "published": gettext_lazy("Lagt ut"),
+    "published_by": gettext_lazy("Lagt ut av"),
+    "chosen": gettext_lazy("Valgt senior"),
+    "chosen_at": gettext_lazy("Valgt"),
+    "withdrawn_reason": gettext_lazy("Hvorfor trukket"),
+    "answers": gettext_lazy("Svar"),
+    "answer": gettext_lazy("Svar"),
+    "answered_at": gettext_lazy("Svart"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page
@@ -523,6 +536,10 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _readable_value(value: object) -> object:
+    if isinstance(value, dict):  # a row inside a row (a job's answers): "Senior: …; Svar: …"
+        return "; ".join(
+            f"{FIELD_LABELS.get(k, k)}: {_readable_value(v)}" for k, v in value.items()
+        )
     if isinstance(value, list):
         return ", ".join(str(_readable_value(v)) for v in value)
     if isinstance(value, str) and ISO_MOMENT.fullmatch(value):

@@ -88,6 +88,8 @@ CANCELLED_ON_END: dict[str, str] = {
     # Logged and past visits are kept.
     "visits.visit": "visits.hooks.visits_stop_for_recipient",
     "visits.visitplan": "visits.hooks.visits_stop_for_recipient",
+    # An open job is withdrawn on end and pause; filled and withdrawn ones are kept.
+    "openings.jobopening": "openings.services.openings_withdraw_for_recipient",
 }
 
 
