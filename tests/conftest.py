@@ -11,6 +11,8 @@ assigned to a recipient" and "a senior who is not" are `senior_a` and
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -265,6 +267,54 @@ def browser_type_launch_args(browser_type_launch_args):
         # libfaketime moves its monotonic clock too (Python needs that one left alone).
         args["env"] = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "0"}
     return args
+
+
+class _InFlight:
+    """The live server's application, counting the requests it is still answering."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_until_idle(self, quiet: float = 0.2, timeout: float = 15.0) -> None:
+        """Return once no request has been running for `quiet` seconds (or at `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while time.monotonic() < deadline:
+                if self.count == 0 and not self.changed.wait(quiet):
+                    return
+                if self.count:
+                    self.changed.wait(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settles(request):
+    """Before a browser test's database is emptied, close its pages and let the live
+    server finish what it is answering: a request still reading (a service worker's
+    precache, say) deadlocks with the TRUNCATE that empties the database."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    if not isinstance(httpd.get_app(), _InFlight):
+        httpd.set_app(_InFlight(httpd.get_app()))
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+    httpd.get_app().wait_until_idle()
 
 
 @pytest.fixture
