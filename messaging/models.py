@@ -23,10 +23,30 @@ class SmsPurpose(models.TextChoices):
     NOTEBOOK_SHARING = "notebook_sharing", _("Deling av besøksboken")
     TEAM_MEETING = "team_meeting", _("Teamsmøte")
     STAFF_DIGEST = "staff_digest", _("Oppsummering til medarbeidere")
+    # Issue 21, to relatives (and recipients who are the customer); each is gated by the
+    # visit-summary consent (`consent_purpose`).
+    VISIT_CHANGE_SMS = "visit_change_sms", _("Endring i et besøk på SMS")
+    EVALUATION_SMS = "evaluation_sms", _("Spørsmål om hvordan tjenesten fungerer")
+    ACCESS_CODE_SMS = "access_code_sms", _("Engangskode til pårørendesiden")
 
 
 # Purposes for staff: gated by the staff member's own SMS consent, not a customer consent.
 STAFF_PURPOSES = frozenset({SmsPurpose.TEAM_MEETING, SmsPurpose.STAFF_DIGEST})
+# Purposes sent under another purpose's consent: a relative who agreed to the summary after
+# each visit also hears when a visit changes, is asked how the service works, and may get
+# the one-time code for their own page.
+CONSENT_UNDER: dict[str, str] = {
+    SmsPurpose.VISIT_CHANGE_SMS: ConsentPurpose.VISIT_SUMMARY_SMS,
+    SmsPurpose.EVALUATION_SMS: ConsentPurpose.VISIT_SUMMARY_SMS,
+    SmsPurpose.ACCESS_CODE_SMS: ConsentPurpose.VISIT_SUMMARY_SMS,
+}
+
+
+def consent_purpose(purpose: str) -> str:
+    """The consent purpose (customers.ConsentPurpose) that lets `purpose` be sent."""
+    return CONSENT_UNDER.get(purpose, purpose)
+
+
 # Customer consents that are consents to SMS: a STOPP reply withdraws these.
 SMS_CONSENT_PURPOSES = frozenset(p for p in ConsentPurpose.values if p.endswith("_sms"))
 

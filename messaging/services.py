@@ -57,6 +57,7 @@ from messaging.models import (
     SmsPurpose,
     SmsStatus,
     StaffSmsConsent,
+    consent_purpose,
 )
 from seniorene.accounts.models import Membership, Organization, User
 from seniorene.accounts.tenancy import tenant_context
@@ -258,7 +259,12 @@ def _refusal(
     if recipient_id is None or status is None or status == RecipientStatus.ENDED:
         return SmsStatus.CANCELLED, _("Brukeren er avsluttet. Det sendes ingen SMS.")
     consent_relative = relative_id if audience == SmsAudience.RELATIVE else None
-    if may_send(recipient_id=recipient_id, relative_id=consent_relative, purpose=purpose, at=at):
+    if may_send(
+        recipient_id=recipient_id,
+        relative_id=consent_relative,
+        purpose=consent_purpose(purpose),
+        at=at,
+    ):
         return None
     if audience == SmsAudience.RELATIVE:
         reason = _("Pårørende har ikke samtykket til denne typen SMS, eller har trukket samtykket.")
@@ -655,7 +661,9 @@ class _People:
             organization_id=organization_id,
             recipients={pk: (status, phone) for pk, status, phone, gone in rows if gone is None},
             known={pk for pk, *_rest in rows},
-            consents=consents_active(recipient_ids=recipient_ids, purposes=purposes, at=at)
+            consents=consents_active(
+                recipient_ids=recipient_ids, purposes={consent_purpose(p) for p in purposes}, at=at
+            )
             if recipient_ids
             else set(),
             at=at,
@@ -675,7 +683,7 @@ class _People:
         if found is None or found[0] == RecipientStatus.ENDED:
             return SmsStatus.CANCELLED, _("Brukeren er avsluttet. Det sendes ingen SMS.")
         consent_relative = relative_id if audience == SmsAudience.RELATIVE else None
-        if (recipient_id, consent_relative, purpose) in self.consents:
+        if (recipient_id, consent_relative, consent_purpose(purpose)) in self.consents:
             return None
         if audience == SmsAudience.RELATIVE:
             reason = _(
