@@ -443,6 +443,7 @@ SECTION_TITLES = {
     "visits": gettext_lazy("Besøk"),
     "notebook": gettext_lazy("Besøksbok"),
     "job_openings": gettext_lazy("Ledige jobber"),
+    "sms_replies": gettext_lazy("SMS-svar"),
 }
 
 
@@ -527,6 +528,10 @@ FIELD_LABELS = {
     "answers": gettext_lazy("Svar"),
     "answer": gettext_lazy("Svar"),
     "answered_at": gettext_lazy("Svart"),
+    "received": gettext_lazy("Mottatt"),
+    "handled_at": gettext_lazy("Behandlet"),
+    "handled_by": gettext_lazy("Behandlet av"),
+    "handled_note": gettext_lazy("Merknad ved behandling"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page

@@ -16,10 +16,14 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from customers import hooks
-        from messaging import services, tasks
+        from messaging import conversation, inbound, services, tasks
 
         services.send_task_register(tasks.send_sms, batch=tasks.send_sms_batch)
         hooks.on_recipient_end(services.cancel_on_recipient_stop)
         hooks.on_recipient_pause(services.cancel_on_recipient_stop)
         hooks.on_recipient_anonymise(services.anonymise_for_recipient)
         hooks.export_section(services.export_for_recipient)
+        # Issue 21: replies are kept; on the card as a conversation, in the export.
+        hooks.on_recipient_anonymise(inbound.anonymise_replies_for_recipient)
+        hooks.export_section(inbound.export_replies_for_recipient)
+        hooks.page_section(conversation.card_section)

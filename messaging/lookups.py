@@ -53,6 +53,34 @@ DROP FUNCTION IF EXISTS seniorene_sms_stop_targets(text, text[]);
 """
 
 
+# Who, in any organization, an inbound SMS from $1 (E.164) may come from (issue 21): the
+# relatives and recipients with that number, and the organizations whose outbox has texted it.
+# Ids only; the caller stores the message inside `tenant_context` for each organization.
+INBOUND_SENDERS_SQL = """
+CREATE OR REPLACE FUNCTION seniorene_sms_inbound_senders(text)
+RETURNS TABLE (organization_id bigint, kind text, recipient_id bigint, relative_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT r.organization_id, 'relative'::text, r.recipient_id, r.id
+      FROM customers_relative r WHERE r.phone = $1
+    UNION ALL
+    SELECT p.organization_id, 'recipient'::text, p.id, NULL::bigint
+      FROM customers_carerecipient p WHERE p.phone = $1
+    UNION ALL
+    SELECT DISTINCT m.organization_id, 'outbox'::text, NULL::bigint, NULL::bigint
+      FROM sms_smsmessage m WHERE m.to_phone = $1
+$$;
+"""
+
+INBOUND_DROP_SQL = "DROP FUNCTION IF EXISTS seniorene_sms_inbound_senders(text);"
+
+
+class InboundSender(NamedTuple):
+    organization_id: int
+    kind: str  # "relative", "recipient" or "outbox" (only the outbox knows the number)
+    recipient_id: int | None
+    relative_id: int | None
+
+
 class StopTarget(NamedTuple):
     organization_id: int
     kind: str  # "consent" (customers.Consent) or "staff" (sms.StaffSmsConsent)
@@ -96,3 +124,28 @@ def stop_targets(phone: str, purposes: Iterable[str]) -> list[StopTarget]:
     return [
         StopTarget(o, "consent", i) for o, i in consents.values_list("organization_id", "pk")
     ] + [StopTarget(o, "staff", i) for o, i in staff.values_list("organization_id", "pk")]
+
+
+def inbound_senders(phone: str) -> list[InboundSender]:
+    """Everyone, in any organization, an SMS from `phone` (E.164) may come from."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM seniorene_sms_inbound_senders(%s)", [phone])
+            return [InboundSender(*row) for row in cursor.fetchall()]
+    from customers.models import CareRecipient, Relative
+    from messaging.models import SmsMessage
+
+    relatives = Relative.objects.filter(phone=phone).values_list(
+        "organization_id", "recipient_id", "pk"
+    )
+    recipients = CareRecipient.objects.filter(phone=phone).values_list("organization_id", "pk")
+    outbox = (
+        SmsMessage.objects.filter(to_phone=phone)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    return (
+        [InboundSender(o, "relative", r, i) for o, r, i in relatives]
+        + [InboundSender(o, "recipient", i, None) for o, i in recipients]
+        + [InboundSender(o, "outbox", None, None) for o in outbox]
+    )

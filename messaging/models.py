@@ -239,3 +239,115 @@ class SmsTemplate(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.organization_id})"
+
+
+# --- Replies (issue 21): every inbound SMS that is not a STOPP is kept -----------------------
+
+
+class InboundSms(TenantModel):
+    """An SMS sent to the organization's number that is not a STOPP: kept, never dropped.
+
+    With a recipient it is a reply in that recipient's conversation (from a relative, or
+    from the recipient when `relative` is empty), on the card and on *Følg opp* until a
+    leader marks it handled. Without one the number is known only from the outbox (the
+    organization texted it once): admin's list *Ukjente avsendere*. One row per
+    organization (and recipient) that knows the number: each sees only its own.
+    """
+
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    relative = models.ForeignKey(
+        Relative, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    from_phone = models.CharField(_("fra"), max_length=32)
+    body = models.TextField(_("tekst"), max_length=2000)
+    received_at = models.DateTimeField(_("mottatt"), default=timezone.now)
+    # Twilio's MessageSid: a retried webhook finds the row it stored the first time.
+    provider_sid = models.CharField(max_length=64, blank=True)
+    handled_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_note = models.CharField(_("merknad"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("innkommende SMS")
+        verbose_name_plural = _("innkommende SMS-er")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "recipient", "received_at"]),
+            models.Index(fields=["organization", "handled_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider_sid", "recipient"],
+                condition=~Q(provider_sid="") & Q(recipient__isnull=False),
+                name="inbound_sms_once_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "provider_sid"],
+                condition=~Q(provider_sid="") & Q(recipient__isnull=True),
+                name="inbound_sms_once_unknown",
+            ),
+            models.CheckConstraint(
+                condition=Q(relative__isnull=True) | Q(recipient__isnull=False),
+                name="inbound_sms_relative_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # No text and no number: the label goes into the audit log.
+        return f"SMS-svar {self.pk}"
+
+    @property
+    def from_recipient(self) -> bool:
+        return self.recipient_id is not None and self.relative_id is None
+
+
+class InboundSmsRead(TenantModel):
+    """A leader has seen a reply (opened the card it is on): unread is per leader."""
+
+    message = models.ForeignKey(InboundSms, on_delete=models.CASCADE, related_name="reads")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lest SMS-svar")
+        verbose_name_plural = _("leste SMS-svar")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "membership"], name="inbound_sms_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} lest av {self.membership_id}"
+
+
+class UnmatchedInboundSms(models.Model):
+    """An SMS from a number no organization knows (no relative, recipient or outbox row):
+    not a tenant's, so only platform staff see it, in the Django admin."""
+
+    from_phone = models.CharField(_("fra"), max_length=32)
+    body = models.TextField(_("tekst"), max_length=2000)
+    received_at = models.DateTimeField(_("mottatt"), default=timezone.now)
+    provider_sid = models.CharField(max_length=64, blank=True)
+    handled_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_note = models.CharField(_("merknad"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS fra ukjent nummer")
+        verbose_name_plural = _("SMS-er fra ukjente numre")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_sid"],
+                condition=~Q(provider_sid=""),
+                name="unmatched_inbound_sms_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk} fra ukjent nummer"

@@ -49,6 +49,7 @@ from customers.consent import consents_active, may_send
 from customers.models import CareRecipient, Consent, RecipientStatus, Relative
 from customers.services import consent_withdraw
 from messaging import lookups
+from messaging.inbound import inbound_receive
 from messaging.models import (
     SMS_CONSENT_PURPOSES,
     STAFF_PURPOSES,
@@ -1189,13 +1190,15 @@ def sms_record_status(
     return bool(changed)
 
 
-def sms_receive(*, from_phone: str, body: str) -> int:
+def sms_receive(*, from_phone: str, body: str, provider_sid: str = "") -> int:
     """Handle an incoming SMS; a STOPP withdraws every SMS consent of that number.
 
     Returns how many consents were withdrawn, across every organization that has
-    the number (each in its own tenant context, each audited).
+    the number (each in its own tenant context, each audited). Anything else is a
+    reply, kept by `messaging.inbound.inbound_receive` (issue 21); a STOPP is not kept.
     """
     if not is_stop_request(body):
+        inbound_receive(from_phone=from_phone, body=body, provider_sid=provider_sid)
         return 0
     try:
         phone = normalise_phone(from_phone)

@@ -6,19 +6,29 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from messaging import services
-from messaging.models import SmsMessage, SmsStatus
+from customers.access import visible_recipients
+from messaging import inbound, services
+from messaging.models import InboundSms, SmsMessage, SmsStatus
 from seniorene.accounts.decorators import public, require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
+from seniorene.forms import redirect_target
 from seniorene.sms.text import segments
 
 logger = logging.getLogger(__name__)
@@ -64,6 +74,60 @@ def my_consent(request: AuthedRequest) -> HttpResponse:
     return render(request, "sms/my_consent.html", ctx)
 
 
+# --- Replies (issue 21) -------------------------------------------------------------------
+
+
+def _handle(request: AuthedRequest, message: InboundSms, default: str) -> HttpResponse:
+    try:
+        done = inbound.reply_handle(
+            message=message, by=request.membership, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if done:
+            messages.success(request, _("SMS-en er merket som behandlet."))
+        else:
+            messages.info(request, _("Noen andre hadde allerede merket SMS-en som behandlet."))
+    return redirect(redirect_target(request, request.POST.get("next", ""), default))
+
+
+@require_POST
+@require(Perm.MANAGE_RECIPIENTS)
+def reply_handle(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A leader marks a reply on a recipient's card handled (with an optional note)."""
+    message = (
+        InboundSms.objects.for_organization(request.organization)
+        .filter(pk=pk, recipient__in=visible_recipients(request))
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return _handle(request, message, reverse("customers:card", args=[message.recipient_id]))
+
+
+@require(Perm.VIEW_UNKNOWN_SMS)
+def unknown_senders(request: AuthedRequest) -> HttpResponse:
+    """Admin's list: SMS from numbers the organization once texted, but no relative or
+    recipient has now. Numbers no one in the organization knows never show here."""
+    rows = inbound.unknown_senders(organization_id=request.organization.pk)
+    page = Paginator(rows, 50).get_page(request.GET.get("side"))
+    return render(request, "sms/unknown_senders.html", {"page": page})
+
+
+@require_POST
+@require(Perm.VIEW_UNKNOWN_SMS)
+def unknown_handle(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = (
+        InboundSms.objects.for_organization(request.organization)
+        .filter(pk=pk, recipient__isnull=True)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return _handle(request, message, reverse("sms:unknown_senders"))
+
+
 def _signed_by_twilio(request: HttpRequest) -> bool:
     """True when the request carries a valid X-Twilio-Signature for our public URL.
 
@@ -102,11 +166,14 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
 @require_POST
 @public
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
-    """An SMS to our number: STOPP (and its variants) withdraws that number's SMS consents."""
+    """An SMS to our number: STOPP (and its variants) withdraws that number's SMS consents;
+    anything else is kept as a reply (`messaging.inbound`)."""
     if not _signed_by_twilio(request):
         return HttpResponseForbidden()
     withdrawn = services.sms_receive(
-        from_phone=request.POST.get("From", ""), body=request.POST.get("Body", "")
+        from_phone=request.POST.get("From", ""),
+        body=request.POST.get("Body", ""),
+        provider_sid=request.POST.get("MessageSid", ""),
     )
     if withdrawn:
         logger.info("SMS stop request withdrew %s consent(s)", withdrawn)

@@ -28,6 +28,12 @@ class VisitsConfig(AppConfig):
 
         hooks.page_section(notebook_section)
 
+        from visits.follow_up import follow_up_section
+        from visits.replies import replies_section
+
+        # Issue 21: replies nobody has handled (messaging cannot import visits).
+        follow_up_section(replies_section)
+
         from omsorg.hooks import on_senior_busy
         from visits.conflicts import visits_clashing
 

@@ -77,6 +77,10 @@ class Perm(StrEnum):
     # Issue 20: leaders (their departments) and the lead (all) publish jobs to the seniors,
     # read the answers, choose a senior and withdraw a job.
     MANAGE_OPENINGS = "manage_openings"
+    # Issue 21: admin reads and handles SMS from numbers the organization texted but no
+    # relative or recipient has now (Ukjente avsendere). Replies from known numbers are on
+    # the recipient's card (VIEW_RECIPIENTS) and handled by MANAGE_RECIPIENTS.
+    VIEW_UNKNOWN_SMS = "view_unknown_sms"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -116,6 +120,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_SENIOR_OVERVIEW: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.TAKE_JOBS: frozenset({_SENIOR}),
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
+    Perm.VIEW_UNKNOWN_SMS: frozenset({_ADMIN}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

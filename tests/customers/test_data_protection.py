@@ -108,6 +108,7 @@ KEPT_TEXT = {
     "sms.smsmessage.idempotency_key": "built from ids",
     "sms.smsmessage.provider_sid": "the SMS provider's id",
     "sms.smsmessage.error_code": "the SMS provider's error code",
+    "sms.inboundsms.provider_sid": "the SMS provider's id",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -311,6 +312,14 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         body="Besøket gikk fint",
         idempotency_key="summary:1",
         error_message="Ukjent nummer",
+    )
+    # Issue 21: Ingrid answers the SMS, and the leader marks her reply handled.
+    from messaging.inbound import inbound_receive, reply_handle
+    from messaging.models import InboundSms
+
+    inbound_receive(from_phone="+4790011223", body="Takk! Mor er sliten", provider_sid="SMwhole")
+    reply_handle(
+        message=InboundSms.objects.get(provider_sid="SMwhole"), by=leader, note="Ringte Ingrid"
     )
     services.recipient_change_status(
         recipient=recipient, by=leader, to_status="ended", reason="Flyttet"

@@ -79,6 +79,7 @@ KEPT_ON_END = {
     "ledger.mileageentry",
     "visits.visitlog",  # what happened at a visit is history
     "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
+    "sms.inboundsms",  # a reply someone sent us is history (its text goes on anonymisation)
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.

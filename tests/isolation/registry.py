@@ -33,6 +33,7 @@ from tests.factories import (
 )
 from tests.openings import leader_samples as opening_samples
 from tests.openings import senior_helpers as senior_job_samples
+from tests.sms import helpers as sms_samples
 from tests.training import helpers as training_samples
 from tests.visits import helpers as visit_samples
 
@@ -335,6 +336,14 @@ SAMPLES: dict[str, Sample] = {
     ),
     # No senior chosen in the sample: the job page answers with "Velg en senior".
     "openings:leader_choose": Sample(opening_samples.sample_opening, method="POST", **RECIPIENT),
+    # Issue 21: a reply on a recipient's card is handled by its leaders; admin handles the
+    # SMS from numbers only the outbox knows.
+    "sms:reply_handle": Sample(
+        sms_samples.sample_reply, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "sms:unknown_handle": Sample(
+        sms_samples.sample_unknown, method="POST", allowed_status=frozenset({302})
+    ),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

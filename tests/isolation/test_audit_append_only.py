@@ -47,6 +47,8 @@ LOOKUPS = {
     "seniorene_sms_message_organization": "SELECT seniorene_sms_message_organization(%s)",
     "seniorene_sms_stop_targets": "SELECT organization_id, kind, row_id "
     "FROM seniorene_sms_stop_targets(%s, %s)",
+    "seniorene_sms_inbound_senders": "SELECT organization_id, kind, recipient_id, relative_id "
+    "FROM seniorene_sms_inbound_senders(%s)",
 }
 
 
@@ -193,7 +195,7 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
     )
     message = SmsMessage.objects.create(
         organization=other.organization,
-        to_phone=str(relative.phone),
+        to_phone="+4791234567",  # E.164, as the outbox stores it
         body="Hei",
         purpose=SmsPurpose.VISIT_SUMMARY_SMS,
         audience=SmsAudience.RELATIVE,
@@ -208,6 +210,10 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
         "seniorene_sms_stop_targets": (
             ["+4791234567", [ConsentPurpose.VISIT_SUMMARY_SMS.value]],
             [(org, "consent", consent.pk)],
+        ),
+        "seniorene_sms_inbound_senders": (
+            ["+4791234567"],
+            [(org, "relative", relative.recipient_id, relative.pk), (org, "outbox", None, None)],
         ),
     }
 

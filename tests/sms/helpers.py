@@ -11,6 +11,8 @@ from typing import Any
 from customers.models import CareRecipient, ConsentPurpose, Relative
 from messaging import services
 from messaging.models import (
+    InboundSms,
+    InboundSmsRead,
     SmsAudience,
     SmsMessage,
     SmsPurpose,
@@ -79,3 +81,37 @@ def populate_sms_tables(world: Any) -> None:
     SmsTemplate.objects.create(
         organization=home.organization, kind=SmsTemplateKind.FEEDBACK_THANKS, body="Takk!"
     )
+    reply = InboundSms.objects.create(
+        organization=home.organization,
+        recipient=relative.recipient,
+        relative=relative,
+        from_phone=str(relative.phone),
+        body="Takk!",
+    )
+    InboundSmsRead.objects.create(
+        organization=home.organization, message=reply, membership=home.leader_a
+    )
+
+
+# --- Replies (issue 21): objects for the isolation suite's Samples --------------------------
+
+
+def sample_reply(cast: Any, who: Membership, dept: Any) -> dict[str, Any]:
+    """A relative's reply on a recipient of `dept`."""
+    relative = RelativeFactory(recipient__department=dept)
+    reply = InboundSms.objects.create(
+        organization=cast.organization,
+        recipient=relative.recipient,
+        relative=relative,
+        from_phone=relative.phone.as_e164,
+        body="Takk! Mor har vondt i foten i dag",
+    )
+    return {"pk": reply.pk}
+
+
+def sample_unknown(cast: Any, who: Membership, dept: Any) -> dict[str, Any]:
+    """An SMS from a number only the organization's outbox knows (admin's list)."""
+    reply = InboundSms.objects.create(
+        organization=cast.organization, from_phone="+4791999999", body="Hvem er dette?"
+    )
+    return {"pk": reply.pk}

@@ -42,6 +42,9 @@ def test_the_messaging_app_keeps_the_sms_label_and_its_tables():
         "sms_smsmessage",
         "sms_staffsmsconsent",
         "sms_smstemplate",
+        "sms_inboundsms",  # issue 21: replies are kept
+        "sms_inboundsmsread",
+        "sms_unmatchedinboundsms",
     }
     assert "seniorene.sms" not in settings.INSTALLED_APPS
     # Messaging stands above customers.
