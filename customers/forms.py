@@ -114,8 +114,15 @@ class RecipientForm(forms.ModelForm):
             label=_("Kontaktperson for pårørende"),
             help_text=_("Avdelingslederen som pårørende kan ringe."),
         )
-        if not self.instance.pk and membership.role == Role.LEADER:
-            self.fields["contact_person"].initial = membership.pk
+        if not self.instance.pk:
+            # A new card's contact person is the department leader (issue 21): the leader
+            # filling it in, else the first department's leader (by name); `clean` fills
+            # in the chosen department's leader when it is left empty.
+            first = department.queryset.first()
+            if membership.role == Role.LEADER:
+                self.fields["contact_person"].initial = membership.pk
+            elif first is not None:
+                self.fields["contact_person"].initial = self._department_leader(first.pk)
         seniors = Membership.objects.for_organization(membership.organization_id).filter(
             role=Role.SENIOR, is_active=True
         )
@@ -184,7 +191,22 @@ class RecipientForm(forms.ModelForm):
             )
         if source != InquirySource.PARTNER:
             data["inquiry_partner"] = None
+        if not self.instance.pk and not data.get("contact_person") and data.get("department"):
+            data["contact_person"] = self._department_leader(data["department"].pk)
         return data
+
+    def _department_leader(self, department_id: int) -> Membership | None:
+        """The department's active leader first by name (the default contact person)."""
+        return (
+            Membership.objects.for_organization(self.membership.organization_id)
+            .filter(
+                role=Role.LEADER,
+                is_active=True,
+                membershipdepartment__department_id=department_id,
+            )
+            .order_by("user__name", "pk")
+            .first()
+        )
 
     def clean_name(self) -> str:
         return _no_markup(self.cleaned_data["name"])

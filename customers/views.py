@@ -27,6 +27,7 @@ from customers.access import (
     get_relative_for_user,
     visible_recipients,
 )
+from customers.contacts import contact_person, contact_person_note
 from customers.forms import (
     ConsentForm,
     CustomerForm,
@@ -146,8 +147,12 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     consents = list(recipient.consents.select_related("relative", "recorded_by", "withdrawn_by"))
     customer = services.current_customer(recipient)
     now = timezone.now()
+    contact = contact_person(recipient)
     ctx: dict[str, Any] = {
         "recipient": recipient,
+        # Who relatives contact (issue 21): the card's choice, or who stands in and why.
+        "contact": contact,
+        "contact_note": contact_person_note(recipient, contact),
         "customer": customer,
         "customer_offer": services.customer_offer(recipient, customer=customer),
         "relatives": relatives,

@@ -1,4 +1,5 @@
-"""Single-visit changes by a leader: move, cancel, reassign. Each writes its audit row."""
+"""Single-visit changes by a leader: move, cancel, reassign. Each writes its audit row;
+a move or a cancellation tells the relatives (`visits.change_notices`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from seniorene.accounts.models import Membership
 from seniorene.audit.services import audit_record
+from visits.change_notices import VisitChange, visit_change_notify
 from visits.models import (
     Visit,
     VisitStatus,
@@ -48,6 +50,8 @@ def visit_move(
     duration = duration_minutes or visit.duration_minutes
     if not 15 <= duration <= MAX_DURATION:
         raise ValidationError(_("Et besøk varer fra 15 minutter til 8 timer."))
+    if starts_at == visit.starts_at and duration == visit.duration_minutes:
+        return visit  # nothing changes (the same move sent again): nobody is told twice
     before = visit.starts_at
     visit.starts_at = starts_at
     visit.duration_minutes = duration
@@ -61,6 +65,7 @@ def visit_move(
         obj=visit,
         details={"from": before.isoformat(), "to": starts_at.isoformat()},
     )
+    visit_change_notify(visit=visit, change=VisitChange.MOVED, moved_from=before, by=by.user)
     return visit
 
 
@@ -88,6 +93,7 @@ def visit_cancel(*, visit: Visit, by: Membership, kind: str, reason: str) -> Vis
         obj=visit,
         details={"kind": kind},
     )
+    visit_change_notify(visit=visit, change=VisitChange.CANCELLED, by=by.user)
     return visit
 
 

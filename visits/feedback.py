@@ -1,8 +1,11 @@
 """The feedback SMS after a visit ("Tilbakemelding" in the manual).
 
-When a relative ordered the service, a short summary goes to that relative, always with the
-department's contact person (the leader's name and phone). When the recipient is the
-customer, a thank-you with the next visit goes to the recipient. The text starts from the
+When a relative ordered the service, a short summary goes to that relative; when the
+recipient is the customer, a thank-you with the next visit goes to the recipient. Either
+way, every other relative with their own visit-summary consent gets the summary too (issue
+21). Every message to a relative names the recipient's contact person
+(`customers.contacts.contact_person`: the card's, else the department leader) and links to
+the relative's own page when they have one. The text starts from the
 organization's template and the senior may edit it; consent is checked here and again when
 the message is sent (R4), and one visit gives at most one message per person (R8).
 """
@@ -10,22 +13,25 @@ the message is sent (R4), and one visit gives at most one message per person (R8
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeGuard, cast
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.consent import may_send
+from customers.contacts import contact_line, contact_person
 from customers.models import CareRecipient, Customer, CustomerKind, Relative
+from customers.relative_access import relative_page_url
 from customers.services import current_customer
 from messaging.models import SmsAudience, SmsMessage, SmsPurpose, SmsTemplate
 from messaging.models import SmsTemplateKind as Kind
 from messaging.services import sms_queue
-from seniorene.accounts.models import Membership, Role
+from seniorene.accounts.models import Membership
 from seniorene.audit.services import audit_record
 from seniorene.sms.text import normalise_body, segments
 from visits.models import Visit, VisitStatus
@@ -63,30 +69,18 @@ PURPOSE = SmsPurpose.VISIT_SUMMARY_SMS
 
 
 @dataclass(frozen=True)
-class Contact:
-    name: str
-    phone: Any  # PhoneNumber
-
-    @property
-    def line(self) -> str:
-        return _("Kontaktperson: %(name)s, tlf. %(phone)s") % {
-            "name": self.name,
-            "phone": self.phone.as_national,
-        }
-
-
-@dataclass(frozen=True)
 class Target:
-    """Who the feedback SMS for a visit goes to, and whether it may go."""
+    """One person the feedback SMS for a visit is for, and whether it may go to them."""
 
     audience: str
     kind: str
     name: str
-    phone: Any  # PhoneNumber or None
+    phone: Any  # PhoneNumber or ""
     recipient: CareRecipient
     relative: Relative | None
-    contact: Contact | None
+    contact: Membership | None  # the recipient's contact person (relatives only)
     refusal: str  # empty when it may be sent
+    customer: bool = False  # the customer (first in the list), not another relative
 
     @property
     def may_send(self) -> bool:
@@ -98,25 +92,49 @@ class Target:
         return f"feedback:{visit.pk}:{self.audience}:{person}"
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """Everyone the feedback SMS for a visit is for: the customer first, then every other
+    relative of the recipient (by name), each with their own consent (issue 21)."""
+
+    targets: list[Target]
+
+    @property
+    def primary(self) -> Target:
+        return self.targets[0]
+
+    @property
+    def sending(self) -> list[Target]:
+        return [t for t in self.targets if t.may_send]
+
+    @property
+    def may_send(self) -> bool:
+        return bool(self.sending)
+
+    @property
+    def refusal(self) -> str:
+        """Why nothing can be sent (the customer's reason first)."""
+        return "" if self.may_send else self.primary.refusal
+
+    @property
+    def body_target(self) -> Target:
+        """Whose message the senior's text box writes: the customer's when it may go,
+        else the first relative it may go to."""
+        if self.primary.may_send:
+            return self.primary
+        return self.sending[0] if self.sending else self.primary
+
+    @property
+    def relatives_target(self) -> Target | None:
+        """The first relative of a second text box: when the recipient is the customer
+        (and gets the thanks), relatives who consented get the summary, which differs."""
+        if self.body_target.audience != SmsAudience.RECIPIENT:
+            return None
+        return next((t for t in self.sending if t.audience == SmsAudience.RELATIVE), None)
+
+
 def first_name(name: str) -> str:
     return (name or "").split(" ")[0]
-
-
-def feedback_contact(recipient: CareRecipient) -> Contact | None:
-    """The contact person for relatives: a leader of the recipient's department with a
-    mobile number (by name), else the lead."""
-    people = (
-        Membership.objects.for_organization(recipient.organization_id)
-        .filter(is_active=True)
-        .exclude(user__phone="")
-        .select_related("user")
-        .order_by("user__name", "pk")
-    )
-    leader = people.filter(
-        role=Role.LEADER, membershipdepartment__department_id=recipient.department_id
-    ).first()
-    chosen = leader or people.filter(role=Role.LEAD).first()
-    return Contact(name=chosen.user.name, phone=chosen.user.phone) if chosen else None
 
 
 def _offered(customer: Customer | None) -> TypeGuard[Customer]:
@@ -128,63 +146,113 @@ def _offered(customer: Customer | None) -> TypeGuard[Customer]:
 
 def feedback_offered(visit: Visit) -> bool:
     """Whether the visit's customer gets a feedback SMS at all (one query);
-    `feedback_target` says to whom, and whether it may be sent now."""
+    `feedback_plan` says to whom, and whether it may be sent now."""
     return _offered(current_customer(visit.recipient))
 
 
-def feedback_target(visit: Visit) -> Target | None:
-    """The person the feedback SMS goes to, or None when the customer is a municipality or
-    nursing home (the manual has feedback by SMS only for relatives and recipients)."""
+def _relative_target(
+    relative: Relative, recipient: CareRecipient, contact: Membership | None, *, customer: bool
+) -> Target:
+    refusal = ""
+    if not relative.phone:
+        refusal = _("%(name)s har ikke mobilnummer registrert.") % {"name": relative.name}
+    elif not may_send(recipient_id=recipient.pk, relative_id=relative.pk, purpose=PURPOSE):
+        refusal = _(
+            "%(name)s har ikke samtykket til oppsummering på SMS. Lederen kan registrere "
+            "samtykket hvis %(name)s ønsker det."
+        ) % {"name": relative.name}
+    elif contact is None:
+        refusal = _(
+            "Meldinger til pårørende skal ha en kontaktperson, men ingen leder er aktiv. "
+            "Si fra til lederen din."
+        )
+    return Target(
+        audience=SmsAudience.RELATIVE,
+        kind=Kind.FEEDBACK_RELATIVE,
+        name=relative.name,
+        phone=relative.phone,
+        recipient=recipient,
+        relative=relative,
+        contact=contact,
+        refusal=refusal,
+        customer=customer,
+    )
+
+
+def _recipient_target(recipient: CareRecipient) -> Target:
+    refusal = ""
+    if not recipient.phone:
+        refusal = _("%(name)s har ikke mobilnummer registrert.") % {"name": recipient.name}
+    elif not may_send(recipient_id=recipient.pk, relative_id=None, purpose=PURPOSE):
+        refusal = _(
+            "%(name)s har ikke samtykket til SMS etter besøk. Lederen kan registrere "
+            "samtykket hvis %(name)s ønsker det."
+        ) % {"name": recipient.name}
+    return Target(
+        audience=SmsAudience.RECIPIENT,
+        kind=Kind.FEEDBACK_THANKS,
+        name=recipient.name,
+        phone=recipient.phone,
+        recipient=recipient,
+        relative=None,
+        contact=None,
+        refusal=refusal,
+        customer=True,
+    )
+
+
+def _one_per_phone(targets: list[Target]) -> list[Target]:
+    """A number shared by two people gets one message (the first one's): the later ones
+    are listed as not getting it, with why."""
+    seen: dict[str, str] = {}
+    out: list[Target] = []
+    for target in targets:
+        phone = str(target.phone) if target.phone else ""
+        if target.may_send and phone in seen:
+            target = replace(
+                target,
+                refusal=_("Har samme mobilnummer som %(name)s, som får meldingen.")
+                % {"name": seen[phone]},
+            )
+        elif target.may_send:
+            seen[phone] = target.name
+        out.append(target)
+    return out
+
+
+def feedback_plan(visit: Visit) -> Feedback | None:
+    """Everyone the feedback SMS goes to, or None when the customer is a municipality or
+    nursing home (the manual has feedback by SMS only for relatives and recipients).
+
+    The customer first (the relative who ordered, or the recipient who gets the thanks),
+    then every other relative of the recipient: those with an active visit-summary consent
+    and a mobile number get the relatives' summary, the others are listed with why not.
+    """
     recipient = visit.recipient
     customer = current_customer(recipient)
     if not _offered(customer):
         return None
+    contact = contact_person(recipient)
+    relatives = list(
+        Relative.objects.for_organization(recipient.organization_id)
+        .filter(recipient=recipient)
+        .order_by("name", "pk")
+    )
     if customer.kind == CustomerKind.RELATIVE:
-        relative = cast(Relative, customer.relative)  # `_offered` checked relative_id
-        contact = feedback_contact(recipient)
-        refusal = ""
-        if not relative.phone:
-            refusal = _("%(name)s har ikke mobilnummer registrert.") % {"name": relative.name}
-        elif not may_send(recipient_id=recipient.pk, relative_id=relative.pk, purpose=PURPOSE):
-            refusal = _(
-                "%(name)s har ikke samtykket til oppsummering på SMS. Lederen kan registrere "
-                "samtykket hvis %(name)s ønsker det."
-            ) % {"name": relative.name}
-        elif contact is None:
-            refusal = _(
-                "Meldinger til pårørende skal ha en kontaktperson, men ingen leder har "
-                "mobilnummer registrert. Si fra til lederen din."
-            )
-        return Target(
-            audience=SmsAudience.RELATIVE,
-            kind=Kind.FEEDBACK_RELATIVE,
-            name=relative.name,
-            phone=relative.phone,
-            recipient=recipient,
-            relative=relative,
-            contact=contact,
-            refusal=refusal,
-        )
-    if customer.kind == CustomerKind.RECIPIENT:
-        refusal = ""
-        if not recipient.phone:
-            refusal = _("%(name)s har ikke mobilnummer registrert.") % {"name": recipient.name}
-        elif not may_send(recipient_id=recipient.pk, relative_id=None, purpose=PURPOSE):
-            refusal = _(
-                "%(name)s har ikke samtykket til SMS etter besøk. Lederen kan registrere "
-                "samtykket hvis %(name)s ønsker det."
-            ) % {"name": recipient.name}
-        return Target(
-            audience=SmsAudience.RECIPIENT,
-            kind=Kind.FEEDBACK_THANKS,
-            name=recipient.name,
-            phone=recipient.phone,
-            recipient=recipient,
-            relative=None,
-            contact=None,
-            refusal=refusal,
-        )
-    return None
+        ordering = cast(Relative, customer.relative)  # `_offered` checked relative_id
+        first = _relative_target(ordering, recipient, contact, customer=True)
+        others = [r for r in relatives if r.pk != ordering.pk]
+    else:
+        first = _recipient_target(recipient)
+        others = relatives
+    targets = [first] + [_relative_target(r, recipient, contact, customer=False) for r in others]
+    return Feedback(targets=_one_per_phone(targets))
+
+
+def feedback_target(visit: Visit) -> Target | None:
+    """The customer's part of `feedback_plan` (the person the text box is written to)."""
+    plan = feedback_plan(visit)
+    return plan.primary if plan is not None else None
 
 
 def template_body(organization_id: int, kind: str) -> str:
@@ -233,6 +301,7 @@ class FeedbackText:
     body: str
     signature: str
     contact: str = ""
+    link: str = ""  # "Se besøkene: <url>", the relative's own page (added when sent)
 
 
 def _next_visit_start(visit: Visit) -> datetime | None:
@@ -292,8 +361,9 @@ def feedback_prefill(visit: Visit, target: Target) -> FeedbackText:
     text = re.sub(r" {2,}", " ", fill(template, values))
     greeting, body, signature = split_text(text)
     contact = ""
-    if target.audience == SmsAudience.RELATIVE and target.contact is not None:
-        contact = target.contact.line
+    if target.audience == SmsAudience.RELATIVE:
+        with translation.override("nb"):
+            contact = contact_line(target.contact)
     return FeedbackText(greeting=greeting, body=body, signature=signature, contact=contact)
 
 
@@ -308,7 +378,21 @@ def feedback_full_text(body: str, frame: FeedbackText) -> str:
     text = " ".join(part for part in (frame.greeting, text, frame.signature) if part)
     if frame.contact:
         text = f"{text}\n{frame.contact}"
+    if frame.link:
+        text = f"{text}\n{frame.link}"
     return text
+
+
+def page_link(relative: Relative | None, now: datetime) -> str:
+    """ "Se besøkene: <url>" when the relative has a page of their own (issuing the link
+    renews it for 30 days), else ""."""
+    if relative is None:
+        return ""
+    url = relative_page_url(relative=relative, now=now)
+    if not url:
+        return ""
+    with translation.override("nb"):
+        return _("Se besøkene: %(url)s") % {"url": url}
 
 
 def feedback_counts(text: str) -> dict[str, Any]:
@@ -317,7 +401,7 @@ def feedback_counts(text: str) -> dict[str, Any]:
 
 
 def feedback_message(visit: Visit) -> SmsMessage | None:
-    """The feedback SMS already queued for `visit`, if any."""
+    """The first feedback SMS already queued for `visit`, if any (all go at once)."""
     return (
         SmsMessage.objects.for_organization(visit.organization_id)
         .filter(visit_id=visit.pk, purpose=PURPOSE)
@@ -326,32 +410,49 @@ def feedback_message(visit: Visit) -> SmsMessage | None:
     )
 
 
-def feedback_send(*, visit: Visit, by: Membership, body: str) -> tuple[SmsMessage, bool]:
-    """Queue the feedback SMS for the senior's logged visit; (message, created).
+def feedback_send(
+    *, visit: Visit, by: Membership, body: str, relatives_body: str = ""
+) -> tuple[SmsMessage, bool]:
+    """Queue the feedback SMS for the senior's logged visit to everyone in `feedback_plan`
+    who may get it; (the customer's or first message, whether any was new).
 
-    Nothing is queued without consent, a phone number or (for relatives) a contact person;
-    a second press returns the first message.
+    `body` is the text box's message (the customer's); `relatives_body` the relatives'
+    summary when the recipient is the customer (the suggested text when left empty).
+    Nothing is queued to a person without consent or a phone number; each person gets
+    one message per visit however often this is called (R8).
     """
     if visit.senior_id != by.pk:
         raise ValidationError(_("Du kan bare sende tilbakemelding om dine egne besøk."))
     if visit.status != VisitStatus.LOGGED:
         raise ValidationError(_("Skriv besøksrapporten først, så kan du sende tilbakemelding."))
-    target = feedback_target(visit)
-    if target is None:
+    plan = feedback_plan(visit)
+    if plan is None:
         raise ValidationError(_("Denne kunden får ikke tilbakemelding på SMS."))
-    if not target.may_send:
-        raise ValidationError(target.refusal, code="no_consent")
+    if not plan.may_send:
+        raise ValidationError(plan.refusal, code="no_consent")
     if not normalise_body(body):
         raise ValidationError(_("Skriv en kort melding."), code="empty")
-    return sms_queue(
-        organization_id=visit.organization_id,
-        to_phone=target.phone,
-        body=feedback_full_text(body, feedback_prefill(visit, target)),
-        purpose=PURPOSE,
-        audience=target.audience,
-        idempotency_key=target.idempotency_key(visit),
-        recipient_id=visit.recipient_id,
-        relative_id=target.relative.pk if target.relative else None,
-        visit_id=visit.pk,
-        created_by=by.user,
-    )
+    relatives = plan.relatives_target
+    if relatives is not None and not normalise_body(relatives_body):
+        relatives_body = feedback_prefill(visit, relatives).body
+    now = timezone.now()
+    results: list[tuple[SmsMessage, bool]] = []
+    with transaction.atomic():
+        for target in plan.sending:
+            text = body if target.kind == plan.body_target.kind else relatives_body
+            frame = replace(feedback_prefill(visit, target), link=page_link(target.relative, now))
+            results.append(
+                sms_queue(
+                    organization_id=visit.organization_id,
+                    to_phone=target.phone,
+                    body=feedback_full_text(text, frame),
+                    purpose=PURPOSE,
+                    audience=target.audience,
+                    idempotency_key=target.idempotency_key(visit),
+                    recipient_id=visit.recipient_id,
+                    relative_id=target.relative.pk if target.relative else None,
+                    visit_id=visit.pk,
+                    created_by=by.user,
+                )
+            )
+    return results[0][0], any(created for _message, created in results)

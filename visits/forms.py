@@ -516,6 +516,17 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Skriv en kort melding.")},
     )
+    relatives_body = forms.CharField(
+        label=_("Meldingen til pårørende"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, relatives: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not relatives:  # only when the recipient gets the thanks and relatives the summary
+            del self.fields["relatives_body"]
 
 
 class SmsTemplatesForm(forms.Form):

@@ -273,6 +273,10 @@ def _store_log(
     audit_record(
         organization=by.organization, actor=by.user, action=action, obj=visit, details=details
     )
+    if not happened:
+        from visits.change_notices import VisitChange, visit_change_notify
+
+        visit_change_notify(visit=visit, change=VisitChange.NOT_HAPPENED, by=by.user)
     return log
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from customers.models import CareRecipient
@@ -417,7 +417,7 @@ class AfterVisit:
 def visit_after(visit: Visit) -> AfterVisit:
     """The log of `visit`, what was registered from it, and its SMS with their status."""
     from ledger.models import EntrySource, Expense, MileageEntry, TimeEntry
-    from messaging.models import SmsMessage
+    from messaging.models import SmsMessage, SmsPurpose
     from visits.models import VisitLog
 
     source = {"source": EntrySource.VISIT, "source_id": visit.pk}
@@ -429,9 +429,17 @@ def visit_after(visit: Visit) -> AfterVisit:
         hours=list(TimeEntry.objects.for_organization(org).filter(**source)) if log else [],
         km=list(MileageEntry.objects.for_organization(org).filter(**source)) if log else [],
         expenses=list(Expense.objects.for_organization(org).filter(**source)) if log else [],
+        # The feedback SMS carry the visit; a change notice (several per visit: moved
+        # twice) carries it in its key (`visits.change_notices`).
         sms=list(
             SmsMessage.objects.for_organization(org)
-            .filter(visit_id=visit.pk)
+            .filter(
+                Q(visit_id=visit.pk)
+                | Q(
+                    purpose=SmsPurpose.VISIT_CHANGE_SMS,
+                    idempotency_key__startswith=f"change:{visit.pk}:",
+                )
+            )
             .select_related("relative", "recipient")
             .order_by("created_at", "pk")
         ),

@@ -1,6 +1,7 @@
 """The feedback SMS after a visit: to the relative who ordered (with the contact person),
-or a thank-you with the next visit to the recipient who is the customer; only with consent,
-once per visit, from the organization's own wording."""
+or a thank-you with the next visit to the recipient who is the customer, and the summary to
+every other relative who consented; only with consent, once per visit and person, from the
+organization's own wording."""
 
 from __future__ import annotations
 
@@ -152,7 +153,11 @@ def test_without_consent_the_page_says_why_and_nothing_is_queued(
     assert not SmsMessage.objects.exists()
 
 
-def test_no_leader_phone_means_no_message_to_relatives(world, client_for, relative_customer):
+def test_a_contact_person_without_a_mobile_is_named_without_one(
+    world, client_for, relative_customer
+):
+    """The relative still hears about the visit; the line names the contact person and
+    leaves out the phone rather than another person's."""
     recipient, _daughter = relative_customer
     leader = world.home.leader_a.user
     leader.phone = ""
@@ -160,9 +165,108 @@ def test_no_leader_phone_means_no_message_to_relatives(world, client_for, relati
     client = client_for(world.home.senior_a)
     visit, _ = logged_visit(world, client, recipient)
     html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
-    assert "ingen leder har mobilnummer registrert" in html
+    assert "Kontaktperson: Kari Leder<" in html or "Kontaktperson: Kari Leder\n" in html
     client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Hei"})
-    assert not SmsMessage.objects.exists()
+    assert SmsMessage.objects.get().body.endswith("\nKontaktperson: Kari Leder")
+
+
+def test_the_contact_person_named_is_the_one_on_the_card(world, client_for, relative_customer):
+    """The bug in issue 21: the SMS named a leader by name, not the card's contact person."""
+    recipient, _daughter = relative_customer
+    lead = world.home.lead.user
+    lead.name, lead.phone = "Åge Daglig", "+4793334444"
+    lead.save()
+    recipient.contact_person = world.home.lead
+    recipient.save(update_fields=["contact_person"])
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Fin dag."})
+    assert SmsMessage.objects.get().body.endswith("Kontaktperson: Åge Daglig, tlf. 93 33 44 44")
+
+
+def test_the_summary_goes_to_every_relative_who_consented_each_once(
+    world, client_for, relative_customer
+):
+    recipient, daughter = relative_customer
+    son = RelativeFactory(recipient=recipient, name="Bjørn Ødegård", phone="+4790022334")
+    ConsentFactory(recipient=recipient, relative=son)
+    niece = RelativeFactory(recipient=recipient, name="Nora Niese", phone="+4790033445")
+    ConsentFactory(recipient=recipient, relative=niece, purpose=ConsentPurpose.REMINDER_SMS)
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    url = f"/mine-besok/{visit.pk}/tilbakemelding/"
+    page = client.get(url).content.decode()
+    who = page.split('id="h-who"')[1].split("</section>")[0]
+    assert who.index("Ingrid Ødegård") < who.index("Bjørn Ødegård") < who.index("Nora Niese")
+    assert who.count("Får den<") == 2 and who.count("Får den ikke") == 1
+    assert "Nora Niese har ikke samtykket til oppsummering på SMS" in who
+    assert "Meldingen til 2 pårørende" in page
+
+    client.post(url, {"body": "Fin dag med mora di."})
+    client.post(url, {"body": "Fin dag med mora di."})
+    messages = {m.relative: m for m in SmsMessage.objects.all()}
+    assert set(messages) == {daughter, son}
+    assert messages[son].body.startswith("Hei Bjørn! Fin dag med mora di. Hilsen ")
+    assert messages[son].body.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+    assert messages[daughter].body.startswith("Hei Ingrid! Fin dag med mora di.")
+    assert {m.idempotency_key for m in messages.values()} == {
+        f"feedback:{visit.pk}:relative:{daughter.pk}",
+        f"feedback:{visit.pk}:relative:{son.pk}",
+    }
+
+
+def test_a_relative_who_shares_a_number_gets_one_message(world, client_for, relative_customer):
+    recipient, daughter = relative_customer
+    husband = RelativeFactory(recipient=recipient, name="Hans Ødegård", phone=daughter.phone)
+    ConsentFactory(recipient=recipient, relative=husband)
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    url = f"/mine-besok/{visit.pk}/tilbakemelding/"
+    assert "Har samme mobilnummer som Ingrid Ødegård" in client.get(url).content.decode()
+    client.post(url, {"body": "Fin dag."})
+    assert SmsMessage.objects.get().relative == daughter
+
+
+def test_when_the_recipient_is_the_customer_consenting_relatives_get_the_summary(
+    world, client_for, self_customer
+):
+    daughter = RelativeFactory(recipient=self_customer, name="Siri Brekke", phone="+4790044556")
+    ConsentFactory(recipient=self_customer, relative=daughter)
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, self_customer)
+    url = f"/mine-besok/{visit.pk}/tilbakemelding/"
+    page = client.get(url)
+    assert page.context["form"]["relatives_body"].value().startswith("I dag var ")
+    html = page.content.decode()
+    assert "Oppsummeringen til pårørende" in html
+    client.post(url, {"body": "Takk for i dag!", "relatives_body": "Vi spilte kort."})
+    to_recipient = SmsMessage.objects.get(relative=None)
+    to_daughter = SmsMessage.objects.get(relative=daughter)
+    assert to_recipient.body.startswith("Hei Olav! Takk for i dag!")
+    assert "Kontaktperson" not in to_recipient.body
+    assert to_daughter.body.startswith("Hei Siri! Vi spilte kort. Hilsen ")
+    assert "Kontaktperson: Kari Leder" in to_daughter.body
+
+
+def test_the_relatives_own_page_is_linked_when_they_have_one(
+    world, client_for, relative_customer, monkeypatch
+):
+    recipient, daughter = relative_customer
+    asked = []
+
+    def page_url(*, relative, now):
+        asked.append(relative)
+        return f"https://example.test/p/{relative.pk}"
+
+    monkeypatch.setattr("visits.feedback.relative_page_url", page_url)
+    client = client_for(world.home.senior_a)
+    visit, _ = logged_visit(world, client, recipient)
+    client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Fin dag."})
+    body = SmsMessage.objects.get().body
+    assert body.endswith(
+        f"Kontaktperson: Kari Leder, tlf. 91 11 22 22\nSe besøkene: https://example.test/p/{daughter.pk}"
+    )
+    assert asked == [daughter]
 
 
 def test_the_recipient_who_is_the_customer_gets_thanks_with_the_next_visit(

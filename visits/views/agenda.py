@@ -83,6 +83,7 @@ def _clearance(request: AuthedRequest) -> Clearance:
 
 @require(Perm.VIEW_OWN_VISITS)
 def my_visit(request: AuthedRequest, pk: int) -> HttpResponse:
+    from messaging.models import SmsPurpose
     from visits.feedback import feedback_offered
     from visits.models import VisitLogDraft
 
@@ -103,7 +104,7 @@ def my_visit(request: AuthedRequest, pk: int) -> HttpResponse:
         "areas": visit.service_areas.all(),
         "after": after,
         "may_give_feedback": visit.status == VisitStatus.LOGGED
-        and not after.sms
+        and not any(m.purpose == SmsPurpose.VISIT_SUMMARY_SMS for m in after.sms)
         and feedback_offered(visit),
         # What the Bli kjent interview learned (R3: the recipient's seniors; read is logged).
         **briefing_context(request, visit.recipient, where="besøk"),

@@ -25,23 +25,39 @@ from visits.models import (
 
 @require(Perm.VIEW_OWN_VISITS)
 def feedback(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The feedback SMS for a logged visit: the prefilled text, the preview with its length,
-    the confidentiality reminder; without consent the page says why and sends nothing."""
+    """The feedback SMS for a logged visit: who will get it and who will not (and why), the
+    prefilled text, the preview with its length, the confidentiality reminder; when nobody
+    may get it the page says why and sends nothing."""
     from visits import feedback as fb
     from visits.forms import FeedbackForm
 
     visit = get_own_visit_for_senior(request, pk)
-    target = fb.feedback_target(visit)
+    plan = fb.feedback_plan(visit)
     sent = fb.feedback_message(visit)
-    if visit.status != VisitStatus.LOGGED or target is None:
+    if visit.status != VisitStatus.LOGGED or plan is None:
         return redirect("visits:my_visit", visit.pk)
+    target = plan.body_target
     prefill = fb.feedback_prefill(visit, target)
-    form = FeedbackForm(request.POST or None, initial={"body": prefill.body})
+    relatives_target = plan.relatives_target
+    relatives_prefill = (
+        fb.feedback_prefill(visit, relatives_target) if relatives_target is not None else None
+    )
+    form = FeedbackForm(
+        request.POST or None,
+        initial={
+            "body": prefill.body,
+            "relatives_body": relatives_prefill.body if relatives_prefill else "",
+        },
+        relatives=relatives_prefill is not None,
+    )
     preview_only = request.htmx and request.POST.get("preview") == "1"
     if request.method == "POST" and not preview_only and form.is_valid():
         try:
             message, created = fb.feedback_send(
-                visit=visit, by=request.membership, body=form.cleaned_data["body"]
+                visit=visit,
+                by=request.membership,
+                body=form.cleaned_data["body"],
+                relatives_body=form.cleaned_data.get("relatives_body") or "",
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -60,14 +76,24 @@ def feedback(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("visits:agenda")
     body = form["body"].value() or ""
     full_text = fb.feedback_full_text(str(body), prefill)
+    relatives_text = ""
+    if relatives_prefill is not None:
+        relatives_body = form["relatives_body"].value() or ""
+        relatives_text = fb.feedback_full_text(str(relatives_body), relatives_prefill)
+    same_text = [t for t in plan.sending if t.kind == target.kind]
     ctx = {
         "frame": prefill,
+        "relatives_frame": relatives_prefill,
         "visit": visit,
+        "plan": plan,
         "target": target,
+        "same_text": same_text,
         "form": form,
         "sent": sent,
         "full_text": full_text,
         "counts": fb.feedback_counts(full_text),
+        "relatives_text": relatives_text,
+        "relatives_counts": fb.feedback_counts(relatives_text) if relatives_text else None,
     }
     if preview_only:
         return render(request, "visits/_feedback_preview.html", ctx)
