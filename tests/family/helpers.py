@@ -79,7 +79,9 @@ def make_family(
             recorded_by=leader.user,
         )
     for days, text, shared in ((7, SHARED, True), (14, NOT_SHARED, False)):
-        past = VisitFactory(recipient=recipient, senior=senior, starts_at=now - timedelta(days=days))
+        past = VisitFactory(
+            recipient=recipient, senior=senior, starts_at=now - timedelta(days=days)
+        )
         past.status = "logged"
         past.save(update_fields=["status"])
         VisitLog.objects.create(
@@ -145,3 +147,25 @@ def sample_request(cast: Any, who: Membership, dept: Department) -> dict[str, An
         created_at=datetime.now(tz=OSLO),
     )
     return {"pk": request.pk}
+
+
+def populate_family_tables(world: Any) -> None:
+    """A row in each table of the relative's page (the database-wall suite)."""
+    from customers.models import RelativeLink
+    from customers.relative_access import code_check, code_issue
+    from family.models import VisitRequest
+
+    now = datetime.now(tz=OSLO)
+    family = make_family(world.home, now=now)
+    link = RelativeLink.objects.get(relative=family.relative)
+    _row, code = code_issue(link=link, now=now)
+    code_check(link=link, code=code, now=now)
+    code_issue(link=link, now=now)
+    VisitRequest.objects.create(
+        organization=family.recipient.organization,
+        visit=family.soon,
+        recipient=family.recipient,
+        relative=family.relative,
+        kind="move",
+        created_at=now,
+    )

@@ -31,6 +31,7 @@ from tests.factories import (
     make_service_area,
     with_ready_pdf,
 )
+from tests.family import helpers as family_samples
 from tests.openings import leader_samples as opening_samples
 from tests.openings import senior_helpers as senior_job_samples
 from tests.training import helpers as training_samples
@@ -335,6 +336,11 @@ SAMPLES: dict[str, Sample] = {
     ),
     # No senior chosen in the sample: the job page answers with "Velg en senior".
     "openings:leader_choose": Sample(opening_samples.sample_opening, method="POST", **RECIPIENT),
+    # Issue 21: the relative's page link revoked from the card; a relative's request answered.
+    "family:relative_link_revoke": Sample(
+        family_samples.sample_relative, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "family:request_answer": Sample(family_samples.sample_request, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),
