@@ -29,3 +29,9 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_collation, dispatch_uid="customers_nb_collation")
+        from customers import hooks
+        from customers.relative_access import relative_page_anonymise, relative_page_export
+
+        # The relative's own page (issue 21): its links, devices and codes.
+        hooks.on_recipient_anonymise(relative_page_anonymise)
+        hooks.export_section(relative_page_export)

@@ -440,3 +440,70 @@ class Consent(TenantModel):
     def is_active_at(self, when: datetime) -> bool:
         """True when given at or before `when` and not withdrawn by then."""
         return self.given_at <= when and (self.withdrawn_at is None or self.withdrawn_at > when)
+
+
+# --- The relative's own page (issue 21) -------------------------------------------------
+# A relative opens their page from a link in an SMS; no password. The link's token and the
+# trusted device's cookie are long random strings of which only a SHA-256 hash is stored;
+# the one-time code only as an HMAC. `customers.relative_access` issues and checks them.
+
+
+class RelativeLink(TenantModel):
+    """A link to a relative's own page, sent in an SMS. Valid until `expires_at` (30 days,
+    renewed by every new SMS to the relative), or until a leader revokes it."""
+
+    relative = models.ForeignKey(Relative, on_delete=models.CASCADE, related_name="page_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lenke til pårørendesiden")
+        verbose_name_plural = _("lenker til pårørendesiden")
+        indexes = [models.Index(fields=["relative", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.relative_id}: {self.issued_at:%Y-%m-%d}"
+
+    def is_valid_at(self, when: datetime) -> bool:
+        return self.revoked_at is None and when < self.expires_at
+
+
+class RelativeDevice(TenantModel):
+    """A phone or browser a relative has confirmed with a one-time code (a cookie)."""
+
+    relative = models.ForeignKey(Relative, on_delete=models.CASCADE, related_name="page_devices")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("godkjent enhet for pårørendesiden")
+        verbose_name_plural = _("godkjente enheter for pårørendesiden")
+
+    def __str__(self) -> str:
+        return f"{self.relative_id}: {self.created_at:%Y-%m-%d}"
+
+
+class RelativeAccessCode(TenantModel):
+    """A one-time code sent by SMS to the relative's number, to trust a new device."""
+
+    relative = models.ForeignKey(Relative, on_delete=models.CASCADE, related_name="page_codes")
+    link = models.ForeignKey(RelativeLink, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("engangskode til pårørendesiden")
+        verbose_name_plural = _("engangskoder til pårørendesiden")
+
+    def __str__(self) -> str:
+        return f"{self.relative_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -159,6 +159,19 @@ def quiet_hours_send_after(*, organization: Organization, at: datetime) -> datet
     return datetime.combine(day, time(start), tzinfo=OSLO).astimezone(at.tzinfo)
 
 
+# A message the person asked for this minute goes at once, day or night: the one-time code
+# for the relative's own page (issue 21). Quiet hours keep unasked-for messages from waking
+# people; a code held until the morning would have expired (it lives ten minutes).
+SENT_AT_ONCE = frozenset({SmsPurpose.ACCESS_CODE_SMS})
+
+
+def sending_opens(*, organization: Organization, at: datetime, purpose: str) -> datetime:
+    """`quiet_hours_send_after` for a message of `purpose` (`at` itself if SENT_AT_ONCE)."""
+    if purpose in SENT_AT_ONCE:
+        return at
+    return quiet_hours_send_after(organization=organization, at=at)
+
+
 # --- Consent ------------------------------------------------------------------------
 
 
@@ -395,8 +408,8 @@ def sms_queue(
             )
         organization = Organization.objects.get(pk=organization_id)
         now = timezone.now()
-        send_after = quiet_hours_send_after(
-            organization=organization, at=max(now, not_before or now)
+        send_after = sending_opens(
+            organization=organization, at=max(now, not_before or now), purpose=purpose
         )
         try:
             with transaction.atomic():
@@ -805,7 +818,7 @@ def sms_send(*, message_id: int) -> str:
         message = SmsMessage.objects.select_related("organization").get(pk=message_id)
         due = max(
             message.send_after,
-            quiet_hours_send_after(organization=message.organization, at=now),
+            sending_opens(organization=message.organization, at=now, purpose=message.purpose),
         )
         if due > now:
             enqueued_for = _schedule(message_id, due)
@@ -927,15 +940,19 @@ def sms_send_many(*, organization_id: int, message_ids: list[int]) -> dict[str, 
             .order_by("pk")
         )
         opens = quiet_hours_send_after(organization=organization, at=now)
-        later = [m for m in waiting if max(m.send_after, opens) > now]
+
+        def due_at(message: SmsMessage) -> datetime:
+            return max(message.send_after, now if message.purpose in SENT_AT_ONCE else opens)
+
+        later = [m for m in waiting if due_at(m) > now]
         for message in later:
-            due = max(message.send_after, opens)
+            due = due_at(message)
             enqueued_for = _schedule(message.pk, due)
             rows.filter(pk=message.pk).update(
                 send_after=due, claimed_at=None, enqueued_for=enqueued_for, updated_at=now
             )
         counts["later"] = len(later)
-        due_now = [m for m in waiting if max(m.send_after, opens) <= now]
+        due_now = [m for m in waiting if due_at(m) <= now]
         people = _People.load(
             organization_id,
             {m.recipient_id for m in due_now if m.recipient_id is not None},

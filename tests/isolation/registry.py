@@ -31,6 +31,7 @@ from tests.factories import (
     make_service_area,
     with_ready_pdf,
 )
+from tests.family import helpers as family_samples
 from tests.openings import leader_samples as opening_samples
 from tests.openings import senior_helpers as senior_job_samples
 from tests.sms import helpers as sms_samples
@@ -344,6 +345,11 @@ SAMPLES: dict[str, Sample] = {
     "sms:unknown_handle": Sample(
         sms_samples.sample_unknown, method="POST", allowed_status=frozenset({302})
     ),
+    # Issue 21: the relative's page link revoked from the card; a relative's request answered.
+    "family:relative_link_revoke": Sample(
+        family_samples.sample_relative, method="POST", allowed_status=frozenset({302}), **RECIPIENT
+    ),
+    "family:request_answer": Sample(family_samples.sample_request, **RECIPIENT),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from customers.models import ConsentPurpose
 from customers.services import recipient_anonymise
@@ -49,6 +50,11 @@ LOOKUPS = {
     "FROM seniorene_sms_stop_targets(%s, %s)",
     "seniorene_sms_inbound_senders": "SELECT organization_id, kind, recipient_id, relative_id "
     "FROM seniorene_sms_inbound_senders(%s)",
+    # Issue 21: the relative's page finds its organization from a link's hash, and "send me
+    # a new link" the relatives of a number.
+    "seniorene_relative_link_organization": "SELECT seniorene_relative_link_organization(%s)",
+    "seniorene_relative_page_phone": "SELECT organization_id, relative_id "
+    "FROM seniorene_relative_page_phone(%s)",
 }
 
 
@@ -203,7 +209,12 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
         relative=relative,
         idempotency_key="append-only",
     )
+    from customers.relative_access import link_issue, token_hash
+
+    token = link_issue(relative=relative, now=timezone.now())
     return {
+        "seniorene_relative_link_organization": ([token_hash(token)], [(org,)]),
+        "seniorene_relative_page_phone": (["+4791234567"], [(org, relative.pk)]),
         "seniorene_invitation_organization": ([invitation.token], [(org,)]),
         "seniorene_calendar_feed_organization": (["7" * 24], [(org,)]),
         "seniorene_sms_message_organization": ([message.pk], [(org,)]),

@@ -26,6 +26,7 @@ from tests.factories import (
     make_criteria,
     make_notification,
 )
+from tests.family.helpers import populate_family_tables
 from tests.jobs.helpers import populate_jobs_tables
 from tests.openings.helpers import populate_openings_tables
 from tests.sms.helpers import populate_sms_tables
@@ -120,6 +121,7 @@ def populate_every_tenant_table(world) -> None:
     populate_visits_tables(world)
     populate_jobs_tables(world)
     populate_openings_tables(world)
+    populate_family_tables(world)
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",
