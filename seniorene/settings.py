@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "omsorg",
     "visits",
     "openings",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("visits.urls")),
     path("", include("openings.urls")),
+    path("", include("evaluations.urls")),
     path("", include("ledger.urls")),
     path("", include("messaging.urls")),
     path("", include("seniorene.jobs.urls")),

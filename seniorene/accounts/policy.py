@@ -77,6 +77,9 @@ class Perm(StrEnum):
     # Issue 20: leaders (their departments) and the lead (all) publish jobs to the seniors,
     # read the answers, choose a senior and withdraw a job.
     MANAGE_OPENINGS = "manage_openings"
+    # Issue 21: leaders (their departments) and the lead (all) read the relatives' answers to
+    # the evaluation (the card, *Følg opp*) and mark them read.
+    READ_EVALUATIONS = "read_evaluations"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -116,6 +119,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.VIEW_SENIOR_OVERVIEW: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.TAKE_JOBS: frozenset({_SENIOR}),
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
+    Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
