@@ -443,6 +443,7 @@ SECTION_TITLES = {
     "visits": gettext_lazy("Besøk"),
     "notebook": gettext_lazy("Besøksbok"),
     "job_openings": gettext_lazy("Ledige jobber"),
+    "evaluations": gettext_lazy("Evaluering"),
 }
 
 
@@ -527,6 +528,11 @@ FIELD_LABELS = {
     "answers": gettext_lazy("Svar"),
     "answer": gettext_lazy("Svar"),
     "answered_at": gettext_lazy("Svart"),
+    "why": gettext_lazy("Hvorfor spurt"),
+    "expires": gettext_lazy("Lenken gjaldt til"),
+    "satisfaction": gettext_lazy("Hvor fornøyd (1–5)"),
+    "helps": gettext_lazy("Hjelper besøkene?"),
+    "comment": gettext_lazy("Kommentar"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page

@@ -70,4 +70,3 @@ def evaluation_figures(
         distribution=distribution,
         helps=helps,
     )
-

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,5 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["satisfaction"].choices = [
-            (n, f"{n} – {words}") for n, words in SATISFACTION_WORDS.items()
-        ]
+        field = cast(forms.TypedChoiceField, self.fields["satisfaction"])
+        field.choices = [(n, f"{n} – {words}") for n, words in SATISFACTION_WORDS.items()]

@@ -8,6 +8,7 @@ every evaluation with its answer.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,7 @@ def evaluations_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]
         "evaluations": [
             {
                 "person": e.relative.name if e.relative else str(recipient.name),
-                "reason": str(e.get_reason_display()),
+                "why": str(e.get_reason_display()),
                 "sent": when(e.created_at),
                 "expires": when(e.expires_at),
                 "answered_at": when(e.answered_at),
@@ -100,7 +101,7 @@ def evaluations_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]
 
 
 def answers_to_follow_up(
-    *, organization_id: int, department_ids: Any
+    *, organization_id: int, department_ids: Collection[int] | None
 ) -> QuerySet[Evaluation]:
     """Answered evaluations no leader has marked read: low scores (1–2) first, then those
     with a comment, then the rest; newest first within each."""
@@ -129,14 +130,17 @@ def follow_up_section(request: AuthedRequest) -> FollowUpSection | None:
 
     if not has_perm(request.membership, Perm.READ_EVALUATIONS):
         return None
-    scope = {
-        "organization_id": request.organization.pk,
-        "department_ids": request.scope.department_ids,
-    }
-    rows = list(answers_to_follow_up(**scope)[:100])
+    organization_id = request.organization.pk
+    department_ids = request.scope.department_ids
+    rows = list(
+        answers_to_follow_up(organization_id=organization_id, department_ids=department_ids)[:100]
+    )
     today = timezone.localdate()
     figures = evaluation_figures(
-        **scope, start=today - timedelta(days=FIGURES_DAYS - 1), end=today
+        organization_id=organization_id,
+        department_ids=department_ids,
+        start=today - timedelta(days=FIGURES_DAYS - 1),
+        end=today,
     )
     return FollowUpSection(
         anchor="h-evaluations",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CareRecipient, Relative
@@ -32,7 +33,7 @@ class Helps(models.TextChoices):
 
 
 # The five answers to "Hvor fornøyd er du med besøkene?", in words beside the numbers.
-SATISFACTION_WORDS: dict[int, str] = {
+SATISFACTION_WORDS: dict[int, Promise] = {
     1: _("Svært misfornøyd"),
     2: _("Misfornøyd"),
     3: _("Middels"),

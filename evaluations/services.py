@@ -143,7 +143,9 @@ def _sms_body(
             "url": url,
             "days": LINK_DAYS,
             "contact_name": contact.user.name if contact else "",
-            "contact_phone": contact.user.phone.as_national if contact and contact.user.phone else "",
+            "contact_phone": contact.user.phone.as_national
+            if contact and contact.user.phone
+            else "",
             "organization": recipient.organization,
         },
     )
@@ -241,7 +243,9 @@ def evaluations_send_run(*, organization_id: int, day: date, now: datetime, tall
             .values_list("pk", flat=True)
         )
     for recipient_id in ids:
-        tally.add(evaluation_send(organization_id=organization_id, recipient_id=recipient_id, now=now))
+        tally.add(
+            evaluation_send(organization_id=organization_id, recipient_id=recipient_id, now=now)
+        )
 
 
 # --- The answer --------------------------------------------------------------------------

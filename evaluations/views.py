@@ -49,7 +49,9 @@ def _evaluation(token: str) -> Evaluation | None:
     return services.evaluation_for_token(organization_id=organization_id, token=token)
 
 
-def _page(request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200) -> Any:
+def _page(
+    request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
     response = render(request, f"evaluations/{template}", ctx, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

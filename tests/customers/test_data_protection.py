@@ -108,6 +108,7 @@ KEPT_TEXT = {
     "sms.smsmessage.idempotency_key": "built from ids",
     "sms.smsmessage.provider_sid": "the SMS provider's id",
     "sms.smsmessage.error_code": "the SMS provider's error code",
+    "evaluations.evaluation.token_hash": "a hash of the evaluation link's secret, no text",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -311,6 +312,19 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         body="Besøket gikk fint",
         idempotency_key="summary:1",
         error_message="Ukjent nummer",
+    )
+    # The relative's answer to the evaluation (issue 21), with a comment.
+    from tests.evaluations.helpers import an_evaluation
+
+    an_evaluation(
+        recipient,
+        relative=relative,
+        token="D" * 32,
+        at=MOMENT,
+        answered_at=MOMENT,
+        satisfaction=2,
+        helps="partly",
+        comment="Mor savner turene",
     )
     services.recipient_change_status(
         recipient=recipient, by=leader, to_status="ended", reason="Flyttet"

@@ -59,13 +59,13 @@ def log_visits(recipient, senior, *, count: int, first: dt.datetime) -> list:
 
 def run_job(cast, now: dt.datetime) -> Tally:
     tally = Tally()
-    evaluations_send_run(
-        organization_id=cast.organization.pk, day=now.date(), now=now, tally=tally
-    )
+    evaluations_send_run(organization_id=cast.organization.pk, day=now.date(), now=now, tally=tally)
     return tally
 
 
-def an_evaluation(recipient, *, relative=None, token: str, at: dt.datetime, number: int = 1, **answer):
+def an_evaluation(
+    recipient, *, relative=None, token: str, at: dt.datetime, number: int = 1, **answer
+):
     """An evaluation made directly (no SMS), with the link `token`."""
     return Evaluation.objects.create(
         organization_id=recipient.organization_id,
@@ -80,3 +80,24 @@ def an_evaluation(recipient, *, relative=None, token: str, at: dt.datetime, numb
         expires_at=at + dt.timedelta(days=LINK_DAYS),
         **answer,
     )
+
+
+def populate_evaluations_tables(world) -> None:
+    """A row in each evaluations table, for tests/isolation/test_database_wall.py."""
+    recipient, relative = customer_relative(world.home)
+    an_evaluation(recipient, relative=relative, token="W" * 32, at=oslo(2026, 3, 2, 9, 10))
+
+
+def sample_answered(cast, who, dept) -> dict:
+    """An answered evaluation of a recipient in `dept`, for tests/isolation/registry.py."""
+    recipient = CareRecipientFactory(department=dept, status=RecipientStatus.ACTIVE)
+    evaluation = an_evaluation(
+        recipient,
+        token=f"S{recipient.pk:031d}",
+        at=oslo(2026, 3, 2, 9, 10),
+        answered_at=oslo(2026, 3, 3, 9, 10),
+        satisfaction=2,
+        helps="partly",
+        comment="Kom for sent",
+    )
+    return {"pk": evaluation.pk}

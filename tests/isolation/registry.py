@@ -19,6 +19,7 @@ from typing import Any
 from django.urls import reverse
 
 from seniorene.accounts.models import Department, Invitation, Membership, Role
+from tests.evaluations import helpers as evaluation_samples
 from tests.factories import (
     CareRecipientFactory,
     ConsentFactory,
@@ -335,6 +336,13 @@ SAMPLES: dict[str, Sample] = {
     ),
     # No senior chosen in the sample: the job page answers with "Velg en senior".
     "openings:leader_choose": Sample(opening_samples.sample_opening, method="POST", **RECIPIENT),
+    # Issue 21: the leader marks a relative's answer read (from *Følg opp*).
+    "evaluations:mark_read": Sample(
+        evaluation_samples.sample_answered,
+        method="POST",
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

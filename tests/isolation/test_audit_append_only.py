@@ -47,6 +47,7 @@ LOOKUPS = {
     "seniorene_sms_message_organization": "SELECT seniorene_sms_message_organization(%s)",
     "seniorene_sms_stop_targets": "SELECT organization_id, kind, row_id "
     "FROM seniorene_sms_stop_targets(%s, %s)",
+    "seniorene_evaluation_organization": "SELECT seniorene_evaluation_organization(%s)",
 }
 
 
@@ -201,7 +202,12 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
         relative=relative,
         idempotency_key="append-only",
     )
+    from evaluations.services import token_hash
+    from tests.evaluations.helpers import an_evaluation, oslo
+
+    an_evaluation(relative.recipient, token="E" * 32, at=oslo(2026, 3, 2, 9))
     return {
+        "seniorene_evaluation_organization": ([token_hash("E" * 32)], [(org,)]),
         "seniorene_invitation_organization": ([invitation.token], [(org,)]),
         "seniorene_calendar_feed_organization": (["7" * 24], [(org,)]),
         "seniorene_sms_message_organization": ([message.pk], [(org,)]),
