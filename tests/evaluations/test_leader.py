@@ -200,3 +200,19 @@ def test_the_innsyn_export_holds_every_evaluation_with_labels(world, client_for)
     assert "Hvor fornøyd (1–5)" in page
     assert "Hvorfor spurt" in page
     assert Evaluation.objects.count() == 1
+
+
+def test_the_demo_has_one_answer_to_follow_up_and_one_waiting(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+    answered_rows = Evaluation.objects.filter(answered_at__isnull=False)
+    assert answered_rows.count() == 1
+    assert answered_rows.get().comment
+    assert answered_rows.get().relative.name == "Ingrid Ødegaard"
+    assert Evaluation.objects.filter(answered_at__isnull=True).count() == 1
