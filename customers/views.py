@@ -449,6 +449,7 @@ SECTION_TITLES = {
     "notebook": gettext_lazy("Besøksbok"),
     "job_openings": gettext_lazy("Ledige jobber"),
     "sms_replies": gettext_lazy("SMS-svar"),
+    "evaluations": gettext_lazy("Evaluering"),
 }
 
 
@@ -537,6 +538,11 @@ FIELD_LABELS = {
     "handled_at": gettext_lazy("Behandlet"),
     "handled_by": gettext_lazy("Behandlet av"),
     "handled_note": gettext_lazy("Merknad ved behandling"),
+    "why": gettext_lazy("Hvorfor spurt"),
+    "expires": gettext_lazy("Lenken gjaldt til"),
+    "satisfaction": gettext_lazy("Hvor fornøyd (1–5)"),
+    "helps": gettext_lazy("Hjelper besøkene?"),
+    "comment": gettext_lazy("Kommentar"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "visits",
     "openings",
     "family",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

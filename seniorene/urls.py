@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("openings.urls")),
     path("", include("family.urls")),
+    path("", include("evaluations.urls")),
     path("", include("ledger.urls")),
     path("", include("messaging.urls")),
     path("", include("seniorene.jobs.urls")),

@@ -81,6 +81,9 @@ class Perm(StrEnum):
     # relative or recipient has now (Ukjente avsendere). Replies from known numbers are on
     # the recipient's card (VIEW_RECIPIENTS) and handled by MANAGE_RECIPIENTS.
     VIEW_UNKNOWN_SMS = "view_unknown_sms"
+    # Issue 21: leaders (their departments) and the lead (all) read the relatives' answers to
+    # the evaluation (the card, *Følg opp*) and mark them read.
+    READ_EVALUATIONS = "read_evaluations"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -121,6 +124,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.TAKE_JOBS: frozenset({_SENIOR}),
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_UNKNOWN_SMS: frozenset({_ADMIN}),
+    Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

@@ -109,6 +109,7 @@ KEPT_TEXT = {
     "sms.smsmessage.provider_sid": "the SMS provider's id",
     "sms.smsmessage.error_code": "the SMS provider's error code",
     "sms.inboundsms.provider_sid": "the SMS provider's id",
+    "evaluations.evaluation.token_hash": "a hash of the evaluation link's secret, no text",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -320,6 +321,18 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     inbound_receive(from_phone="+4790011223", body="Takk! Mor er sliten", provider_sid="SMwhole")
     reply_handle(
         message=InboundSms.objects.get(provider_sid="SMwhole"), by=leader, note="Ringte Ingrid"
+    # The relative's answer to the evaluation (issue 21), with a comment.
+    from tests.evaluations.helpers import an_evaluation
+
+    an_evaluation(
+        recipient,
+        relative=relative,
+        token="D" * 32,
+        at=MOMENT,
+        answered_at=MOMENT,
+        satisfaction=2,
+        helps="partly",
+        comment="Mor savner turene",
     )
     services.recipient_change_status(
         recipient=recipient, by=leader, to_status="ended", reason="Flyttet"

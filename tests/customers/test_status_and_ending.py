@@ -91,6 +91,8 @@ CANCELLED_ON_END: dict[str, str] = {
     "visits.visitplan": "visits.hooks.visits_stop_for_recipient",
     # An open job is withdrawn on end and pause; filled and withdrawn ones are kept.
     "openings.jobopening": "openings.services.openings_withdraw_for_recipient",
+    # Issue 21: a link not yet answered stops working; answers are kept (the figures).
+    "evaluations.evaluation": "evaluations.hooks.evaluations_close_for_recipient",
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.urls import reverse
 
 from seniorene.accounts.models import Department, Invitation, Membership, Role
+from tests.evaluations import helpers as evaluation_samples
 from tests.factories import (
     CareRecipientFactory,
     ConsentFactory,
@@ -350,6 +351,13 @@ SAMPLES: dict[str, Sample] = {
         family_samples.sample_relative, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "family:request_answer": Sample(family_samples.sample_request, **RECIPIENT),
+    # Issue 21: the leader marks a relative's answer read (from *Følg opp*).
+    "evaluations:mark_read": Sample(
+        evaluation_samples.sample_answered,
+        method="POST",
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
     "accounts:invitation_revoke": Sample(
         _invitation, method="POST", allowed_status=frozenset({302})
     ),

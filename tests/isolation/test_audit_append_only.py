@@ -55,6 +55,7 @@ LOOKUPS = {
     "seniorene_relative_link_organization": "SELECT seniorene_relative_link_organization(%s)",
     "seniorene_relative_page_phone": "SELECT organization_id, relative_id "
     "FROM seniorene_relative_page_phone(%s)",
+    "seniorene_evaluation_organization": "SELECT seniorene_evaluation_organization(%s)",
 }
 
 
@@ -215,6 +216,12 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
     return {
         "seniorene_relative_link_organization": ([token_hash(token)], [(org,)]),
         "seniorene_relative_page_phone": (["+4791234567"], [(org, relative.pk)]),
+    from evaluations.services import token_hash
+    from tests.evaluations.helpers import an_evaluation, oslo
+
+    an_evaluation(relative.recipient, token="E" * 32, at=oslo(2026, 3, 2, 9))
+    return {
+        "seniorene_evaluation_organization": ([token_hash("E" * 32)], [(org,)]),
         "seniorene_invitation_organization": ([invitation.token], [(org,)]),
         "seniorene_calendar_feed_organization": (["7" * 24], [(org,)]),
         "seniorene_sms_message_organization": ([message.pk], [(org,)]),

@@ -18,6 +18,7 @@ from seniorene.accounts.models import Department, Membership, Role, TenantModel
 from seniorene.audit.models import AuditEvent
 from seniorene.audit.services import audit_record, view_record
 from tests.conftest import login
+from tests.evaluations.helpers import populate_evaluations_tables
 from tests.factories import (
     CareRecipientFactory,
     ConsentFactory,
@@ -122,6 +123,7 @@ def populate_every_tenant_table(world) -> None:
     populate_jobs_tables(world)
     populate_openings_tables(world)
     populate_family_tables(world)
+    populate_evaluations_tables(world)
     services.invitation_create(
         by=home.leader_a,
         email="ny@test.example",
