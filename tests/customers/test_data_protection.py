@@ -321,6 +321,7 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
     inbound_receive(from_phone="+4790011223", body="Takk! Mor er sliten", provider_sid="SMwhole")
     reply_handle(
         message=InboundSms.objects.get(provider_sid="SMwhole"), by=leader, note="Ringte Ingrid"
+    )
     # The relative's answer to the evaluation (issue 21), with a comment.
     from tests.evaluations.helpers import an_evaluation
 

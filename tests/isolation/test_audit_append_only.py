@@ -210,17 +210,16 @@ def other_organization_lookups(world) -> dict[str, tuple[list, int]]:
         relative=relative,
         idempotency_key="append-only",
     )
-    from customers.relative_access import link_issue, token_hash
-
-    token = link_issue(relative=relative, now=timezone.now())
-    return {
-        "seniorene_relative_link_organization": ([token_hash(token)], [(org,)]),
-        "seniorene_relative_page_phone": (["+4791234567"], [(org, relative.pk)]),
+    from customers.relative_access import link_issue
+    from customers.relative_access import token_hash as link_token_hash
     from evaluations.services import token_hash
     from tests.evaluations.helpers import an_evaluation, oslo
 
+    token = link_issue(relative=relative, now=timezone.now())
     an_evaluation(relative.recipient, token="E" * 32, at=oslo(2026, 3, 2, 9))
     return {
+        "seniorene_relative_link_organization": ([link_token_hash(token)], [(org,)]),
+        "seniorene_relative_page_phone": (["+4791234567"], [(org, relative.pk)]),
         "seniorene_evaluation_organization": ([token_hash("E" * 32)], [(org,)]),
         "seniorene_invitation_organization": ([invitation.token], [(org,)]),
         "seniorene_calendar_feed_organization": (["7" * 24], [(org,)]),
