@@ -314,3 +314,24 @@ def test_anonymising_empties_the_replies_and_innsyn_lists_them(world, client, cl
     assert row.handled_at is not None
     for event in AuditEvent.objects.filter(object_type="sms.inboundsms"):
         assert event.object_repr.startswith("SMS-svar: Anonymisert bruker")
+
+
+def test_the_demo_card_shows_ingrids_reply(client_for):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from seniorene.accounts.models import Membership
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())  # twice: still one reply
+    row = InboundSms.objects.get()
+    assert row.relative.name == "Ingrid Ødegaard"
+    leader = Membership.objects.get(
+        organization=row.organization, role="leader", departments=row.recipient.department
+    )
+    html = card(client_for(leader), row.recipient)
+    assert REPLY in html
+    assert "Ragnhild har vært hos Astrid i dag" in html
