@@ -335,3 +335,36 @@ def test_the_demo_card_shows_ingrids_reply(client_for):
     html = card(client_for(leader), row.recipient)
     assert REPLY in html
     assert "Ragnhild har vært hos Astrid i dag" in html
+
+
+def test_a_hostile_reply_is_shown_as_text_and_a_bad_note_is_refused_politely(
+    world, client, client_for
+):
+    script = "<script>xss(1)</script>"
+    relative = relative_with_consent(world.home.dept_a, phone=PHONE)
+    reply(client, body=script + "\x00")
+    sent_to_old = relative_with_consent(world.home.dept_b, phone="+4791234500")
+    sent(sent_to_old, "Hei")
+    sent_to_old.phone = "+4791234501"
+    sent_to_old.save()
+    reply(client, phone="+4791234500", body=script, sid="SM" + "7" * 32)
+    leader, admin = client_for(world.home.leader_a), client_for(world.home.admin)
+    for page in (
+        card(leader, relative.recipient),
+        leader.get(FOLLOW_UP).content.decode(),
+        admin.get(UNKNOWN).content.decode(),
+    ):
+        assert script not in page
+        assert "&lt;script&gt;xss(1)&lt;/script&gt;" in page
+    row = InboundSms.objects.get(recipient=relative.recipient)
+    response = leader.post(f"/sms/svar/{row.pk}/behandlet/", {"note": "Å" * 501}, follow=True)
+    assert response.status_code == 200
+    assert "Merknaden kan være høyst 500 tegn." in response.content.decode()
+    row.refresh_from_db()
+    assert row.handled_at is None
+    response = leader.post(
+        f"/sms/svar/{row.pk}/behandlet/", {"note": "a\x00b", "next": "//evil.example/"}
+    )
+    assert response.url == f"/brukere/{relative.recipient_id}/"  # never off the site
+    row.refresh_from_db()
+    assert row.handled_note == "ab"
