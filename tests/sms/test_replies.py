@@ -368,3 +368,32 @@ def test_a_hostile_reply_is_shown_as_text_and_a_bad_note_is_refused_politely(
     assert response.url == f"/brukere/{relative.recipient_id}/"  # never off the site
     row.refresh_from_db()
     assert row.handled_note == "ab"
+
+
+def test_the_webhook_stores_replies_as_the_application_role_bound_by_rls(world, client):
+    """Production connects as a role that row-level security binds: the look-up and the
+    per-organization inserts, and the platform table, all work through the wall."""
+    from django.conf import settings
+    from django.db import connection
+
+    from seniorene.accounts.tenancy import db_set_tenant
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security exists only on PostgreSQL")
+    relative_with_consent(world.home.dept_a, phone=PHONE)
+    relative_with_consent(world.other.dept_a, phone=PHONE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {settings.DATABASE_APP_ROLE}")
+    try:
+        reply(client)
+        reply(client, phone="+4791234500", body="Ukjent", sid="SM" + "8" * 32)
+        # (The test's one transaction kept the last tenant the webhook set: clear it.)
+        db_set_tenant(None, local=True)
+        assert not InboundSms.objects.exists()  # no tenant set: the wall shows nothing
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert sorted(InboundSms.objects.values_list("organization_id", flat=True)) == sorted(
+        [world.home.organization.pk, world.other.organization.pk]
+    )
+    assert UnmatchedInboundSms.objects.get().body == "Ukjent"
