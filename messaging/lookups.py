@@ -3,7 +3,7 @@
 A Celery task knows a message id, a Twilio webhook knows a phone number; neither
 knows the organization yet. On PostgreSQL the application role sees no tenant
 rows until the tenant is set (R9), so each question is a narrow SECURITY DEFINER
-function (migration ``sms.0002``) that answers with ids only, in the manner of
+function (migrations ``sms.0002`` and ``sms.0007``) that answers with ids only, in the manner of
 ``seniorene.accounts.tenancy.organization_for_invitation_token``. The caller then
 does the real work inside ``tenant_context`` for that organization.
 """

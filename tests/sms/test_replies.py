@@ -314,3 +314,86 @@ def test_anonymising_empties_the_replies_and_innsyn_lists_them(world, client, cl
     assert row.handled_at is not None
     for event in AuditEvent.objects.filter(object_type="sms.inboundsms"):
         assert event.object_repr.startswith("SMS-svar: Anonymisert bruker")
+
+
+def test_the_demo_card_shows_ingrids_reply(client_for):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from seniorene.accounts.models import Membership
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())  # twice: still one reply
+    row = InboundSms.objects.get()
+    assert row.relative.name == "Ingrid Ødegaard"
+    leader = Membership.objects.get(
+        organization=row.organization, role="leader", departments=row.recipient.department
+    )
+    html = card(client_for(leader), row.recipient)
+    assert REPLY in html
+    assert "Ragnhild har vært hos Astrid i dag" in html
+
+
+def test_a_hostile_reply_is_shown_as_text_and_a_bad_note_is_refused_politely(
+    world, client, client_for
+):
+    script = "<script>xss(1)</script>"
+    relative = relative_with_consent(world.home.dept_a, phone=PHONE)
+    reply(client, body=script + "\x00")
+    sent_to_old = relative_with_consent(world.home.dept_b, phone="+4791234500")
+    sent(sent_to_old, "Hei")
+    sent_to_old.phone = "+4791234501"
+    sent_to_old.save()
+    reply(client, phone="+4791234500", body=script, sid="SM" + "7" * 32)
+    leader, admin = client_for(world.home.leader_a), client_for(world.home.admin)
+    for page in (
+        card(leader, relative.recipient),
+        leader.get(FOLLOW_UP).content.decode(),
+        admin.get(UNKNOWN).content.decode(),
+    ):
+        assert script not in page
+        assert "&lt;script&gt;xss(1)&lt;/script&gt;" in page
+    row = InboundSms.objects.get(recipient=relative.recipient)
+    response = leader.post(f"/sms/svar/{row.pk}/behandlet/", {"note": "Å" * 501}, follow=True)
+    assert response.status_code == 200
+    assert "Merknaden kan være høyst 500 tegn." in response.content.decode()
+    row.refresh_from_db()
+    assert row.handled_at is None
+    response = leader.post(
+        f"/sms/svar/{row.pk}/behandlet/", {"note": "a\x00b", "next": "//evil.example/"}
+    )
+    assert response.url == f"/brukere/{relative.recipient_id}/"  # never off the site
+    row.refresh_from_db()
+    assert row.handled_note == "ab"
+
+
+def test_the_webhook_stores_replies_as_the_application_role_bound_by_rls(world, client):
+    """Production connects as a role that row-level security binds: the look-up and the
+    per-organization inserts, and the platform table, all work through the wall."""
+    from django.conf import settings
+    from django.db import connection
+
+    from seniorene.accounts.tenancy import db_set_tenant
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security exists only on PostgreSQL")
+    relative_with_consent(world.home.dept_a, phone=PHONE)
+    relative_with_consent(world.other.dept_a, phone=PHONE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {settings.DATABASE_APP_ROLE}")
+    try:
+        reply(client)
+        reply(client, phone="+4791234500", body="Ukjent", sid="SM" + "8" * 32)
+        # (The test's one transaction kept the last tenant the webhook set: clear it.)
+        db_set_tenant(None, local=True)
+        assert not InboundSms.objects.exists()  # no tenant set: the wall shows nothing
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert sorted(InboundSms.objects.values_list("organization_id", flat=True)) == sorted(
+        [world.home.organization.pk, world.other.organization.pk]
+    )
+    assert UnmatchedInboundSms.objects.get().body == "Ukjent"
