@@ -443,6 +443,10 @@ SECTION_TITLES = {
     "visits": gettext_lazy("Besøk"),
     "notebook": gettext_lazy("Besøksbok"),
     "job_openings": gettext_lazy("Ledige jobber"),
+    "relative_page_links": gettext_lazy("Lenker til pårørendesiden"),
+    "relative_page_devices": gettext_lazy("Godkjente telefoner for pårørendesiden"),
+    "relative_page_codes": gettext_lazy("Engangskoder til pårørendesiden"),
+    "visit_requests": gettext_lazy("Ønsker fra pårørende"),
 }
 
 
@@ -527,6 +531,16 @@ FIELD_LABELS = {
     "answers": gettext_lazy("Svar"),
     "answer": gettext_lazy("Svar"),
     "answered_at": gettext_lazy("Svart"),
+    # The relative's own page (family, customers.relative_access).
+    "relative": gettext_lazy("Pårørende"),
+    "issued": gettext_lazy("Sendt"),
+    "expires": gettext_lazy("Gjelder til"),
+    "revoked": gettext_lazy("Trukket tilbake"),
+    "trusted": gettext_lazy("Godkjent"),
+    "last_seen": gettext_lazy("Sist brukt"),
+    "used": gettext_lazy("Brukt"),
+    "attempts": gettext_lazy("Forsøk"),
+    "wished_time": gettext_lazy("Ønsket tidspunkt"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page

@@ -79,6 +79,9 @@ KEPT_ON_END = {
     "ledger.mileageentry",
     "visits.visitlog",  # what happened at a visit is history
     "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
+    # A relative's request to cancel or move a visit, and the answer: history. The page
+    # that shows it closes when the recipient ends (customers.relative_access).
+    "family.visitrequest",
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.
