@@ -57,10 +57,11 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The token is in the address: keep the page out of caches, indexes and referrers."""
+    """The token is in the address: keep the page out of caches, indexes and other sites'
+    referrers (same-origin: a same-origin POST still carries its Origin for the CSRF check)."""
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
