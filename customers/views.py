@@ -450,6 +450,10 @@ SECTION_TITLES = {
     "job_openings": gettext_lazy("Ledige jobber"),
     "sms_replies": gettext_lazy("SMS-svar"),
     "evaluations": gettext_lazy("Evaluering"),
+    "relative_page_links": gettext_lazy("Lenker til pårørendesiden"),
+    "relative_page_devices": gettext_lazy("Godkjente telefoner for pårørendesiden"),
+    "relative_page_codes": gettext_lazy("Engangskoder til pårørendesiden"),
+    "visit_requests": gettext_lazy("Ønsker fra pårørende"),
 }
 
 
@@ -539,10 +543,19 @@ FIELD_LABELS = {
     "handled_by": gettext_lazy("Behandlet av"),
     "handled_note": gettext_lazy("Merknad ved behandling"),
     "why": gettext_lazy("Hvorfor spurt"),
-    "expires": gettext_lazy("Lenken gjaldt til"),
     "satisfaction": gettext_lazy("Hvor fornøyd (1–5)"),
     "helps": gettext_lazy("Hjelper besøkene?"),
     "comment": gettext_lazy("Kommentar"),
+    # The relative's own page (family, customers.relative_access).
+    "relative": gettext_lazy("Pårørende"),
+    "issued": gettext_lazy("Sendt"),
+    "expires": gettext_lazy("Gjelder til"),
+    "revoked": gettext_lazy("Trukket tilbake"),
+    "trusted": gettext_lazy("Godkjent"),
+    "last_seen": gettext_lazy("Sist brukt"),
+    "used": gettext_lazy("Brukt"),
+    "attempts": gettext_lazy("Forsøk"),
+    "wished_time": gettext_lazy("Ønsket tidspunkt"),
 }
 
 # The export carries moments and dates as ISO 8601 text (so the JSON is exact); the page

@@ -44,6 +44,7 @@ from family.forms import AnswerForm, CodeForm, NewLinkForm, VisitChangeForm
 from family.models import RequestKind, RequestStatus, VisitRequest
 from family.ratelimit import allowed
 from family.selectors import first_name, page_content
+from messaging.models import SmsMessage, SmsPurpose
 from seniorene.accounts.decorators import public, require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm
@@ -56,10 +57,11 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The token is in the address: keep the page out of caches, indexes and referrers."""
+    """The token is in the address: keep the page out of caches, indexes and other sites'
+    referrers (same-origin: a same-origin POST still carries its Origin for the CSRF check)."""
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -135,14 +137,28 @@ def _code_page(
         relative=relative, used_at__isnull=True, expires_at__gt=now
     ).exists()
     phone = str(relative.phone.as_national if relative.phone else "")
-    ctx = {
+    ctx: dict[str, object] = {
         "token": token,
         "waiting": waiting,
         "phone_end": phone.replace(" ", "")[-2:],
         "form": form or CodeForm(),
         "digits": CODE_DIGITS,
+        "demo_code": _demo_code(relative) if settings.DEBUG and waiting else "",
     }
     return _private(render(request, "family/code.html", ctx, status=status))
+
+
+def _demo_code(relative: Relative) -> str:
+    """With DEBUG on (the demo, no real SMS): the code of the last code SMS, from the
+    outbox, as the two-factor page shows its code in DEBUG."""
+    body = (
+        SmsMessage.objects.filter(relative=relative, purpose=SmsPurpose.ACCESS_CODE_SMS)
+        .order_by("-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    found = re.search(rf"\b\d{{{CODE_DIGITS}}}\b", body or "")
+    return found.group(0) if found else ""
 
 
 @require_GET

@@ -56,3 +56,15 @@ def test_every_printed_login_gets_in(client):
     for email in set(emails):
         assert client.login(email=email, password=DEMO_PASSWORD), email
         client.logout()
+
+
+def test_it_prints_a_link_to_a_relatives_own_page_that_opens(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    output = seed()
+    found = re.search(r"http://\S+(/p/[A-Za-z0-9_-]+/)", output)
+    assert found, output
+    response = client.get(found.group(1))
+    assert response.status_code == 200
+    assert "Bekreft at det er deg" in response.content.decode()

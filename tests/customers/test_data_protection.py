@@ -335,6 +335,30 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         helps="partly",
         comment="Mor savner turene",
     )
+    # The relative's own page (issue 21): a link, a trusted device, a code and a request.
+    from customers.models import RelativeLink
+    from customers.relative_access import code_check, code_issue, link_issue
+    from family.models import VisitRequest
+
+    now = timezone.now()
+    link_issue(relative=relative, now=now)
+    link = RelativeLink.objects.get(relative=relative)
+    _code_row, code = code_issue(link=link, now=now)
+    code_check(link=link, code=code, now=now)
+    code_issue(link=link, now=now)
+    VisitRequest.objects.create(
+        organization=home.organization,
+        visit=first,
+        recipient=recipient,
+        relative=relative,
+        kind="move",
+        wished_time="Fredag",
+        note="Mor er på sykehus",
+        answer="Flyttet til fredag",
+        answered_by=leader.user,
+        answered_at=now,
+        created_at=now,
+    )
     services.recipient_change_status(
         recipient=recipient, by=leader, to_status="ended", reason="Flyttet"
     )

@@ -80,6 +80,9 @@ KEPT_ON_END = {
     "visits.visitlog",  # what happened at a visit is history
     "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
     "sms.inboundsms",  # a reply someone sent us is history (its text goes on anonymisation)
+    # A relative's request to cancel or move a visit, and the answer: history. The page
+    # that shows it closes when the recipient ends (customers.relative_access).
+    "family.visitrequest",
 }
 CANCELLED_ON_END: dict[str, str] = {
     # Booked (not completed) Bli kjent meetings are cancelled; completed ones are kept.

@@ -373,3 +373,31 @@ def test_a_link_of_one_organization_never_opens_anything_of_another(world, clien
     assert other.later.status == "planned"
     # The device of one organization is no device of the other.
     assert "Bekreft at det er deg" in page_text(client, other.url)[1]
+
+
+# --- Hostile input on the public pages (test_escaping walks only pages behind a login) ----
+
+HOSTILE = ('<script>alert("x")</script>', "\x00", "a" * 5000, "' OR 1=1 --", "١٢٣٤٥٦")
+
+
+def test_hostile_input_on_the_public_pages_is_refused_politely_and_escaped(family, client):
+    from django.test import Client as RawClient
+
+    raw = RawClient(raise_request_exception=False)
+    trust_device(raw, family)
+    targets = [
+        (f"{family.url}kode/sjekk/", "code"),
+        ("/p/ny-lenke/", "phone"),
+        (f"{family.url}besok/{family.later.pk}/", "note"),
+        (f"{family.url}besok/{family.later.pk}/", "wished_time"),
+    ]
+    for value in HOSTILE:
+        cache.clear()
+        for url, field in targets:
+            data = {"action": "move", field: value}
+            response = raw.post(url, data)
+            assert response.status_code < 500, (url, field, value[:20])
+            assert "<script>alert" not in response.content.decode()
+        for url in (f"/p/{value[:90]}/", f"{family.url}besok/99999999/"):
+            response = raw.get(url)
+            assert response.status_code in {404, 400}, url

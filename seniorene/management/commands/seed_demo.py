@@ -19,9 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo is refused when DEBUG is off: it would add demo logins.")
+        extra: list[str] = []
         with transaction.atomic():
             orgs = demo.seed()
-            # Each app may add its own demo objects in `<app>/demo.py: seed(orgs)`.
+            # Each app may add its own demo objects in `<app>/demo.py: seed(orgs)`, and lines
+            # to print after the logins in `lines(orgs)` (e.g. the relative's page link).
+            modules = []
             for config in apps.get_app_configs():
                 if config.name == "seniorene.accounts":
                     continue
@@ -32,7 +35,13 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(orgs)
+                modules.append(module)
+            for module in modules:
+                if hasattr(module, "lines"):
+                    extra += module.lines(orgs)
         self.print_logins(orgs)
+        for line in extra:
+            self.stdout.write(line)
 
     def print_logins(self, orgs: dict[str, demo.DemoOrg]) -> None:
         out = self.stdout
