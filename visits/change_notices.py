@@ -237,11 +237,10 @@ def change_notices(*, visit: Visit, change: VisitChange) -> list[SmsMessage]:
 
 
 def change_notices_said(*, visit: Visit, change: VisitChange) -> str:
-    """ "SMS om endringen går til Ingrid Ødegård og Bjørn Ødegård." or that nobody gets one."""
+    """ "SMS om endringen går til Ingrid Ødegård, Bjørn Ødegård." or that nobody gets one."""
     names = [
-        m.relative.name if m.relative else m.recipient.name
+        (m.relative or m.recipient or visit.recipient).name
         for m in change_notices(visit=visit, change=change)
-        if m.relative or m.recipient
     ]
     if not names:
         return _("Ingen får SMS om endringen. Gi beskjed på annen måte om det trengs.")
