@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from customers.consent import consents_active, may_send
 from customers.models import CareRecipient, Consent, RecipientStatus, Relative
-from customers.services import consent_withdraw
+from customers.services import consent_withdraw, recipient_anonymised_label
 from messaging import lookups
 from messaging.inbound import inbound_receive
 from messaging.models import (
@@ -62,7 +62,7 @@ from messaging.models import (
 )
 from seniorene.accounts.models import Membership, Organization, User
 from seniorene.accounts.tenancy import tenant_context
-from seniorene.audit.services import audit_record, audit_record_many
+from seniorene.audit.services import audit_record, audit_record_many, audit_relabel
 from seniorene.sms.backends import (
     SmsPermanentError,
     SmsTransientError,
@@ -1286,9 +1286,17 @@ def cancel_on_recipient_stop(recipient: CareRecipient, by: User | None) -> None:
 def anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Remove numbers and texts of the recipient's messages; keep dates and statuses."""
     sms_cancel_for_recipient(recipient=recipient, by=by)
-    SmsMessage.objects.for_organization(recipient.organization_id).filter(
+    rows = SmsMessage.objects.for_organization(recipient.organization_id).filter(
         recipient_id=recipient.pk
-    ).update(to_phone="", body="", error_message="")
+    )
+    rows.update(to_phone="", body="", error_message="")
+    # The messages' log labels go too (every queued SMS has its "sms.queued" event).
+    audit_relabel(
+        organization_id=recipient.organization_id,
+        model=SmsMessage,
+        ids=rows.values_list("pk", flat=True),
+        label=_("SMS: %(label)s") % {"label": recipient_anonymised_label(recipient)},
+    )
 
 
 def export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from customers.contacts import contact_line, contact_person
 from customers.models import CareRecipient, Consent, CustomerKind, Relative
 from customers.services import current_customer
-from messaging.models import SmsAudience, SmsPurpose, consent_purpose
+from messaging.models import SmsAudience, SmsMessage, SmsPurpose, consent_purpose
 from messaging.services import sms_queue
 from seniorene.accounts.models import User
 from visits.models import Visit
@@ -223,3 +223,25 @@ def visit_change_notify(
             logger.info("change notice %s not queued: %s", key, exc.code)
         except Exception:
             logger.exception("change notice %s not queued", key)
+
+
+def change_notices(*, visit: Visit, change: VisitChange) -> list[SmsMessage]:
+    """The notices queued for `visit`'s latest `change` (what the leader is told after it)."""
+    prefix = f"change:{visit.pk}:{change.value}:{_stamp(visit, change)}:"
+    return list(
+        SmsMessage.objects.for_organization(visit.organization_id)
+        .filter(purpose=PURPOSE, idempotency_key__startswith=prefix)
+        .select_related("relative", "recipient")
+        .order_by("pk")
+    )
+
+
+def change_notices_said(*, visit: Visit, change: VisitChange) -> str:
+    """ "SMS om endringen går til Ingrid Ødegård, Bjørn Ødegård." or that nobody gets one."""
+    names = [
+        (m.relative or m.recipient or visit.recipient).name
+        for m in change_notices(visit=visit, change=change)
+    ]
+    if not names:
+        return _("Ingen får SMS om endringen. Gi beskjed på annen måte om det trengs.")
+    return _("SMS om endringen går til %(names)s.") % {"names": ", ".join(names)}

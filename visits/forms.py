@@ -533,7 +533,7 @@ class SmsTemplatesForm(forms.Form):
     """The organization's own wording of the two feedback messages."""
 
     feedback_relative = forms.CharField(
-        label=_("Til pårørende som er kunde"),
+        label=_("Til pårørende (den som er kunde, og andre som har samtykket)"),
         max_length=600,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Kontaktpersonen (leder og telefon) legges alltid til nederst."),

@@ -256,3 +256,23 @@ def test_old_visits_and_plan_level_cancellations_send_nothing(world, family, clo
     upcoming.refresh_from_db()
     assert upcoming.status == "cancelled"
     assert notices() == []  # pausing is agreed with the customer: no SMS per visit
+
+
+def test_the_leader_is_told_who_gets_the_sms(world, family, client_for):
+    visit, *_ = family
+    client = client_for(world.home.leader_a)
+    answer = client.post(
+        f"/besok/{visit.pk}/avlys/", {"kind": "customer", "reason": "Syk"}, follow=True
+    )
+    assert "SMS om endringen går til Ingrid Ødegård, Bjørn Ødegård." in answer.content.decode()
+    alone = VisitFactory(
+        recipient=CareRecipientFactory(department=world.home.dept_a, status="active"),
+        senior=world.home.senior_a,
+        starts_at=datetime(2026, 3, 12, 11, 0, tzinfo=OSLO),
+    )
+    answer = client.post(
+        f"/besok/{alone.pk}/flytt/",
+        {"date": "2026-03-13", "start_time": "12:00", "duration_minutes": "60"},
+        follow=True,
+    )
+    assert "Ingen får SMS om endringen." in answer.content.decode()

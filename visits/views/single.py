@@ -19,6 +19,7 @@ from visits import changes
 from visits.access import (
     get_visit_for_user,
 )
+from visits.change_notices import VisitChange, change_notices_said
 from visits.conflicts import conflicts_if_held_by, visit_conflicts, with_conflicts
 from visits.forms import (
     CancelForm,
@@ -116,6 +117,12 @@ def visit_move(request: AuthedRequest, pk: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             messages.success(request, _("Besøket er flyttet. Planen er uendret."))
+            if (
+                moved.starts_at != visit.starts_at
+                or moved.duration_minutes != visit.duration_minutes
+            ):
+                said = change_notices_said(visit=moved, change=VisitChange.MOVED)
+                messages.info(request, said)
             for conflict in with_conflicts([moved])[0].conflicts:
                 if conflict.kind in ("double_booked", "meeting"):
                     messages.warning(request, _("Obs: %(text)s.") % {"text": conflict.text})
@@ -130,7 +137,7 @@ def visit_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            changes.visit_cancel(
+            cancelled = changes.visit_cancel(
                 visit=visit,
                 by=request.membership,
                 kind=form.cleaned_data["kind"],
@@ -140,6 +147,9 @@ def visit_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             messages.success(request, _("Besøket er avlyst. Planen er uendret."))
+            messages.info(
+                request, change_notices_said(visit=cancelled, change=VisitChange.CANCELLED)
+            )
             return redirect(_week_url(visit.recipient.department_id, visit.starts_at))
     return _visit_page(request, visit, cancel_form=form)
 
