@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -187,3 +188,14 @@ def populate_visits_tables(world: Any) -> None:
         billable=True,
         source="manual",
     )
+
+
+PAGE_LINK = re.compile(r"\nSe besøkene: https?://[^/\s]+/p/[A-Za-z0-9_-]{40,}/$")
+
+
+def without_page_link(body: str) -> str:
+    """An SMS to a relative without its last line, the link to the relative's own page,
+    which every such SMS carries (a new token each time); fails when the link is missing."""
+    found = PAGE_LINK.search(body)
+    assert found, f"no link to the relative's page in {body!r}"
+    return body[: found.start()]

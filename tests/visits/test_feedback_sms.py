@@ -17,6 +17,7 @@ from customers.services import consent_withdraw
 from messaging.models import SmsMessage, SmsStatus, SmsTemplate
 from messaging.services import sms_record_status
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, VisitFactory
+from tests.visits.helpers import without_page_link
 from visits.models import VisitLog
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_sending_queues_one_message_to_the_relative_however_often_pressed(
     # The greeting and signature are fixed around what the senior wrote.
     senior = world.home.senior_a.user.name.split(" ")[0]
     organization = world.home.organization.name
-    assert message.body == (
+    assert without_page_link(message.body) == (
         f"Hei Ingrid! Fin dag med mora di. Hilsen {senior}, {organization}"
         "\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
     )
@@ -133,7 +134,9 @@ def test_the_contact_person_cannot_be_edited_away(world, client_for, relative_cu
     client = client_for(world.home.senior_a)
     visit, _ = logged_visit(world, client, recipient)
     client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Bare dette."})
-    assert SmsMessage.objects.get().body.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+    assert without_page_link(SmsMessage.objects.get().body).endswith(
+        "Kontaktperson: Kari Leder, tlf. 91 11 22 22"
+    )
 
 
 def test_without_consent_the_page_says_why_and_nothing_is_queued(
@@ -167,7 +170,7 @@ def test_a_contact_person_without_a_mobile_is_named_without_one(
     html = client.get(f"/mine-besok/{visit.pk}/tilbakemelding/").content.decode()
     assert "Kontaktperson: Kari Leder<" in html or "Kontaktperson: Kari Leder\n" in html
     client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Hei"})
-    assert SmsMessage.objects.get().body.endswith("\nKontaktperson: Kari Leder")
+    assert without_page_link(SmsMessage.objects.get().body).endswith("\nKontaktperson: Kari Leder")
 
 
 def test_the_contact_person_named_is_the_one_on_the_card(world, client_for, relative_customer):
@@ -181,7 +184,9 @@ def test_the_contact_person_named_is_the_one_on_the_card(world, client_for, rela
     client = client_for(world.home.senior_a)
     visit, _ = logged_visit(world, client, recipient)
     client.post(f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": "Fin dag."})
-    assert SmsMessage.objects.get().body.endswith("Kontaktperson: Åge Daglig, tlf. 93 33 44 44")
+    assert without_page_link(SmsMessage.objects.get().body).endswith(
+        "Kontaktperson: Åge Daglig, tlf. 93 33 44 44"
+    )
 
 
 def test_the_summary_goes_to_every_relative_who_consented_each_once(
@@ -208,7 +213,9 @@ def test_the_summary_goes_to_every_relative_who_consented_each_once(
     messages = {m.relative: m for m in SmsMessage.objects.all()}
     assert set(messages) == {daughter, son}
     assert messages[son].body.startswith("Hei Bjørn! Fin dag med mora di. Hilsen ")
-    assert messages[son].body.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+    assert without_page_link(messages[son].body).endswith(
+        "Kontaktperson: Kari Leder, tlf. 91 11 22 22"
+    )
     assert messages[daughter].body.startswith("Hei Ingrid! Fin dag med mora di.")
     assert {m.idempotency_key for m in messages.values()} == {
         f"feedback:{visit.pk}:relative:{daughter.pk}",
@@ -402,7 +409,7 @@ def test_the_greeting_and_signature_stay_outside_what_the_senior_edits(
     client.post(
         f"/mine-besok/{visit.pk}/tilbakemelding/", {"body": body + " Hun var i godt humør."}
     )
-    sent = SmsMessage.objects.get().body
+    sent = without_page_link(SmsMessage.objects.get().body)
     assert sent == (
         f"Hei Ingrid! {body} Hun var i godt humør. {signature}"
         "\nKontaktperson: Kari Leder, tlf. 91 11 22 22"
