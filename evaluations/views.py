@@ -54,7 +54,8 @@ def _page(
 ) -> HttpResponse:
     response = render(request, f"evaluations/{template}", ctx, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # The secret never leaves in a Referer ("no-referrer" would make a POST's Origin null).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -156,3 +156,36 @@ def test_the_page_is_rate_limited_per_address(client, evaluation):
         answers = [client.get(url("Z" * 32)).status_code for _ in range(31)]
     assert answers[:30] == [404] * 30
     assert answers[30] == 429
+
+
+def test_a_comment_with_markup_is_shown_as_text_everywhere(client, world, client_for, evaluation):
+    with time_machine.travel(LATER, tick=False):
+        client.post(url(), {**ANSWER, "comment": "<script>xss(1)</script>"})
+        pages = [
+            client.get(f"/evaluering/{TOKEN}/takk/"),
+            client_for(world.home.leader_a).get("/besok/folg-opp/"),
+            client_for(world.home.leader_a).get(f"/brukere/{evaluation.recipient_id}/"),
+        ]
+    for page in pages:
+        html = page.content.decode()
+        assert "&lt;script&gt;xss(1)&lt;/script&gt;" in html
+        assert "<script>xss(" not in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"satisfaction": "99", "helps": "yes"},
+        {"satisfaction": "0", "helps": "maybe"},
+        {"satisfaction": "4\x00", "helps": "yes", "comment": "nul\x00byte"},
+        {"satisfaction": "4", "helps": "yes", "comment": "x" * 1001},
+    ],
+    ids=["out-of-range", "unknown-choices", "nul-bytes", "too-long"],
+)
+def test_hostile_input_gets_a_form_error_not_a_server_error(client, evaluation, data):
+    with time_machine.travel(LATER, tick=False):
+        response = client.post(url(), data)
+    assert response.status_code == 200
+    assert "Noe mangler" in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.answered_at is None
