@@ -44,7 +44,7 @@ def contact_person_note(recipient: CareRecipient, person: Membership | None) -> 
         why = _("Ingen kontaktperson er valgt.")
     if person.role == Role.LEADER:
         return why + " " + _("Avdelingslederen brukes.")
-    return why + " " + _("Daglig leder brukes.")
+    return why + " " + _("Fagansvarlig brukes.")
 
 
 def contact_line(person: Membership | None) -> str:

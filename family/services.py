@@ -73,7 +73,10 @@ def access_code_send(*, link: RelativeLink, now: datetime) -> SmsMessage | None:
     if not relative_page_allowed(relative=relative, now=now):
         return None
     code_row, code = code_issue(link=link, now=now)
-    body = _render_sms("code", {"code": code, "minutes": CODE_MINUTES})
+    body = _render_sms(
+        "code",
+        {"code": code, "minutes": CODE_MINUTES, "organization": relative.organization.name},
+    )
     message = _queue_to_relative(
         relative=relative, body=body, key=f"relative-page:code:{code_row.pk}"
     )
@@ -95,7 +98,14 @@ def new_link_send(*, relative: Relative, now: datetime) -> SmsMessage | None:
     token = link_issue(relative=relative, now=now)
     url = settings.SITE_URL + reverse("family:page", args=[token])
     link = RelativeLink.objects.filter(relative=relative).order_by("-pk").first()
-    body = _render_sms("new_link", {"url": url, "recipient": _first_name(relative)})
+    body = _render_sms(
+        "new_link",
+        {
+            "url": url,
+            "recipient": _first_name(relative),
+            "organization": relative.organization.name,
+        },
+    )
     message = _queue_to_relative(
         relative=relative, body=body, key=f"relative-page:link:{link.pk if link else 0}"
     )

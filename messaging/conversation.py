@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from messaging.inbound import replies_mark_read, with_unread
-from messaging.models import InboundSms, SmsAudience, SmsMessage
+from messaging.models import InboundSms, SmsAudience, SmsMessage, SmsPurpose
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.sms.text import normalise_phone
 
@@ -106,6 +106,8 @@ def recipient_conversation(
         SmsMessage.objects.for_organization(recipient.organization_id)
         .filter(recipient_id=recipient.pk)
         .exclude(to_phone="")
+        # A one-time code is no part of a conversation, and staff need not read it.
+        .exclude(purpose=SmsPurpose.ACCESS_CODE_SMS)
         .select_related("relative")
         .order_by("-created_at", "-id")[:SHOWN]
     )
