@@ -18,6 +18,7 @@ from tests.factories import (
     RelativeFactory,
     VisitFactory,
 )
+from tests.visits.helpers import without_page_link
 from visits.civil_time import local_datetime
 from visits.models import VisitLog, VisitLogDraft, VisitStatus
 
@@ -93,7 +94,7 @@ def test_log_a_visit_and_send_the_feedback_in_three_taps(phone, tmp_path_factory
     message = SmsMessage.objects.get(visit_id=visit.pk)
     assert message.to_phone == "+4790011223"
     assert message.body.startswith("Hei Ingrid!")
-    assert message.body.endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
+    assert without_page_link(message.body).endswith("Kontaktperson: Kari Leder, tlf. 91 11 22 22")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
