@@ -209,6 +209,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_QUEUE_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Else kombu keeps its exchange table in ./control, in whatever folder it started.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     # Longer than the longest task's hard time limit, so acks_late cannot redeliver

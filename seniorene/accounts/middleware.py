@@ -26,6 +26,14 @@ def active_memberships(user_id: int) -> list[Membership]:
     )
 
 
+def last_chosen(memberships: list[Membership]) -> Membership:
+    """The membership the user last switched to; by organization name when none was."""
+    return max(
+        memberships,
+        key=lambda m: m.last_chosen_at.timestamp() if m.last_chosen_at else float("-inf"),
+    )
+
+
 class TenantMiddleware:
     """Pick the active membership; without one, a request gets no tenant data."""
 
@@ -48,7 +56,7 @@ class TenantMiddleware:
             wanted = request.session.get(SESSION_KEY)
             chosen = next((m for m in memberships if m.organization_id == wanted), None)
             if chosen is None and memberships:
-                chosen = memberships[0]
+                chosen = last_chosen(memberships)
                 request.session[SESSION_KEY] = chosen.organization_id
             if chosen is not None:
                 request.membership = chosen

@@ -171,6 +171,9 @@ class Membership(TenantModel):
     is_active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # When the user last switched to this organization: a new login lands in the one they
+    # used last (the lead works in several), not the first by name.
+    last_chosen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("medlemskap")

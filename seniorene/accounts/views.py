@@ -30,7 +30,11 @@ from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Department, Invitation, Membership, User
 from seniorene.accounts.policy import Perm, has_perm
-from seniorene.accounts.tenancy import db_set_tenant, organization_for_invitation_token
+from seniorene.accounts.tenancy import (
+    db_set_tenant,
+    organization_for_invitation_token,
+    tenant_context,
+)
 from seniorene.forms import add_errors, redirect_target
 
 
@@ -42,6 +46,12 @@ def switch_organization(request: AuthedRequest) -> HttpResponse:
     ids = {str(m.organization_id): m.organization_id for m in request.memberships}
     if wanted in ids:  # compared as text: no number is parsed from the user's input
         request.session[SESSION_KEY] = ids[wanted]
+        # Remembered for the next login (written as that organization: row-level security).
+        with tenant_context(ids[wanted], request.user.pk):
+            Membership.objects.filter(user=request.user, organization_id=ids[wanted]).update(
+                last_chosen_at=timezone.now()
+            )
+        db_set_tenant(request.organization.pk, request.user.pk, local=True)
     return HttpResponseRedirect(
         redirect_target(request, request.POST.get("next", ""), reverse("home"))
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from seniorene.accounts.middleware import SESSION_KEY
 from seniorene.accounts.models import Membership, Role
 from seniorene.audit.models import AuditEvent
 from tests.conftest import get_home, login
@@ -99,6 +101,32 @@ def test_a_user_in_two_organizations_switches_between_them(world, client):
     assert f"{world.home.organization.name} · Fagansvarlig" in page
     client.post("/organisasjon/bytt/", {"organization": world.other.organization.pk})
     page = get_home(client).content.decode()
+    assert f"{world.other.organization.name} · Fagansvarlig" in page
+
+
+def new_session(membership: Membership) -> Client:
+    """A login tomorrow: a new session that has not chosen an organization yet."""
+    client = login(Client(), membership)
+    session = client.session
+    del session[SESSION_KEY]
+    session.save()
+    return client
+
+
+def test_a_new_login_lands_in_the_organization_used_last(world):
+    user = world.home.lead.user
+    MembershipFactory(user=user, organization=world.other.organization, role=Role.LEAD)
+    # Never switched: the first organization by name ("Borte" before "Hjemme").
+    page = get_home(new_session(world.home.lead)).content.decode()
+    assert f"{world.other.organization.name} · Fagansvarlig" in page
+    # She switches to Hjemme and works there; her next login lands in Hjemme.
+    client = new_session(world.home.lead)
+    client.post("/organisasjon/bytt/", {"organization": world.home.organization.pk})
+    page = get_home(new_session(world.home.lead)).content.decode()
+    assert f"{world.home.organization.name} · Fagansvarlig" in page
+    # And back: the choice follows her.
+    client.post("/organisasjon/bytt/", {"organization": world.other.organization.pk})
+    page = get_home(new_session(world.home.lead)).content.decode()
     assert f"{world.other.organization.name} · Fagansvarlig" in page
 
 
