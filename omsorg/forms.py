@@ -354,10 +354,22 @@ def _period_date(label: StrOrPromise) -> DateField:
 
 
 class FunnelPeriodForm(forms.Form):
-    """The funnel's period: inquiries registered from `fra` to `til`, both days included."""
+    """The funnel's period: inquiries registered from `fra` to `til`, both days included;
+    `avdeling`: one of the organization's departments, or every one."""
 
     fra = _period_date(_("Fra og med"))
     til = _period_date(_("Til og med"))
+    avdeling = ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Avdeling"),
+        empty_label=_("Alle avdelinger"),
+        error_messages={"invalid_choice": _("Velg en avdeling fra listen.")},
+    )
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(ModelChoiceField, self.fields["avdeling"]).queryset = departments
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

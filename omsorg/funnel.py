@@ -7,6 +7,13 @@ What counts as each step is defined in `STEPS` and nowhere else, by facts that e
 a passed screening, a completed Bli kjent interview, one whose outcome was a good match, and
 the recipient having been active (the first visit plan makes the recipient active). Change
 a step there and every table, chart and CSV follows.
+
+The funnel is a true one (issue 22): a recipient counts at a step only when it also reached
+every step before it, so each step is at most the one before. Who is counted at all: the
+recipients registered (the inquiry's date) in the period, in the chosen department; their
+steps count whenever they happened. A recipient made active without going through the steps
+(registered directly as active, no passed screening or no Bli kjent with a good match) is
+never "converted": it is counted apart, in `SourceRow.apart`.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from omsorg.models import (
     Screening,
     ScreeningOutcome,
 )
-from seniorene.accounts.models import Organization
+from seniorene.accounts.models import Department, Organization
 
 # The statuses that count as converted: the recipient got going with visits.
 CONVERTED_STATUSES = (RecipientStatus.ACTIVE,)
@@ -84,6 +91,7 @@ STEPS: tuple[Step, ...] = (
     Step("converted", _("Aktive"), _converted),
 )
 INQUIRIES_LABEL = _("Henvendelser")
+APART_LABEL = _("Aktive utenom stegene")
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,8 @@ class SourceRow:
     key: str  # the source's code, or the partner's id
     label: str
     inquiries: int
-    steps: tuple[int, ...]  # in the order of STEPS
+    steps: tuple[int, ...]  # in the order of STEPS, each through every step before it
+    apart: int = 0  # active without having gone through every step: never converted
 
     @property
     def converted_percent(self) -> int | None:
@@ -116,11 +125,18 @@ def default_period(today: date) -> tuple[date, date]:
     return year_ago + timedelta(days=1), today
 
 
+def _through(upto: int) -> Q:
+    """Reached STEPS[upto] and every step before it."""
+    return Q(**{f"reached_{s.key}": True for s in STEPS[: upto + 1]})
+
+
 def _counted(rows: QuerySet[CareRecipient], group: Sequence[str]) -> list[dict]:
     annotated = rows.annotate(**{f"reached_{s.key}": s.reached() for s in STEPS})
+    last = STEPS[-1]
     counts = {"inquiries": Count("pk")}
-    counts.update(
-        {f"n_{s.key}": Count("pk", filter=Q(**{f"reached_{s.key}": True})) for s in STEPS}
+    counts.update({f"n_{s.key}": Count("pk", filter=_through(i)) for i, s in enumerate(STEPS)})
+    counts["apart"] = Count(
+        "pk", filter=Q(**{f"reached_{last.key}": True}) & ~_through(len(STEPS) - 1)
     )
     return list(annotated.values(*group).annotate(**counts).order_by())
 
@@ -128,21 +144,46 @@ def _counted(rows: QuerySet[CareRecipient], group: Sequence[str]) -> list[dict]:
 def _row(key: str, label: str, counted: dict | None) -> SourceRow:
     if counted is None:
         return SourceRow(key, label, 0, tuple(0 for _step in STEPS))
-    return SourceRow(key, label, counted["inquiries"], tuple(counted[f"n_{s.key}"] for s in STEPS))
-
-
-def recipients_in_period(
-    *, organization: Organization, start: date, end: date
-) -> QuerySet[CareRecipient]:
-    since, until = period_bounds(start, end)
-    return CareRecipient.objects.for_organization(organization).filter(
-        created_at__gte=since, created_at__lt=until
+    return SourceRow(
+        key,
+        label,
+        counted["inquiries"],
+        tuple(counted[f"n_{s.key}"] for s in STEPS),
+        counted["apart"],
     )
 
 
-def funnel_by_source(*, organization: Organization, start: date, end: date) -> list[SourceRow]:
+def recipients_in_period(
+    *, organization: Organization, start: date, end: date, department: Department | None = None
+) -> QuerySet[CareRecipient]:
+    """The recipients whose inquiry was registered in the period (in `department`, if given)."""
+    since, until = period_bounds(start, end)
+    rows = CareRecipient.objects.for_organization(organization).filter(
+        created_at__gte=since, created_at__lt=until
+    )
+    if department is not None:
+        rows = rows.filter(department=department)
+    return rows
+
+
+def total(rows: Sequence[SourceRow]) -> SourceRow:
+    """The whole funnel: the sum of the per-source rows (every recipient has one source)."""
+    return SourceRow(
+        "",
+        str(INQUIRIES_LABEL),
+        sum(r.inquiries for r in rows),
+        tuple(sum(r.steps[i] for r in rows) for i in range(len(STEPS))),
+        sum(r.apart for r in rows),
+    )
+
+
+def funnel_by_source(
+    *, organization: Organization, start: date, end: date, department: Department | None = None
+) -> list[SourceRow]:
     """Every source (and "Ukjent" when any recipient has none), in the form's order."""
-    rows = recipients_in_period(organization=organization, start=start, end=end)
+    rows = recipients_in_period(
+        organization=organization, start=start, end=end, department=department
+    )
     counted = {c["inquiry_source"]: c for c in _counted(rows, ["inquiry_source"])}
     result = [_row(value, str(label), counted.get(value)) for value, label in InquirySource.choices]
     if "" in counted:
@@ -150,11 +191,13 @@ def funnel_by_source(*, organization: Organization, start: date, end: date) -> l
     return result
 
 
-def funnel_by_partner(*, organization: Organization, start: date, end: date) -> list[SourceRow]:
+def funnel_by_partner(
+    *, organization: Organization, start: date, end: date, department: Department | None = None
+) -> list[SourceRow]:
     """Each partner that sent an inquiry in the period, most inquiries first."""
-    rows = recipients_in_period(organization=organization, start=start, end=end).filter(
-        inquiry_source=InquirySource.PARTNER, inquiry_partner__isnull=False
-    )
+    rows = recipients_in_period(
+        organization=organization, start=start, end=end, department=department
+    ).filter(inquiry_source=InquirySource.PARTNER, inquiry_partner__isnull=False)
     counted = _counted(rows, ["inquiry_partner"])
     names = dict(
         Partner.objects.for_organization(organization)

@@ -46,7 +46,7 @@ from omsorg.models import (
 from omsorg.pdf import interview_pdf_path
 from omsorg.selectors import parse_interview_contact
 from omsorg.tasks import notify_admin_of_intake, notify_leaders_of_intake, render_interview_pdf
-from seniorene.accounts.models import Membership, Organization, Role, User
+from seniorene.accounts.models import Department, Membership, Organization, Role, User
 from seniorene.audit.services import audit_record, audit_relabel
 
 log = logging.getLogger(__name__)
@@ -669,45 +669,63 @@ class FunnelStep:
 
 
 def intake_funnel(
-    *, organization: Organization, since: datetime | None = None, until: datetime | None = None
+    *,
+    organization: Organization,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    department: Department | None = None,
 ) -> list[FunnelStep]:
-    """Inquiries → screened → Bli kjent done → active, with median days between steps.
+    """Inquiries and then each step of `omsorg.funnel.STEPS`, with median days between steps.
 
-    `since`/`until`: only recipients registered in [since, until)."""
+    A true funnel (the rule is written in `omsorg.funnel`): a recipient counts at a step only
+    when it reached every step before it. `since`/`until`: only recipients registered in
+    [since, until); `department`: only its recipients. Four queries whatever the numbers."""
+    from omsorg.funnel import STEPS
+
     recipients = CareRecipient.objects.for_organization(organization)
     if since is not None:
         recipients = recipients.filter(created_at__gte=since)
     if until is not None:
         recipients = recipients.filter(created_at__lt=until)
-    ids = list(recipients.values_list("pk", "created_at"))
-    created = dict(ids)
-    first_screened: dict[int, datetime] = {}
-    for rid, at in Screening.objects.filter(recipient_id__in=created).values_list(
-        "recipient_id", "at"
-    ):
-        first_screened[rid] = min(at, first_screened.get(rid, at))
-    done: dict[int, datetime] = {}
-    for rid, completed_at in IntakeInterview.objects.filter(
-        recipient_id__in=created, status=InterviewStatus.COMPLETED
-    ).values_list("recipient_id", "completed_at"):
-        completed = cast(datetime, completed_at)  # a completed interview has its time
-        done[rid] = min(completed, done.get(rid, completed))
-    active: dict[int, datetime] = {}
-    for rid, at in StatusChange.objects.filter(
-        recipient_id__in=created, to_status=RecipientStatus.ACTIVE
-    ).values_list("recipient_id", "at"):
-        active[rid] = min(at, active.get(rid, at))
+    if department is not None:
+        recipients = recipients.filter(department=department)
+    created: dict[int, datetime] = dict(recipients.values_list("pk", "created_at"))
 
-    def median_days(later: dict[int, datetime], earlier: dict[int, datetime]) -> float | None:
-        gaps = [(later[r] - earlier[r]).total_seconds() / 86400 for r in later if r in earlier]
-        return round(statistics.median(gaps), 1) if gaps else None
+    def first(rows: Any) -> dict[int, datetime]:
+        seen: dict[int, datetime] = {}
+        for rid, at in rows:
+            seen[rid] = min(at, seen.get(rid, at))
+        return seen
 
-    return [
-        FunnelStep(_("Henvendelser"), len(created), None),
-        FunnelStep(_("Kartlagt"), len(first_screened), median_days(first_screened, created)),
-        FunnelStep(_("Bli kjent gjennomført"), len(done), median_days(done, first_screened)),
-        FunnelStep(_("Aktive"), len(active), median_days(active, done)),
-    ]
+    screened = first(
+        Screening.objects.filter(
+            recipient_id__in=created, outcome=ScreeningOutcome.PASSED
+        ).values_list("recipient_id", "at")
+    )
+    completed = list(
+        IntakeInterview.objects.filter(
+            recipient_id__in=created, status=InterviewStatus.COMPLETED
+        ).values_list("recipient_id", "completed_at", "outcome")
+    )
+    # A completed interview has its time.
+    met = first((rid, cast(datetime, at)) for rid, at, _o in completed)
+    matched = first(
+        (rid, cast(datetime, at)) for rid, at, outcome in completed if outcome == Outcome.GOOD_MATCH
+    )
+    active = first(
+        StatusChange.objects.filter(
+            recipient_id__in=created, to_status=RecipientStatus.ACTIVE
+        ).values_list("recipient_id", "at")
+    )
+    result = [FunnelStep(_("Henvendelser"), len(created), None)]
+    previous = created
+    for step, reached in zip(STEPS, (screened, met, matched, active), strict=True):
+        through = {r: at for r, at in reached.items() if r in previous}
+        gaps = [(at - previous[r]).total_seconds() / 86400 for r, at in through.items()]
+        median = round(statistics.median(gaps), 1) if gaps else None
+        result.append(FunnelStep(str(step.label), len(through), median))
+        previous = through
+    return result
 
 
 def interviews_cancel_for_recipient(recipient: CareRecipient, by: User | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -457,38 +458,82 @@ def _simple_list(request, *, model, form_class, template, save, pk, list_url):
     return render(request, template, ctx)
 
 
-def _funnel_period(request: AuthedRequest) -> tuple[FunnelPeriodForm, date | None, date | None]:
-    """The period asked for in the address (?fra=…&til=…), else the last twelve months."""
+@dataclass(frozen=True)
+class _FunnelAsked:
+    """What the funnel's address asks for; `start` is None when the form has errors."""
+
+    form: FunnelPeriodForm
+    start: date | None
+    end: date | None
+    department: Department | None = None
+
+    def query(self, start: date, end: date) -> str:
+        """The address's query for this period and department (the CSV link)."""
+        asked = {"fra": start.isoformat(), "til": end.isoformat()}
+        if self.department is not None:
+            asked["avdeling"] = str(self.department.pk)
+        return urlencode(asked)
+
+
+def _funnel_asked(request: AuthedRequest) -> _FunnelAsked:
+    """The period asked for in the address (?fra=…&til=…), else the last twelve months
+    (Oslo dates); the department (?avdeling=…), else every department. Only the departments
+    the user may see are choices (admin and the lead, who see the page, see every one)."""
+    departments = request.scope.filter(
+        Department.objects.for_organization(request.organization).order_by("name"), "pk"
+    )
     if "fra" in request.GET or "til" in request.GET:
-        form = FunnelPeriodForm(request.GET)
+        form = FunnelPeriodForm(request.GET, departments=departments)
         if form.is_valid():
-            return form, form.cleaned_data["fra"], form.cleaned_data["til"]
-        return form, None, None
+            data = form.cleaned_data
+            return _FunnelAsked(form, data["fra"], data["til"], data["avdeling"])
+        return _FunnelAsked(form, None, None)
     start, end = funnel_by.default_period(timezone.localdate())
-    return FunnelPeriodForm(initial={"fra": start, "til": end}), start, end
+    form = FunnelPeriodForm(
+        {
+            "fra": start.isoformat(),
+            "til": end.isoformat(),
+            "avdeling": request.GET.get("avdeling", ""),
+        },
+        departments=departments,
+    )
+    if form.is_valid():
+        return _FunnelAsked(form, start, end, form.cleaned_data["avdeling"])
+    return _FunnelAsked(form, None, None)
 
 
 @require(Perm.VIEW_INTAKE_FUNNEL)
 def funnel(request: AuthedRequest) -> HttpResponse:
-    form, start, end = _funnel_period(request)
-    ctx: dict = {"form": form, "start": start, "end": end, "step_labels": funnel_by.STEPS}
+    asked = _funnel_asked(request)
+    start, end, department = asked.start, asked.end, asked.department
+    ctx: dict = {
+        "form": asked.form,
+        "start": start,
+        "end": end,
+        "department": department,
+        "step_labels": funnel_by.STEPS,
+        "apart_label": funnel_by.APART_LABEL,
+    }
     if start is not None and end is not None:
         since, until = funnel_by.period_bounds(start, end)
-        steps = services.intake_funnel(organization=request.organization, since=since, until=until)
+        steps = services.intake_funnel(
+            organization=request.organization, since=since, until=until, department=department
+        )
         first = steps[0].count or 1
         by_source = funnel_by.funnel_by_source(
-            organization=request.organization, start=start, end=end
+            organization=request.organization, start=start, end=end, department=department
         )
         by_partner = funnel_by.funnel_by_partner(
-            organization=request.organization, start=start, end=end
+            organization=request.organization, start=start, end=end, department=department
         )
         ctx.update(
             steps=[(s, round(100 * s.count / first)) for s in steps],
+            apart=funnel_by.total(by_source).apart,
             by_source=by_source,
             by_partner=by_partner,
             source_chart=funnel_by.bar_chart(by_source),
             partner_chart=funnel_by.bar_chart(by_partner),
-            csv_query=urlencode({"fra": start.isoformat(), "til": end.isoformat()}),
+            csv_query=asked.query(start, end),
         )
     return render(request, "omsorg/funnel.html", ctx)
 
@@ -502,9 +547,11 @@ def _csv_cell(value: object) -> str:
 @require(Perm.VIEW_INTAKE_FUNNEL)
 def funnel_csv(request: AuthedRequest) -> HttpResponse:
     """The per-source and per-partner table for Excel: semicolons, UTF-8 with a BOM."""
-    form, start, end = _funnel_period(request)
+    asked = _funnel_asked(request)
+    start, end, department = asked.start, asked.end, asked.department
     if start is None or end is None:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        errors = asked.form.errors.values()
+        messages.error(request, " ".join(str(e) for errs in errors for e in errs))
         return redirect("omsorg:funnel")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"henvendelser-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
@@ -514,20 +561,26 @@ def funnel_csv(request: AuthedRequest) -> HttpResponse:
     writer.writerow(
         [_("Gruppe"), _("Kilde"), str(funnel_by.INQUIRIES_LABEL)]
         + [str(s.label) for s in funnel_by.STEPS]
+        + [str(funnel_by.APART_LABEL)]
     )
+    org = request.organization
     groups = (
         (
             _("Kilde"),
-            funnel_by.funnel_by_source(organization=request.organization, start=start, end=end),
+            funnel_by.funnel_by_source(
+                organization=org, start=start, end=end, department=department
+            ),
         ),
         (
             _("Samarbeidspartner"),
-            funnel_by.funnel_by_partner(organization=request.organization, start=start, end=end),
+            funnel_by.funnel_by_partner(
+                organization=org, start=start, end=end, department=department
+            ),
         ),
     )
     for group, rows in groups:
         for row in rows:
-            writer.writerow([group, _csv_cell(row.label), row.inquiries, *row.steps])
+            writer.writerow([group, _csv_cell(row.label), row.inquiries, *row.steps, row.apart])
     return response
 
 

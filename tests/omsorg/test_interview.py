@@ -302,7 +302,8 @@ def test_the_funnel_counts_each_step_and_the_days_between(world, client_for, boo
 
     CareRecipientFactory(department=world.home.dept_b)  # an inquiry that went no further
     steps = services.intake_funnel(organization=world.home.organization)
-    assert [s.count for s in steps] == [2, 1, 1, 0]  # active once a plan is made
+    # Screened, Bli kjent, a good match; active once a plan is made.
+    assert [s.count for s in steps] == [2, 1, 1, 1, 0]
     assert steps[1].median_days_from_previous is not None
     html = client_for(world.home.admin).get("/tall/inntak/").content.decode()
     assert "Bli kjent gjennomført" in html
