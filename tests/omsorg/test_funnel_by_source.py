@@ -405,3 +405,22 @@ def test_hostile_input_gets_a_message_never_a_500(world, client_for, query):
     response = client.get("/tall/inntak.csv", query, follow=True)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_page_asks_the_same_number_of_queries_whatever_the_recipients(world, client_for):
+    home = world.home
+    client = client_for(home.admin)
+    asked = {"fra": "01.01.2026", "til": "31.03.2026", "avdeling": home.dept_a.pk}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/tall/inntak/", asked).status_code == 200
+        return len(queries)
+
+    recipient(home, source="family", reached=("screened",))
+    client.get("/tall/inntak/", asked)  # the session and caches warm
+    few = count()
+    for _n in range(5):
+        recipient(home, source="family", reached=("screened", "met", "matched", "converted"))
+        recipient(home, source="media", reached=("converted",))
+    assert count() == few
