@@ -366,5 +366,8 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "meeting": meeting,
         "sent": meeting.invites.filter(sent_at__isnull=False).count(),
+        "why": services.team_meeting_why_none_sent(meeting=meeting),
+        "sms_gaps": services.team_meeting_sms_gaps(meeting=meeting),
+        "lines": services.team_meeting_invite_lines(meeting=meeting),
     }
     return render(request, "training/meeting_edit.html", ctx)

@@ -226,3 +226,69 @@ def test_seniors_who_consented_also_get_one_sms_across_two_runs(
     assert sms.membership == consenting
     assert sms.purpose == "team_meeting"
     assert "https://teams.example/mars" in sms.body
+
+
+# --- Why nothing was sent, and each person's invitation ------------------------------
+
+
+def _page(lead, meeting):
+    return lead.get(reverse("training:meeting_edit", args=[meeting.pk])).content.decode()
+
+
+def test_before_the_sending_time_the_page_says_when_it_goes(world, meeting, lead):
+    with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+        listing = lead.get(reverse("training:meetings")).content.decode()
+        page = _page(lead, meeting)
+    expected = "Ikke tid ennå: lenken sendes søndag 1. mars kl. 08.00 til 3 seniorer."
+    assert expected in listing
+    assert expected in page
+
+
+def test_a_meeting_set_after_the_last_morning_run_says_so(world, lead):
+    with time_machine.travel(dt.datetime(2026, 3, 12, 10, 0, tzinfo=OSLO), tick=False):
+        lead.post(
+            reverse("training:meetings"),
+            {"date": "2026-03-12", "time": "18:00", "link": "https://teams.example/sent"},
+        )
+    with time_machine.travel(dt.datetime(2026, 3, 20, 12, 0, tzinfo=OSLO), tick=False):
+        html = lead.get(reverse("training:meetings")).content.decode()
+    assert "Møtet ble lagt inn torsdag 12. mars kl. 10.00, etter den siste utsendingen" in html
+
+
+def test_a_job_that_never_ran_is_named(world, meeting, lead):
+    with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=OSLO), tick=False):
+        html = _page(lead, meeting)
+    assert "skulle ha sendt lenken søndag 1. mars kl. 08.00, men har ikke kjørt" in html
+
+
+def test_no_active_seniors_is_the_reason(world, meeting, lead):
+    for senior in seniors_of(world.home):
+        senior.is_active = False
+        senior.save(update_fields=["is_active"])
+    with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=OSLO), tick=False):
+        html = _page(lead, meeting)
+    assert "ingen aktive seniorer" in html
+
+
+def test_each_person_s_invitation_and_the_sms_gaps(
+    world, meeting, lead, django_capture_on_commit_callbacks
+):
+    from messaging.services import staff_sms_consent_give
+
+    a, a2, b = world.home.senior_a, world.home.senior_a2, world.home.senior_b
+    for member, phone in ((a, "+4791234567"), (a2, "+4791234568"), (b, "")):
+        member.user.phone = phone
+        member.user.save(update_fields=["phone"])
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        staff_sms_consent_give(membership=a, by=a.user)
+        assert "Ikke invitert ennå" in _page(lead, meeting)
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+        html = _page(lead, meeting)
+        listing = lead.get(reverse("training:meetings")).content.decode()
+    assert "Hvorfor ingen er sendt" not in html
+    assert "Hvorfor ingen er sendt" not in listing
+    assert html.count("Sendt søndag 1. mars kl. 08.00") == 3
+    assert "Ikke samtykke til SMS" in html
+    assert "Mangler mobilnummer" in html
+    assert "Av 3 seniorer har 2 ikke gitt samtykke til SMS og 1 mangler mobilnummer" in html
