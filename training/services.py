@@ -576,6 +576,30 @@ def team_meeting_invites_send(
     return tally
 
 
+def team_meeting_send_now(
+    *, meeting: TeamMeeting, by: Membership, now: datetime | None = None
+) -> Tally:
+    """The lead's «Send nå»: send the meeting's link at once to every active senior who
+    has not had it. The same path as the job (one invite row and one claim per person,
+    the SMS keyed ``team-meeting:<invite id>``), so a second press sends nothing more."""
+    if meeting.organization_id != by.organization_id:
+        raise PermissionDenied
+    now = now or timezone.now()
+    if meeting.starts_at <= now:
+        raise ValidationError(_("Møtet har begynt, så lenken sendes ikke ut."))
+    tally = team_meeting_invites_send(
+        organization_id=meeting.organization_id, year=meeting.year, month=meeting.month, now=now
+    )
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="training.team_meeting_sent_now",
+        obj=meeting,
+        details={"sent": tally.handled, "failed": tally.failed},
+    )
+    return tally
+
+
 def _invite_send(invite: TeamMeetingInvite) -> str:
     """E-mail one invite through its claim; on success also the SMS, and mark it sent."""
     outcome = notice_send(

@@ -292,3 +292,40 @@ def test_each_person_s_invitation_and_the_sms_gaps(
     assert "Ikke samtykke til SMS" in html
     assert "Mangler mobilnummer" in html
     assert "Av 3 seniorer har 2 ikke gitt samtykke til SMS og 1 mangler mobilnummer" in html
+
+
+# --- Send now --------------------------------------------------------------------------
+
+
+def test_send_now_sends_once_under_a_second_press(world, meeting, lead):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+        assert "Send nå" in _page(lead, meeting)
+        first = lead.post(url, follow=True).content.decode()
+        second = lead.post(url, follow=True).content.decode()
+    assert "Invitasjonen er sendt til 3 seniorer." in first
+    assert "Alle seniorene har allerede fått invitasjonen." in second
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        s.user.email for s in seniors_of(world.home)
+    )
+    assert AuditEvent.objects.filter(action="training.team_meeting_sent_now").count() == 2
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        assert tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_send_now_is_refused_once_the_meeting_has_started(world, meeting, lead):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 12, 18, 30, tzinfo=OSLO), tick=False):
+        assert "Send nå" not in _page(lead, meeting)
+        html = lead.post(url, follow=True).content.decode()
+    assert "Møtet har begynt, så lenken sendes ikke ut." in html
+    assert mail.outbox == []
+
+
+def test_only_the_lead_may_send_now(world, meeting, client_for):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    for who in (world.home.admin, world.home.leader_a, world.home.senior_a):
+        with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+            assert client_for(who).post(url).status_code in (403, 404)
+    assert mail.outbox == []
