@@ -837,6 +837,7 @@ class InviteLine:
     membership: Membership
     email: str
     sms: str
+    attended: bool = False
 
 
 def team_meeting_invite_lines(
@@ -888,5 +889,43 @@ def team_meeting_invite_lines(
             sms_text = _("Ikke samtykke til SMS")
         else:
             sms_text = _("Ikke sendt")
-        lines.append(InviteLine(member, email, sms_text))
+        lines.append(InviteLine(member, email, sms_text, bool(invite and invite.attended)))
     return lines
+
+
+MINUTES_MAX = 2000
+
+
+def team_meeting_attendance_save(
+    *,
+    meeting: TeamMeeting,
+    by: Membership,
+    attended_ids: Iterable[int],
+    minutes: str,
+    now: datetime | None = None,
+) -> None:
+    """After the meeting: who of the invited came, and short minutes; audited."""
+    if meeting.organization_id != by.organization_id:
+        raise PermissionDenied
+    now = now or timezone.now()
+    if meeting.starts_at > now:
+        raise ValidationError(_("Oppmøte og referat føres etter at møtet har begynt."))
+    minutes = minutes.strip()
+    if len(minutes) > MINUTES_MAX:
+        raise ValidationError(_("Referatet kan være høyst %(n)s tegn.") % {"n": MINUTES_MAX})
+    invites = TeamMeetingInvite.objects.for_organization(meeting.organization_id).filter(
+        meeting=meeting
+    )
+    came = set(invites.filter(membership_id__in=list(attended_ids)).values_list("pk", flat=True))
+    with transaction.atomic():
+        invites.filter(pk__in=came).update(attended=True)
+        invites.exclude(pk__in=came).update(attended=False)
+        meeting.minutes = minutes
+        meeting.save(update_fields=["minutes"])
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="training.team_meeting_attendance_saved",
+        obj=meeting,
+        details={"attended": len(came), "minutes_chars": len(minutes)},
+    )

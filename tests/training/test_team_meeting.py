@@ -329,3 +329,50 @@ def test_only_the_lead_may_send_now(world, meeting, client_for):
         with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
             assert client_for(who).post(url).status_code in (403, 404)
     assert mail.outbox == []
+
+
+# --- Attendance and minutes ---------------------------------------------------------------
+
+
+def test_after_the_meeting_the_lead_ticks_who_came_and_writes_minutes(world, meeting, lead):
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    came = world.home.senior_a
+    with time_machine.travel(dt.datetime(2026, 3, 12, 19, 30, tzinfo=OSLO), tick=False):
+        html = lead.post(
+            url,
+            {
+                "attended": [str(came.pk), "999999", "x"],
+                "minutes": "Vi gikk gjennom <b>rutiner</b>.",
+            },
+            follow=True,
+        ).content.decode()
+    assert "Oppmøte og referat er lagret." in html
+    assert "Vi gikk gjennom &lt;b&gt;rutiner&lt;/b&gt;." in html
+    attended = TeamMeetingInvite.objects.filter(meeting=meeting, attended=True)
+    assert [i.membership for i in attended] == [came]
+    assert AuditEvent.objects.filter(action="training.team_meeting_attendance_saved").count() == 1
+
+
+def test_attendance_waits_for_the_meeting_and_minutes_are_short(world, meeting, lead):
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=OSLO), tick=False):
+        assert "Hvem kom?" not in _page(lead, meeting)
+        early = lead.post(url, {"minutes": "For tidlig"}, follow=True).content.decode()
+    assert "Oppmøte og referat føres etter at møtet har begynt." in early
+    with time_machine.travel(dt.datetime(2026, 3, 13, 12, 0, tzinfo=OSLO), tick=False):
+        long = lead.post(url, {"minutes": "x" * 2001}, follow=True).content.decode()
+    assert "Referatet kan være høyst 2000 tegn." in long
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
+
+
+def test_only_the_lead_records_attendance(world, meeting, client_for):
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 13, 12, 0, tzinfo=OSLO), tick=False):
+        for who in (world.home.admin, world.home.leader_a, world.home.senior_a):
+            response = client_for(who).post(url, {"minutes": "Nei"})
+            assert response.status_code in (403, 404)
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
