@@ -189,6 +189,7 @@ class TeamMeeting(TenantModel):
     starts_at = models.DateTimeField(_("tidspunkt"))
     link = models.URLField(_("møtelenke"), max_length=500)
     note = models.TextField(_("melding"), blank=True)
+    minutes = models.TextField(_("referat"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -218,6 +219,7 @@ class TeamMeetingInvite(TenantModel):
     meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="invites")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    attended = models.BooleanField(_("kom"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -576,6 +576,30 @@ def team_meeting_invites_send(
     return tally
 
 
+def team_meeting_send_now(
+    *, meeting: TeamMeeting, by: Membership, now: datetime | None = None
+) -> Tally:
+    """The lead's «Send nå»: send the meeting's link at once to every active senior who
+    has not had it. The same path as the job (one invite row and one claim per person,
+    the SMS keyed ``team-meeting:<invite id>``), so a second press sends nothing more."""
+    if meeting.organization_id != by.organization_id:
+        raise PermissionDenied
+    now = now or timezone.now()
+    if meeting.starts_at <= now:
+        raise ValidationError(_("Møtet har begynt, så lenken sendes ikke ut."))
+    tally = team_meeting_invites_send(
+        organization_id=meeting.organization_id, year=meeting.year, month=meeting.month, now=now
+    )
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="training.team_meeting_sent_now",
+        obj=meeting,
+        details={"sent": tally.handled, "failed": tally.failed},
+    )
+    return tally
+
+
 def _invite_send(invite: TeamMeetingInvite) -> str:
     """E-mail one invite through its claim; on success also the SMS, and mark it sent."""
     outcome = notice_send(
@@ -653,6 +677,7 @@ class MeetingRow:
     meeting: TeamMeeting
     sent: int
     failed: int
+    why: str = ""
 
 
 def team_meeting_list(*, organization: Organization) -> Sequence[MeetingRow]:
@@ -676,7 +701,15 @@ def team_meeting_list(*, organization: Organization) -> Sequence[MeetingRow]:
         .annotate(n=Count("pk"))
         .values_list("meeting", "n")
     )
-    return [MeetingRow(m, m.sent_count, failed.get(m.pk, 0)) for m in meetings]
+    return [
+        MeetingRow(
+            m,
+            m.sent_count,
+            failed.get(m.pk, 0),
+            "" if m.sent_count else team_meeting_why_none_sent(meeting=m),
+        )
+        for m in meetings
+    ]
 
 
 def team_meeting_next(*, organization: Organization) -> TeamMeeting | None:
@@ -686,4 +719,213 @@ def team_meeting_next(*, organization: Organization) -> TeamMeeting | None:
         .filter(starts_at__gt=timezone.now())
         .order_by("starts_at")
         .first()
+    )
+
+
+# --- Why nothing went out, and each person's invitation -------------------------------
+
+SEND_HOUR = 8  # the job runs every morning at 08:00 Oslo time (training.jobs)
+
+
+def _next_send_run(after: datetime, year: int, month: int) -> datetime:
+    """The first 08:00 Oslo run of the job that sends `year`-`month`'s link, after `after`."""
+    from datetime import timedelta
+
+    tz = timezone.get_default_timezone()
+    first = datetime(year, month, 1, SEND_HOUR, 0, tzinfo=tz)
+    local = timezone.localtime(after)
+    candidate = local.replace(hour=SEND_HOUR, minute=0, second=0, microsecond=0)
+    if candidate <= local:
+        candidate = candidate + timedelta(days=1)
+    candidate = candidate.replace(tzinfo=tz)  # keep 08:00 across a DST change
+    return max(first, candidate)
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "l j. F \\k\\l. H.i")
+
+
+def team_meeting_why_none_sent(*, meeting: TeamMeeting, now: datetime | None = None) -> str:
+    """In plain Norwegian, why no invitation to `meeting` has gone out ("" when some has).
+
+    Derived from the data: the invites and their claims, the seniors, the job's runs and
+    the sending time (08:00 Oslo each morning of the meeting's month, never after it starts).
+    """
+    from seniorene.jobs.models import JobRun
+
+    now = now or timezone.now()
+    org = meeting.organization_id
+    invites = TeamMeetingInvite.objects.for_organization(org).filter(meeting=meeting)
+    if invites.filter(sent_at__isnull=False).exists():
+        return ""
+    reasons: list[str] = []
+    if invites.exists():
+        claims = JobClaim.objects.for_organization(org).filter(
+            key__in=[f"team-meeting:{pk}" for pk in invites.values_list("pk", flat=True)]
+        )
+        failed = claims.filter(status=ClaimStatus.FAILED)
+        if failed.exists():
+            error = failed.exclude(error="").values_list("error", flat=True).first() or ""
+            reasons.append(
+                _("E-posten kunne ikke sendes til %(n)s av %(total)s seniorer%(error)s.")
+                % {
+                    "n": failed.count(),
+                    "total": invites.count(),
+                    "error": (_(" (feil: %(e)s)") % {"e": error}) if error else "",
+                }
+            )
+        else:
+            reasons.append(
+                _("%(n)s invitasjoner venter på neste utsending (%(when)s).")
+                % {
+                    "n": invites.count(),
+                    "when": _when(_next_send_run(now, meeting.year, meeting.month)),
+                }
+            )
+        return " ".join(reasons)
+    seniors = Membership.objects.for_organization(org).filter(role=Role.SENIOR, is_active=True)
+    if not seniors.exists():
+        return _("Organisasjonen har ingen aktive seniorer å sende lenken til.")
+    first_run = _next_send_run(meeting.created_at, meeting.year, meeting.month)
+    if first_run >= meeting.starts_at:
+        return _(
+            "Møtet ble lagt inn %(created)s, etter den siste utsendingen før møtet "
+            "(lenken sendes kl. 08.00 om morgenen, aldri etter at møtet har begynt). "
+            "Bruk «Send nå» eller send lenken selv."
+        ) % {"created": _when(meeting.created_at)}
+    if now < first_run:
+        return _("Ikke tid ennå: lenken sendes %(when)s til %(n)s seniorer.") % {
+            "when": _when(first_run),
+            "n": seniors.count(),
+        }
+    runs = JobRun.objects.for_organization(org).filter(
+        job="team_meeting", started_at__gte=first_run, started_at__lt=meeting.starts_at
+    )
+    if not runs.exists():
+        return _(
+            "Utsendingsjobben skulle ha sendt lenken %(when)s, men har ikke kjørt for "
+            "organisasjonen siden. Se jobboversikten."
+        ) % {"when": _when(first_run)}
+    return _("Utsendingsjobben kjørte %(when)s uten å sende noe.") % {
+        "when": _when(runs.order_by("-started_at").first().started_at)  # type: ignore[union-attr]
+    }
+
+
+def team_meeting_sms_gaps(*, meeting: TeamMeeting, now: datetime | None = None) -> str:
+    """How many of the audience will get no SMS, and why (no consent, no mobile number)."""
+    from messaging.services import staff_may_receive_sms
+
+    seniors = list(
+        Membership.objects.for_organization(meeting.organization_id)
+        .filter(role=Role.SENIOR, is_active=True)
+        .select_related("user")
+    )
+    no_phone = sum(1 for m in seniors if not m.user.phone)
+    no_consent = sum(1 for m in seniors if not staff_may_receive_sms(membership_id=m.pk, at=now))
+    if not (no_phone or no_consent):
+        return ""
+    return _(
+        "Av %(total)s seniorer har %(no_consent)s ikke gitt samtykke til SMS og "
+        "%(no_phone)s mangler mobilnummer; de får lenken bare på e-post."
+    ) % {"total": len(seniors), "no_consent": no_consent, "no_phone": no_phone}
+
+
+@dataclass(frozen=True)
+class InviteLine:
+    """One senior in the meeting's audience: what happened to their e-mail and SMS."""
+
+    membership: Membership
+    email: str
+    sms: str
+    attended: bool = False
+
+
+def team_meeting_invite_lines(
+    *, meeting: TeamMeeting, now: datetime | None = None
+) -> Sequence[InviteLine]:
+    """Per person: the e-mail (sent, failed, waiting, not invited) and the SMS (its outbox
+    status, or blocked for no consent, or no mobile number)."""
+    from messaging.models import SmsMessage
+    from messaging.services import staff_may_receive_sms
+
+    org = meeting.organization_id
+    invites = {
+        i.membership_id: i
+        for i in TeamMeetingInvite.objects.for_organization(org)
+        .filter(meeting=meeting)
+        .select_related("membership__user")
+    }
+    members = {i.membership_id: i.membership for i in invites.values()}
+    for m in (
+        Membership.objects.for_organization(org)
+        .filter(role=Role.SENIOR, is_active=True)
+        .select_related("user")
+    ):
+        members.setdefault(m.pk, m)
+    keys = {f"team-meeting:{i.pk}": i.membership_id for i in invites.values()}
+    claims = {keys[c.key]: c for c in JobClaim.objects.for_organization(org).filter(key__in=keys)}
+    sms = {
+        keys[s.idempotency_key]: s
+        for s in SmsMessage.objects.for_organization(org).filter(idempotency_key__in=keys)
+    }
+    lines = []
+    for pk, member in sorted(members.items(), key=lambda kv: norwegian_key(str(kv[1].user))):
+        invite = invites.get(pk)
+        claim = claims.get(pk)
+        if invite is None:
+            email = _("Ikke invitert ennå")
+        elif invite.sent_at:
+            email = _("Sendt %(when)s") % {"when": _when(invite.sent_at)}
+        elif claim is not None and claim.status == ClaimStatus.FAILED:
+            email = _("Feilet") + (f": {claim.error}" if claim.error else "")
+        else:
+            email = _("Venter")
+        message = sms.get(pk)
+        if message is not None:
+            sms_text = str(message.get_status_display())
+        elif not member.user.phone:
+            sms_text = _("Mangler mobilnummer")
+        elif not staff_may_receive_sms(membership_id=pk, at=now):
+            sms_text = _("Ikke samtykke til SMS")
+        else:
+            sms_text = _("Ikke sendt")
+        lines.append(InviteLine(member, email, sms_text, bool(invite and invite.attended)))
+    return lines
+
+
+MINUTES_MAX = 2000
+
+
+def team_meeting_attendance_save(
+    *,
+    meeting: TeamMeeting,
+    by: Membership,
+    attended_ids: Iterable[int],
+    minutes: str,
+    now: datetime | None = None,
+) -> None:
+    """After the meeting: who of the invited came, and short minutes; audited."""
+    if meeting.organization_id != by.organization_id:
+        raise PermissionDenied
+    now = now or timezone.now()
+    if meeting.starts_at > now:
+        raise ValidationError(_("Oppmøte og referat føres etter at møtet har begynt."))
+    minutes = minutes.strip()
+    if len(minutes) > MINUTES_MAX:
+        raise ValidationError(_("Referatet kan være høyst %(n)s tegn.") % {"n": MINUTES_MAX})
+    invites = TeamMeetingInvite.objects.for_organization(meeting.organization_id).filter(
+        meeting=meeting
+    )
+    came = set(invites.filter(membership_id__in=list(attended_ids)).values_list("pk", flat=True))
+    with transaction.atomic():
+        invites.filter(pk__in=came).update(attended=True)
+        invites.exclude(pk__in=came).update(attended=False)
+        meeting.minutes = minutes
+        meeting.save(update_fields=["minutes"])
+    audit_record(
+        organization=by.organization,
+        actor=by.user,
+        action="training.team_meeting_attendance_saved",
+        obj=meeting,
+        details={"attended": len(came), "minutes_chars": len(minutes)},
     )

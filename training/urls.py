@@ -21,4 +21,6 @@ urlpatterns = [
     path("opplaering/oversikt.csv", views.overview_csv, name="overview_csv"),
     path("teamsmoter/", views.meetings, name="meetings"),
     path("teamsmoter/<int:pk>/", views.meeting_edit, name="meeting_edit"),
+    path("teamsmoter/<int:pk>/send/", views.meeting_send_now, name="meeting_send_now"),
+    path("teamsmoter/<int:pk>/oppmote/", views.meeting_attendance, name="meeting_attendance"),
 ]

@@ -21,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from seniorene.accounts.decorators import require
@@ -366,5 +367,63 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "meeting": meeting,
         "sent": meeting.invites.filter(sent_at__isnull=False).count(),
+        "why": services.team_meeting_why_none_sent(meeting=meeting),
+        "sms_gaps": services.team_meeting_sms_gaps(meeting=meeting),
+        "lines": services.team_meeting_invite_lines(meeting=meeting),
+        "can_send_now": meeting.starts_at > timezone.now(),
+        "has_started": meeting.starts_at <= timezone.now(),
+        "invited": meeting.invites.select_related("membership__user").order_by(
+            "membership__user__name"
+        ),
+        "minutes_max": services.MINUTES_MAX,
     }
     return render(request, "training/meeting_edit.html", ctx)
+
+
+@require_POST
+@require(Perm.MANAGE_TEAM_MEETINGS)
+def meeting_send_now(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    try:
+        tally = services.team_meeting_send_now(meeting=meeting, by=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if tally.handled:
+            messages.success(
+                request,
+                ngettext(
+                    "Invitasjonen er sendt til %(n)s senior.",
+                    "Invitasjonen er sendt til %(n)s seniorer.",
+                    tally.handled,
+                )
+                % {"n": tally.handled},
+            )
+        else:
+            messages.info(request, _("Alle seniorene har allerede fått invitasjonen."))
+        if tally.failed or tally.transient:
+            messages.warning(
+                request,
+                _("%(n)s e-poster kunne ikke sendes; se listen under.")
+                % {"n": tally.failed + tally.transient},
+            )
+    return redirect("training:meeting_edit", pk=meeting.pk)
+
+
+@require_POST
+@require(Perm.MANAGE_TEAM_MEETINGS)
+def meeting_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    ids = [int(v) for v in request.POST.getlist("attended") if v.isdigit() and len(v) < 12]
+    try:
+        services.team_meeting_attendance_save(
+            meeting=meeting,
+            by=request.membership,
+            attended_ids=ids,
+            minutes=request.POST.get("minutes", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Oppmøte og referat er lagret."))
+    return redirect("training:meeting_edit", pk=meeting.pk)

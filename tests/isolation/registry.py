@@ -265,6 +265,12 @@ SAMPLES: dict[str, Sample] = {
     "training:module_pdf": Sample(training_samples.sample_module),
     "training:module_edit": Sample(training_samples.sample_module),
     "training:meeting_edit": Sample(training_samples.sample_meeting),
+    "training:meeting_attendance": Sample(
+        training_samples.sample_meeting, method="POST", allowed_status=frozenset({302})
+    ),
+    "training:meeting_send_now": Sample(
+        training_samples.sample_meeting, method="POST", allowed_status=frozenset({302})
+    ),
     "visits:visit": Sample(visit_samples.sample_visit, **RECIPIENT),
     "visits:visit_move": Sample(
         visit_samples.sample_visit,

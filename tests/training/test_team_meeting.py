@@ -226,3 +226,153 @@ def test_seniors_who_consented_also_get_one_sms_across_two_runs(
     assert sms.membership == consenting
     assert sms.purpose == "team_meeting"
     assert "https://teams.example/mars" in sms.body
+
+
+# --- Why nothing was sent, and each person's invitation ------------------------------
+
+
+def _page(lead, meeting):
+    return lead.get(reverse("training:meeting_edit", args=[meeting.pk])).content.decode()
+
+
+def test_before_the_sending_time_the_page_says_when_it_goes(world, meeting, lead):
+    with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+        listing = lead.get(reverse("training:meetings")).content.decode()
+        page = _page(lead, meeting)
+    expected = "Ikke tid ennå: lenken sendes søndag 1. mars kl. 08.00 til 3 seniorer."
+    assert expected in listing
+    assert expected in page
+
+
+def test_a_meeting_set_after_the_last_morning_run_says_so(world, lead):
+    with time_machine.travel(dt.datetime(2026, 3, 12, 10, 0, tzinfo=OSLO), tick=False):
+        lead.post(
+            reverse("training:meetings"),
+            {"date": "2026-03-12", "time": "18:00", "link": "https://teams.example/sent"},
+        )
+    with time_machine.travel(dt.datetime(2026, 3, 20, 12, 0, tzinfo=OSLO), tick=False):
+        html = lead.get(reverse("training:meetings")).content.decode()
+    assert "Møtet ble lagt inn torsdag 12. mars kl. 10.00, etter den siste utsendingen" in html
+
+
+def test_a_job_that_never_ran_is_named(world, meeting, lead):
+    with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=OSLO), tick=False):
+        html = _page(lead, meeting)
+    assert "skulle ha sendt lenken søndag 1. mars kl. 08.00, men har ikke kjørt" in html
+
+
+def test_no_active_seniors_is_the_reason(world, meeting, lead):
+    for senior in seniors_of(world.home):
+        senior.is_active = False
+        senior.save(update_fields=["is_active"])
+    with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=OSLO), tick=False):
+        html = _page(lead, meeting)
+    assert "ingen aktive seniorer" in html
+
+
+def test_each_person_s_invitation_and_the_sms_gaps(
+    world, meeting, lead, django_capture_on_commit_callbacks
+):
+    from messaging.services import staff_sms_consent_give
+
+    a, a2, b = world.home.senior_a, world.home.senior_a2, world.home.senior_b
+    for member, phone in ((a, "+4791234567"), (a2, "+4791234568"), (b, "")):
+        member.user.phone = phone
+        member.user.save(update_fields=["phone"])
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        staff_sms_consent_give(membership=a, by=a.user)
+        assert "Ikke invitert ennå" in _page(lead, meeting)
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+        html = _page(lead, meeting)
+        listing = lead.get(reverse("training:meetings")).content.decode()
+    assert "Hvorfor ingen er sendt" not in html
+    assert "Hvorfor ingen er sendt" not in listing
+    assert html.count("Sendt søndag 1. mars kl. 08.00") == 3
+    assert "Ikke samtykke til SMS" in html
+    assert "Mangler mobilnummer" in html
+    assert "Av 3 seniorer har 2 ikke gitt samtykke til SMS og 1 mangler mobilnummer" in html
+
+
+# --- Send now --------------------------------------------------------------------------
+
+
+def test_send_now_sends_once_under_a_second_press(world, meeting, lead):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+        assert "Send nå" in _page(lead, meeting)
+        first = lead.post(url, follow=True).content.decode()
+        second = lead.post(url, follow=True).content.decode()
+    assert "Invitasjonen er sendt til 3 seniorer." in first
+    assert "Alle seniorene har allerede fått invitasjonen." in second
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        s.user.email for s in seniors_of(world.home)
+    )
+    assert AuditEvent.objects.filter(action="training.team_meeting_sent_now").count() == 2
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        assert tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_send_now_is_refused_once_the_meeting_has_started(world, meeting, lead):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 12, 18, 30, tzinfo=OSLO), tick=False):
+        assert "Send nå" not in _page(lead, meeting)
+        html = lead.post(url, follow=True).content.decode()
+    assert "Møtet har begynt, så lenken sendes ikke ut." in html
+    assert mail.outbox == []
+
+
+def test_only_the_lead_may_send_now(world, meeting, client_for):
+    url = reverse("training:meeting_send_now", args=[meeting.pk])
+    for who in (world.home.admin, world.home.leader_a, world.home.senior_a):
+        with time_machine.travel(dt.datetime(2026, 2, 25, 12, 0, tzinfo=OSLO), tick=False):
+            assert client_for(who).post(url).status_code in (403, 404)
+    assert mail.outbox == []
+
+
+# --- Attendance and minutes ---------------------------------------------------------------
+
+
+def test_after_the_meeting_the_lead_ticks_who_came_and_writes_minutes(world, meeting, lead):
+    with time_machine.travel(START_OF_MARCH, tick=False):
+        tasks.send_team_meeting_invites(world.home.organization.pk, 2026, 3)
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    came = world.home.senior_a
+    with time_machine.travel(dt.datetime(2026, 3, 12, 19, 30, tzinfo=OSLO), tick=False):
+        html = lead.post(
+            url,
+            {
+                "attended": [str(came.pk), "999999", "x"],
+                "minutes": "Vi gikk gjennom <b>rutiner</b>.",
+            },
+            follow=True,
+        ).content.decode()
+    assert "Oppmøte og referat er lagret." in html
+    assert "Vi gikk gjennom &lt;b&gt;rutiner&lt;/b&gt;." in html
+    attended = TeamMeetingInvite.objects.filter(meeting=meeting, attended=True)
+    assert [i.membership for i in attended] == [came]
+    assert AuditEvent.objects.filter(action="training.team_meeting_attendance_saved").count() == 1
+
+
+def test_attendance_waits_for_the_meeting_and_minutes_are_short(world, meeting, lead):
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=OSLO), tick=False):
+        assert "Hvem kom?" not in _page(lead, meeting)
+        early = lead.post(url, {"minutes": "For tidlig"}, follow=True).content.decode()
+    assert "Oppmøte og referat føres etter at møtet har begynt." in early
+    with time_machine.travel(dt.datetime(2026, 3, 13, 12, 0, tzinfo=OSLO), tick=False):
+        long = lead.post(url, {"minutes": "x" * 2001}, follow=True).content.decode()
+    assert "Referatet kan være høyst 2000 tegn." in long
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
+
+
+def test_only_the_lead_records_attendance(world, meeting, client_for):
+    url = reverse("training:meeting_attendance", args=[meeting.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 13, 12, 0, tzinfo=OSLO), tick=False):
+        for who in (world.home.admin, world.home.leader_a, world.home.senior_a):
+            response = client_for(who).post(url, {"minutes": "Nei"})
+            assert response.status_code in (403, 404)
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
