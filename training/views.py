@@ -414,7 +414,11 @@ def meeting_send_now(request: AuthedRequest, pk: int) -> HttpResponse:
 @require(Perm.MANAGE_TEAM_MEETINGS)
 def meeting_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
-    ids = [int(v) for v in request.POST.getlist("attended") if v.isdigit() and len(v) < 12]
+    ids = [
+        int(v)
+        for v in request.POST.getlist("attended")
+        if v.isascii() and v.isdigit() and len(v) < 12  # "²" is a digit to isdigit()
+    ]
     try:
         services.team_meeting_attendance_save(
             meeting=meeting,

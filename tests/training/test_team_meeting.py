@@ -343,7 +343,7 @@ def test_after_the_meeting_the_lead_ticks_who_came_and_writes_minutes(world, mee
         html = lead.post(
             url,
             {
-                "attended": [str(came.pk), "999999", "x"],
+                "attended": [str(came.pk), "999999", "x", "²", "99999999999999999999"],
                 "minutes": "Vi gikk gjennom <b>rutiner</b>.",
             },
             follow=True,
