@@ -13,6 +13,7 @@ from seniorene.accounts.decorators import public, require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Role
 from seniorene.accounts.policy import Perm
+from seniorene.home import home_panels
 
 
 @public
@@ -28,7 +29,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     """The start page for one's role. A senior's is today's visits (the agenda)."""
     if request.membership.role == Role.SENIOR:
         return redirect("visits:agenda")
-    ctx = {"role": request.membership.role}
+    ctx = {"role": request.membership.role, "panels": home_panels(request)}
     return render(request, "home.html", ctx)
 
 

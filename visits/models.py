@@ -461,3 +461,57 @@ class VisitLogDraft(TenantModel):
 
     def __str__(self) -> str:
         return f"utkast {self.visit_id}"
+
+
+class ConcernCategory(models.TextChoices):
+    """What "Noe lederen bør vite" is about."""
+
+    FALL = "fall", _("Fall eller skade")
+    HEALTH = "health", _("Endring i helse")
+    MOOD = "mood", _("Endring i humør eller hukommelse")
+    HOME = "home", _("Noe i hjemmet")
+    UNHAPPY = "unhappy", _("Misfornøyd med tjenesten")
+    OTHER = "other", _("Annet")
+
+
+class Concern(TenantModel):
+    """Something the leader should know, raised by the senior with a visit log ("Noe lederen
+    bør vite"). It stands at the top of *Følg opp* until a leader writes what was done; the
+    lead is told when it is still unanswered 24 hours after it was raised. The senior sees
+    when it was read and answered.
+
+    The text may be about health: it is shown only to the department's leaders, the lead,
+    admin and the senior who raised it, never sent in an SMS."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="concerns")
+    recipient = models.ForeignKey(CareRecipient, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("hva gjelder det"), max_length=10, choices=ConcernCategory)
+    text = models.TextField(_("hva skjedde"), max_length=2000)
+    raised_at = models.DateTimeField(_("meldt"), default=timezone.now)
+    read_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    read_at = models.DateTimeField(_("lest"), null=True, blank=True)
+    answer = models.TextField(_("hva ble gjort"), blank=True, max_length=2000)
+    answered_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+    # When the lead was told that nobody had answered within 24 hours (once).
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("melding til leder")
+        verbose_name_plural = _("meldinger til leder")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="concern_answer_has_text",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "answered_at", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.visit_id})"

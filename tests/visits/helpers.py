@@ -23,6 +23,8 @@ from tests.factories import (
 )
 from visits.models import (
     CalendarFeed,
+    Concern,
+    ConcernCategory,
     PlanServiceArea,
     SeniorAbsence,
     SeniorAvailability,
@@ -177,6 +179,14 @@ def populate_visits_tables(world: Any) -> None:
     )
     VisitLogDraft.objects.create(
         organization=home.organization, visit=visit, membership=home.senior_a, data={}
+    )
+    Concern.objects.create(
+        organization=home.organization,
+        visit=visit,
+        recipient=recipient,
+        raised_by=home.senior_a,
+        category=ConcernCategory.FALL,
+        text="Falt i gangen",
     )
     Expense.objects.create(
         organization=home.organization,
