@@ -12,7 +12,7 @@ from django.http import Http404
 from ledger.models import Expense
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.models import Department, Membership, Role
-from visits.models import SeniorAbsence, Visit, VisitPlan
+from visits.models import Concern, SeniorAbsence, Visit, VisitPlan
 
 
 def planning_departments(request: AuthedRequest) -> QuerySet[Department]:
@@ -167,3 +167,28 @@ def get_expense_for_user(request: AuthedRequest, pk: int) -> Expense:
     if expense is None:
         raise Http404
     return expense
+
+
+def get_concern_for_user(request: AuthedRequest, pk: int) -> Concern:
+    """A concern ("Noe lederen bør vite") of a recipient in the leader's departments; the
+    lead and admin reach all of the organization's. A senior reaches none here (they read
+    their own on "Mine meldinger")."""
+    if request.membership.role == Role.SENIOR:
+        raise Http404
+    rows = request.scope.filter(
+        Concern.objects.for_organization(request.organization), "recipient__department_id"
+    )
+    concern = (
+        rows.select_related(
+            "recipient__department",
+            "raised_by__user",
+            "read_by__user",
+            "answered_by__user",
+            "visit__senior__user",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if concern is None:
+        raise Http404
+    return concern

@@ -19,6 +19,8 @@ from visits.models import (
     CHOSEN_CANCEL_KINDS,
     WEEKDAYS,
     CancelKind,
+    ConcernAlert,
+    ConcernCategory,
     VisitPlan,
 )
 from visits.planning import MAX_DURATION, OVERRIDE_MIN_LENGTH, PlanFields
@@ -388,7 +390,36 @@ def week_param(value: str | None) -> date | None:
         return None
 
 
-class VisitLogForm(forms.Form):
+class ConcernForm(forms.Form):
+    """ "Noe lederen bør vite" in the visit log: optional, but a category needs its text and
+    a text its category (visits.concerns)."""
+
+    concern_category = forms.ChoiceField(
+        label=_("Hva gjelder det?"),
+        required=False,
+        choices=ConcernCategory.choices,
+        widget=forms.RadioSelect,
+    )
+    concern_text = forms.CharField(
+        label=_("Hva bør lederen vite?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bare lederne for avdelingen leser dette. Haster det, ring lederen."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        category = data.get("concern_category") or ""
+        text = (data.get("concern_text") or "").strip()
+        if text and not category and "concern_category" not in self.errors:
+            self.add_error("concern_category", _("Velg hva meldingen til lederen gjelder."))
+        if category and not text and "concern_text" not in self.errors:
+            self.add_error("concern_text", _("Skriv kort hva lederen bør vite."))
+        return data
+
+
+class VisitLogForm(ConcernForm):
     """The senior's log of one visit: prefilled times, ticks, the notebook entry."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -502,7 +533,7 @@ class CloseForm(forms.Form):
     )
 
 
-class NotHappenedForm(forms.Form):
+class NotHappenedForm(ConcernForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Hvorfor ble det ikke noe av?"), max_length=300)
 
@@ -566,3 +597,26 @@ class SmsTemplatesForm(forms.Form):
             "feedback_relative": self.cleaned_data["feedback_relative"],
             "feedback_thanks": self.cleaned_data["feedback_thanks"],
         }
+
+
+class ConcernAnswerForm(forms.Form):
+    """What the leader did about a concern (required)."""
+
+    answer = forms.CharField(
+        label=_("Hva ble gjort?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Senioren som meldte fra, ser svaret ditt."),
+        error_messages={"required": _("Skriv hva som ble gjort.")},
+    )
+
+
+class ConcernAlertForm(forms.Form):
+    """ "Varsle meg om meldinger fra seniorene": in the app only, by e-mail or by SMS."""
+
+    channel = forms.ChoiceField(
+        label=_("Varsle meg om meldinger fra seniorene"),
+        choices=ConcernAlert.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Velg hvordan du vil bli varslet.")},
+    )

@@ -55,7 +55,7 @@ def visits_stop_for_recipient(recipient: CareRecipient, by: User | None) -> None
 def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Retention: free text about the recipient in plans and visits is removed."""
     from ledger.models import Expense
-    from visits.models import VisitLog, VisitLogDraft
+    from visits.models import Concern, VisitLog, VisitLogDraft
 
     VisitPlan.objects.filter(recipient=recipient).update(notes="", override_reason="")
     Visit.objects.filter(recipient=recipient).update(cancel_reason="", closed_reason="")
@@ -64,6 +64,9 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
         went_well="", could_change="", not_happened_reason="", on_behalf_reason=""
     )
     VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
+    # "Noe lederen bør vite" is free text about the person; when and how fast stays.
+    Concern.objects.filter(recipient=recipient).update(text="")
+    Concern.objects.filter(recipient=recipient, answered_at__isnull=False).update(answer="–")
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
     # Log labels of plans and visits carry the recipient's name (and outlays their text).
     label = recipient_anonymised_label(recipient)
@@ -78,6 +81,7 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
 
 def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
     """The recipient's plans and visits for a data-access request."""
+    from visits.models import Concern
 
     def when(value: datetime | None) -> str | None:
         return timezone.localtime(value).isoformat() if value else None
@@ -121,5 +125,16 @@ def visits_export_for_recipient(recipient: CareRecipient) -> dict[str, Any]:
                 "logged_at": when(log.logged_at),
             }
             for log in recipient.visit_logs.select_related("visit").order_by("logged_at")
+        ],
+        "concerns": [
+            {
+                "raised": when(c.raised_at),
+                "category": c.get_category_display(),
+                "text": c.text,
+                "read": when(c.read_at),
+                "answered": when(c.answered_at),
+                "answer": c.answer,
+            }
+            for c in Concern.objects.filter(recipient=recipient).order_by("raised_at", "pk")
         ],
     }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.registry import Crontab, JobSpec, Tally, job_register
-from visits import first_visit, reminders
+from visits import concern_notices, first_visit, reminders
 from visits.planning import plans_expand
 from visits.watchdog import leaders_of, watchdog_email
 
@@ -130,5 +130,16 @@ job_register(
         schedule=Crontab(minute="30", hour="1"),
         beat_name="Jobb: lag besøk fra besøksplanene",
         position=80,
+    )
+)
+job_register(
+    JobSpec(
+        name="concern_escalate",
+        label=_("Meldinger til leder: ubesvart i 24 timer (fagleder)"),
+        run=concern_notices.concerns_escalate,
+        schedule=Crontab(minute="*/15", hour="*"),
+        beat_name="Jobb: ubesvarte meldinger fra seniorene, til fagleder",
+        position=65,
+        keep_one_empty_run=True,
     )
 )

@@ -21,6 +21,7 @@ from ledger.services import ledger_record_visit, visit_hours
 from seniorene.accounts.models import Membership, Role
 from seniorene.accounts.policy import can_see_department
 from seniorene.audit.services import audit_record
+from visits.concerns import concern_check, concern_raise
 from visits.models import (
     ACTIVE_STATUSES,
     Visit,
@@ -42,6 +43,8 @@ DRAFT_FIELDS = (
     "km",
     "expense_amount",
     "expense_description",
+    "concern_category",
+    "concern_text",
 )
 
 
@@ -182,6 +185,9 @@ class LogFields:
     receipt: UploadedFile | None = None
     # Hours far above the plan are stored only when the logger has confirmed them.
     hours_confirmed: bool = False
+    # "Noe lederen bør vite" (visits.concerns): both or neither.
+    concern_category: str = ""
+    concern_text: str = ""
 
 
 class ManyHoursError(ValidationError):
@@ -192,6 +198,7 @@ def _check_fields(visit: Visit, fields: LogFields) -> bool:
     """Refuse what cannot be logged; True when the hours are far above the plan."""
     if not fields.happened and not fields.not_happened_reason.strip():
         raise ValidationError(_("Skriv kort hvorfor besøket ikke ble noe av."))
+    concern_check(category=fields.concern_category, text=fields.concern_text)
     checked_in_at, checked_out_at = fields.checked_in_at, fields.checked_out_at
     if not fields.happened:
         return False
@@ -248,6 +255,8 @@ def _store_log(
         many_hours=many,
     )
     VisitLogDraft.objects.filter(visit=visit).delete()  # every senior's: the visit is done
+    # Stored with the log, once: a repeated submission key returns the log before this.
+    concern_raise(visit=visit, by=by, category=fields.concern_category, text=fields.concern_text)
     if happened:
         # The one ledger writer: the hours are the senior's, whoever wrote the log.
         ledger_record_visit(
@@ -299,6 +308,8 @@ def visit_log_submit(
     expense_description: str = "",
     receipt: UploadedFile | None = None,
     hours_confirmed: bool = False,
+    concern_category: str = "",
+    concern_text: str = "",
 ) -> VisitLog:
     """Log the senior's own visit once; the same submission again returns the same log.
 
@@ -306,7 +317,8 @@ def visit_log_submit(
     2. Hours far above the plan need `hours_confirmed` (else `ManyHoursError`).
     3. Claim the visit with a conditional update (open → logged / not happened).
     4. Store the log; a visit that happened gets its hours, km and the outlay (with the
-       receipt) on the customer's project, each once.
+       receipt) on the customer's project, each once; "Noe lederen bør vite", when filled
+       in, becomes a `Concern` for the department's leaders (visits.concerns).
     """
     existing = VisitLog.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -327,6 +339,8 @@ def visit_log_submit(
         expense_description=expense_description,
         receipt=receipt,
         hours_confirmed=hours_confirmed,
+        concern_category=concern_category,
+        concern_text=concern_text,
     )
     return _store_log(visit=visit, senior=by, by=by, submission_key=submission_key, fields=fields)
 

@@ -514,4 +514,37 @@ class Concern(TenantModel):
         indexes = [models.Index(fields=["organization", "answered_at", "raised_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} ({self.visit_id})"
+        # The audit rows' label: no category, no text (they may be about health).
+        return f"Melding til leder om besøk {self.visit_id}"
+
+
+class ConcernAlert(models.TextChoices):
+    """How a leader hears of a new "Noe lederen bør vite" besides the app."""
+
+    APP = "app", _("Bare i appen")
+    EMAIL = "email", _("E-post")
+    SMS = "sms", _("SMS")
+
+
+class ConcernAlertChoice(TenantModel):
+    """A leader's choice of how to hear of a new concern from the seniors ("Varsle meg om
+    meldinger fra seniorene"). No row means the default, e-mail (`CONCERN_ALERT_DEFAULT`).
+    The message never carries the concern's text: it says who wrote and links to the app."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="concern_alert"
+    )
+    channel = models.CharField(
+        _("varsle meg"), max_length=5, choices=ConcernAlert, default=ConcernAlert.EMAIL
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("varsel om meldinger fra seniorene")
+        verbose_name_plural = _("varsler om meldinger fra seniorene")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.channel}"
+
+
+CONCERN_ALERT_DEFAULT = ConcernAlert.EMAIL

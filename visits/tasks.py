@@ -58,3 +58,22 @@ def watchdog_email_leader(organization_id: int, membership_id: int) -> str:
     if outcome == "retry":
         raise JobTransientError(f"watchdog e-mail to leader {membership_id}")
     return outcome
+
+
+@shared_task(
+    autoretry_for=(JobTransientError,),  # a transient error: the claims skip who was told
+    retry_backoff=60,
+    max_retries=3,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def concern_notify(organization_id: int, concern_id: int) -> dict[int, str]:
+    """Tell the department's leaders of a new concern at once, each once (the claims); the
+    15-minute job (`visits.concern_notices.concerns_escalate`) sends what a lost task did not."""
+    from visits.concern_notices import concern_notify as notify
+
+    outcomes = notify(organization_id=organization_id, concern_id=concern_id)
+    if "retry" in outcomes.values():
+        raise JobTransientError(f"concern {concern_id}: a leader's notice to try again")
+    return outcomes

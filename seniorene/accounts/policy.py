@@ -84,6 +84,11 @@ class Perm(StrEnum):
     # Issue 21: leaders (their departments) and the lead (all) read the relatives' answers to
     # the evaluation (the card, *Følg opp*) and mark them read.
     READ_EVALUATIONS = "read_evaluations"
+    # Issue 22: "Noe lederen bør vite" from the visit log. Leaders (their departments), the
+    # lead and admin read and answer the seniors' concerns; a leader chooses how they hear
+    # of a new one. The senior reads their own under VIEW_OWN_VISITS.
+    HANDLE_CONCERNS = "handle_concerns"
+    CHOOSE_CONCERN_ALERTS = "choose_concern_alerts"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -125,6 +130,8 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_UNKNOWN_SMS: frozenset({_ADMIN}),
     Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
+    Perm.HANDLE_CONCERNS: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.CHOOSE_CONCERN_ALERTS: frozenset({_LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

@@ -31,6 +31,8 @@
   const fields = [
     "submission_key", "checked_in", "checked_out", "went_well", "could_change",
     "km", "expense_amount", "expense_description",
+    // "Noe lederen bør vite": a radio group (RadioNodeList.value reads and sets the choice).
+    "concern_category", "concern_text",
   ];
 
   function read(name) {
@@ -77,6 +79,10 @@
     });
     const share = form.elements.share_with_relatives;
     if (share && !share.disabled) share.checked = copy.share;
+    if (copy.values.concern_category || copy.values.concern_text) {
+      const concern = form.querySelector("details.concern-fields");
+      if (concern) concern.open = true;
+    }
     const status = document.getElementById("draft-status");
     if (status && form.dataset.restoredText) status.textContent = form.dataset.restoredText;
   }

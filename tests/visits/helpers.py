@@ -24,6 +24,7 @@ from tests.factories import (
 from visits.models import (
     CalendarFeed,
     Concern,
+    ConcernAlertChoice,
     ConcernCategory,
     PlanServiceArea,
     SeniorAbsence,
@@ -187,6 +188,9 @@ def populate_visits_tables(world: Any) -> None:
         raised_by=home.senior_a,
         category=ConcernCategory.FALL,
         text="Falt i gangen",
+    )
+    ConcernAlertChoice.objects.create(
+        organization=home.organization, membership=home.leader_a, channel="sms"
     )
     Expense.objects.create(
         organization=home.organization,

@@ -55,8 +55,31 @@ def agenda(request: AuthedRequest) -> HttpResponse:
         "clearance": _clearance(request),
         # Lines other apps add (openings: "2 ledige jobber"), see visits/agenda_lines.py.
         "agenda_lines": agenda_lines(senior=request.membership),
+        **_concerns_raised(request),
     }
     return render(request, "visits/agenda.html", ctx)
+
+
+# The agenda counts the answers to the senior's concerns of the last week.
+NEW_ANSWER_DAYS = 7
+
+
+def _concerns_raised(request: AuthedRequest) -> dict[str, int]:
+    """How many concerns the senior has raised, and how many were answered lately (the
+    agenda's link to "Mine meldinger")."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    from visits.models import Concern
+
+    since = timezone.now() - timedelta(days=NEW_ANSWER_DAYS)
+    counts = (
+        Concern.objects.for_organization(request.organization)
+        .filter(raised_by=request.membership)
+        .aggregate(raised=Count("pk"), answered=Count("pk", filter=Q(answered_at__gte=since)))
+    )
+    return {"concerns_raised": counts["raised"], "concerns_answered": counts["answered"]}
 
 
 @require(Perm.VIEW_OWN_VISITS)

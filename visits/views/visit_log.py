@@ -54,6 +54,8 @@ def log_fields(visit: Visit, data: dict[str, Any]) -> LogFields:
         expense_description=data["expense_description"],
         receipt=data["receipt"],
         hours_confirmed=data.get("confirm_hours", False),
+        concern_category=data.get("concern_category", ""),
+        concern_text=data.get("concern_text", ""),
     )
 
 
@@ -151,6 +153,7 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
     missed = NotHappenedForm(
         request.POST if posted and not happened else None,
         initial={"submission_key": initial["submission_key"]},
+        auto_id="missed_%s",  # the log form above has the same concern fields
     )
     bound = form if happened else missed
     ask_hours = False
@@ -174,6 +177,8 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
                     expense_description=fields.expense_description,
                     receipt=fields.receipt,
                     hours_confirmed=fields.hours_confirmed,
+                    concern_category=fields.concern_category,
+                    concern_text=fields.concern_text,
                 )
             else:
                 visit_log_submit(
@@ -182,6 +187,8 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
                     submission_key=data["submission_key"],
                     happened=False,
                     not_happened_reason=data["reason"],
+                    concern_category=data["concern_category"],
+                    concern_text=data["concern_text"],
                 )
         except ValidationError as exc:
             if as_json and visit_log_stored(visit=visit, submission_key=key):

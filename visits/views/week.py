@@ -25,6 +25,7 @@ from visits.access import (
     planning_departments,
 )
 from visits.availability import availability_set
+from visits.concerns import concerns_open
 from visits.follow_up import follow_up_sections
 from visits.forms import (
     AvailabilityForm,
@@ -119,6 +120,8 @@ def watchdog(request: AuthedRequest) -> HttpResponse:
             what="kontakt igjen (Følg opp)",
         )
     ctx = {
+        # First on the page: the seniors' concerns nobody has answered (visits.concerns).
+        "concerns": concerns_open(**scope),
         "leader_notices": leader_notices_unseen(membership=request.membership),
         "recontacts": recontacts,
         "rows": watchdog_list(**scope),
