@@ -331,6 +331,8 @@ SAMPLES: dict[str, Sample] = {
     ),
     "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
+    # Issue 22: a senior's concern, read and answered by the department's leaders.
+    "visits:concern": Sample(visit_samples.sample_concern, **RECIPIENT),
     # Issue 20, the senior's side: a job of the senior's department that they answered.
     "openings:my_job": Sample(senior_job_samples.sample_opening, **RECIPIENT),
     "openings:leader_publish": Sample(_recipient_kwargs, **RECIPIENT),

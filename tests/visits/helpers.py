@@ -85,6 +85,27 @@ def sample_logged_visit(cast: Any, who: Membership, dept: Department) -> dict[st
     return {"pk": visit.pk}
 
 
+def sample_concern(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    """A concern ("Noe lederen bør vite") raised yesterday by a senior of `dept`."""
+    recipient = CareRecipientFactory(department=dept, status="active")
+    senior = _senior_for(cast, who, dept)
+    visit = VisitFactory(
+        recipient=recipient,
+        senior=senior,
+        status="logged",
+        starts_at=timezone.now().replace(microsecond=0) - timedelta(days=1),
+    )
+    concern = Concern.objects.create(
+        organization=cast.organization,
+        visit=visit,
+        recipient=recipient,
+        raised_by=senior,
+        category=ConcernCategory.HOME,
+        text="Røykvarsleren piper",
+    )
+    return {"pk": concern.pk}
+
+
 def sample_expense(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
     """An outlay with a receipt photo, by `who` if a senior of `dept`."""
     expense = Expense(
