@@ -65,12 +65,13 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     )
     VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
     # "Noe lederen bør vite" is free text about the person; when and how fast stays.
-    Concern.objects.filter(recipient=recipient).update(text="")
-    Concern.objects.filter(recipient=recipient, answered_at__isnull=False).update(answer="–")
+    concerns = Concern.objects.filter(recipient=recipient)
+    concerns.filter(answered_at__isnull=True).update(text="", answer="")
+    concerns.filter(answered_at__isnull=False).update(text="", answer="–")  # answered: not empty
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
     # Log labels of plans and visits carry the recipient's name (and outlays their text).
     label = recipient_anonymised_label(recipient)
-    for model in (VisitPlan, Visit, VisitLog, Expense):
+    for model in (VisitPlan, Visit, VisitLog, Expense, Concern):
         audit_relabel(
             organization_id=recipient.organization_id,
             model=model,

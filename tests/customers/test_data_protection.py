@@ -293,6 +293,16 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         submission_key=uuid.uuid4(),
         logged_by=senior.user,
     )
+    from visits.models import Concern
+
+    Concern.objects.create(
+        organization=home.organization,
+        visit=first,
+        recipient=recipient,
+        raised_by=senior,
+        category="fall",
+        text="Falt i gangen",
+    )
     Expense.objects.create(
         organization=home.organization,
         recipient=recipient,

@@ -78,6 +78,7 @@ KEPT_ON_END = {
     "ledger.timeentry",
     "ledger.mileageentry",
     "visits.visitlog",  # what happened at a visit is history
+    "visits.concern",  # "Noe lederen bør vite" and its answer: history (text goes on anonymising)
     "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
     "sms.inboundsms",  # a reply someone sent us is history (its text goes on anonymisation)
     # A relative's request to cancel or move a visit, and the answer: history. The page
