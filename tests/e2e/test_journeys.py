@@ -222,6 +222,10 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     journey.step("visit")
     page.get_by_role("link", name="Skriv besøksrapport").click()
     page.get_by_label(re.compile("hva gikk bra")).fill("Vi gikk en tur langs elva.")
+    # Issue 22: "Noe lederen bør vite", opened and filled in (large radio targets, axe).
+    page.get_by_text("Noe lederen bør vite", exact=True).first.click()
+    page.get_by_label("Endring i humør eller hukommelse").first.check()
+    page.get_by_label("Hva bør lederen vite?").first.fill("Hun glemte at jeg skulle komme.")
     journey.step("visit-log-form")
     page.get_by_role("button", name="Lagre besøket").first.click()
     page.get_by_role("heading", name="Tilbakemelding på SMS").wait_for()
@@ -230,10 +234,14 @@ def test_a_senior_does_the_interview_sees_the_plan_and_logs_a_visit(
     page.get_by_role("button", name="Send SMS").click()
     page.get_by_text("Meldingen er sendt.").wait_for()
     journey.step("feedback-sent")
+    page.goto("/mine-besok/meldinger/")
+    page.get_by_text("Hun glemte at jeg skulle komme.").wait_for()
+    journey.step("my-concerns")
 
     visit.refresh_from_db()
     assert visit.status == VisitStatus.LOGGED
     assert visit.log.went_well == "Vi gikk en tur langs elva."
+    assert visit.concerns.get().category == "mood"
     message = SmsMessage.objects.get(visit_id=visit.pk)
     assert (message.to_phone, message.recipient_id) == ("+4798765432", recipient.pk)
     journey.assert_clean()

@@ -14,7 +14,7 @@ from omsorg.models import IntakeInterview, InterviewStatus
 from tests.conftest import make_cast
 from tests.e2e.proof import axe_violations, open_as, small_targets
 from tests.factories import CareRecipientFactory, VisitFactory
-from tests.visits.helpers import sample_logged_visit
+from tests.visits.helpers import sample_concern, sample_logged_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +69,29 @@ def test_the_seniors_past_visits_pass_axe_on_a_phone(browser, live_server):
     page.get_by_role("heading", name="Tidligere besøk").wait_for()
     assert page.locator(f"a[href='/mine-besok/{logged['pk']}/']").count() >= 1
     assert_accessible(page, phone=True)
+
+
+def test_the_concern_pages_pass_axe(browser, live_server):
+    """Issue 22: *Følg opp* with a concern first, the concern with its answer form, the
+    list of concerns and the leader's choice of alert; the senior's "Mine meldinger"."""
+    cast = make_cast("Hjemme")
+    concern = sample_concern(cast, cast.senior_a, cast.dept_a)["pk"]
+    page = open_as(browser, live_server, cast.leader_a, phone=False)
+    page.goto("/besok/folg-opp/")
+    page.get_by_role("heading", name="Noe lederen bør vite").wait_for()
+    assert_accessible(page, phone=False)
+    page.goto(f"/besok/meldinger/{concern}/")
+    page.get_by_text("Røykvarsleren piper").wait_for()
+    assert_accessible(page, phone=False)
+    page.get_by_role("button", name="Lagre svaret").click()
+    page.get_by_text("Skriv hva som ble gjort.").first.wait_for()  # required, in Norwegian
+    assert_accessible(page, phone=False)
+    page.goto("/besok/meldinger/")
+    assert_accessible(page, phone=False)
+    page.goto("/besok/meldinger/varsling/")
+    assert page.get_by_label("E-post").is_checked()
+    assert_accessible(page, phone=False)
+    phone = open_as(browser, live_server, cast.senior_a, phone=True)
+    phone.goto("/mine-besok/meldinger/")
+    phone.get_by_text("Røykvarsleren piper").wait_for()
+    assert_accessible(phone, phone=True)
