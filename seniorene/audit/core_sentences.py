@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,8 +15,27 @@ def _role(value: object) -> str:
     return str(dict(Role.choices).get(str(value), "")) or _("ukjent rolle")
 
 
+# An invitation is stored as "siri@example.no (Senior)".
+_INVITATION = re.compile(r"^(?P<email>.*) \((?P<role>[^()]*)\)$")
+
+
+def _invitation(f: Facts) -> tuple[str, str]:
+    """(the address, the role in lower case) of the invitation the event is about."""
+    found = _INVITATION.match(f.obj)
+    if not found:
+        return f.obj or _("en ukjent adresse"), ""
+    return found["email"], found["role"].lower()
+
+
 def _invitation_created(f: Facts) -> str:
-    return _("%(who)s inviterte %(obj)s") % {"who": f.who, "obj": f.person}
+    email, role = _invitation(f)
+    if "role" in f.details:
+        role = _role(f.details["role"]).lower()
+    return _("%(who)s inviterte %(email)s som %(role)s") % {
+        "who": f.who,
+        "email": email,
+        "role": role or _("medarbeider"),
+    }
 
 
 def _invitation_resent(f: Facts) -> str:
@@ -34,7 +55,12 @@ def _invitation_revoked(f: Facts) -> str:
 
 
 def _invitation_accepted(f: Facts) -> str:
-    return _("%(who)s godtok invitasjonen (%(obj)s)") % {"who": f.who, "obj": f.person}
+    email, role = _invitation(f)
+    return _("%(who)s godtok invitasjonen til %(email)s og er med som %(role)s") % {
+        "who": f.who,
+        "email": email,
+        "role": role or _("medarbeider"),
+    }
 
 
 def _membership_updated(f: Facts) -> str:
