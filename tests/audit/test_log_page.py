@@ -30,7 +30,7 @@ LOG = "/logg/"
 
 
 @pytest.fixture(autouse=True)
-def _frozen():
+def clock():
     with time_machine.travel(MOMENT, tick=False) as traveller:
         yield traveller
 
@@ -105,9 +105,7 @@ def test_real_events_read_as_norwegian_sentences(world, client_for, settings):
     )
     assert f"{home.admin.user.name} inviterte siri@test.example som senior" in said
     assert "Siri Senior godtok invitasjonen til siri@test.example og er med som senior" in said
-    assert (
-        f"{name} sendte SMS {message.pk} (oppsummering etter besøk) til pårørende — i kø" in said
-    )
+    assert f"{name} sendte SMS {message.pk} (oppsummering etter besøk) til pårørende — i kø" in said
     # No developer codes in the table, and never the cancel reason (it may be about health).
     body = table(html)
     for code in ("visit.cancelled", "invitation.accepted", "sms.queued", "visit_summary_sms"):
@@ -178,14 +176,14 @@ def test_it_filters_by_a_kind_or_a_single_kind_of_event(world, client_for):
     assert '<option value="visit.cancelled">Besøk avlyst</option>' in page
 
 
-def test_the_date_range_takes_oslo_days(world, client_for, _frozen):
+def test_the_date_range_takes_oslo_days(world, client_for, clock):
     home = world.home
     # 23:30 on 9 March in Oslo and 00:30 on 10 March in Oslo: both 9 March in UTC.
-    _frozen.move_to(datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
+    clock.move_to(datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
     department_event(home, home.dept_b)
-    _frozen.move_to(datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
+    clock.move_to(datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
     department_event(home, home.dept_a)
-    _frozen.move_to(MOMENT)
+    clock.move_to(MOMENT)
     admin = client_for(home.admin)
 
     tenth = "\n".join(lines(log(admin, fra="2026-03-10", til="2026-03-10")))
@@ -270,22 +268,22 @@ def test_only_the_admin_reads_the_log(world, client_for, who):
 # --- Looks grouped per person, object and Oslo day -------------------------------------------
 
 
-def look(_frozen, cast, who, obj, at: datetime, what: str = "brukerkort") -> None:
-    _frozen.move_to(at)
+def look(clock, cast, who, obj, at: datetime, what: str = "brukerkort") -> None:
+    clock.move_to(at)
     view_record(organization=cast.organization, viewer=who.user, obj=obj, what=what)
 
 
 def test_fourteen_looks_in_a_day_are_one_line_and_days_and_people_are_apart(
-    world, client_for, _frozen
+    world, client_for, clock
 ):
     home = world.home
     recipient = CareRecipientFactory(department=home.dept_a, name="Ingrid Østby")
     start = datetime(2026, 3, 2, 9, 3, tzinfo=OSLO)
     for i in range(14):
-        look(_frozen, home, home.leader_a, recipient, start + timedelta(minutes=30 * i))
-    look(_frozen, home, home.leader_a, recipient, datetime(2026, 3, 3, 8, 0, tzinfo=OSLO))
-    look(_frozen, home, home.lead, recipient, datetime(2026, 3, 2, 10, 0, tzinfo=OSLO))
-    _frozen.move_to(MOMENT)
+        look(clock, home, home.leader_a, recipient, start + timedelta(minutes=30 * i))
+    look(clock, home, home.leader_a, recipient, datetime(2026, 3, 3, 8, 0, tzinfo=OSLO))
+    look(clock, home, home.lead, recipient, datetime(2026, 3, 2, 10, 0, tzinfo=OSLO))
+    clock.move_to(MOMENT)
 
     rows = lines(log(client_for(home.admin), vis="innsyn"))
     leader, lead = home.leader_a.user.name, home.lead.user.name
@@ -296,29 +294,29 @@ def test_fourteen_looks_in_a_day_are_one_line_and_days_and_people_are_apart(
     ]
 
 
-def test_a_look_after_midnight_in_oslo_counts_on_the_oslo_day(world, client_for, _frozen):
+def test_a_look_after_midnight_in_oslo_counts_on_the_oslo_day(world, client_for, clock):
     home = world.home
     recipient = CareRecipientFactory(department=home.dept_a, name="Per Ås")
-    look(_frozen, home, home.lead, recipient, datetime(2026, 3, 4, 23, 50, tzinfo=OSLO))
-    look(_frozen, home, home.lead, recipient, datetime(2026, 3, 5, 0, 10, tzinfo=OSLO))
-    _frozen.move_to(MOMENT)
+    look(clock, home, home.lead, recipient, datetime(2026, 3, 4, 23, 50, tzinfo=OSLO))
+    look(clock, home, home.lead, recipient, datetime(2026, 3, 5, 0, 10, tzinfo=OSLO))
+    clock.move_to(MOMENT)
     rows = lines(log(client_for(home.admin), vis="innsyn", fra="2026-03-05"))
     assert rows == [f"{home.lead.user.name}, 1 gang 5. mar (kl. 00.10) brukerkort Per Ås"]
 
 
-def test_the_view_log_counts_in_the_database_and_pages(world, client_for, _frozen):
+def test_the_view_log_counts_in_the_database_and_pages(world, client_for, clock):
     home = world.home
     admin = client_for(home.admin)
     first = CareRecipientFactory(department=home.dept_a)
-    look(_frozen, home, home.lead, first, datetime(2026, 3, 1, 9, 0, tzinfo=OSLO))
-    _frozen.move_to(MOMENT)
+    look(clock, home, home.lead, first, datetime(2026, 3, 1, 9, 0, tzinfo=OSLO))
+    clock.move_to(MOMENT)
     with CaptureQueriesContext(connection) as few:
         log(admin, vis="innsyn")
     for day in range(55):
         when = datetime(2026, 1, 1, 9, 0, tzinfo=OSLO) + timedelta(days=day)
         for _again in range(3):
-            look(_frozen, home, home.leader_a, first, when)
-    _frozen.move_to(MOMENT)
+            look(clock, home, home.leader_a, first, when)
+    clock.move_to(MOMENT)
     with CaptureQueriesContext(connection) as many:
         html = log(admin, vis="innsyn")
     assert len(many) == len(few)
@@ -326,18 +324,18 @@ def test_the_view_log_counts_in_the_database_and_pages(world, client_for, _froze
     assert "vis=innsyn" in re.search(r'href="\?([^"]*side=2)"', html)[1]
 
 
-def test_the_card_lists_who_has_looked_grouped(world, client_for, _frozen):
+def test_the_card_lists_who_has_looked_grouped(world, client_for, clock):
     home = world.home
     recipient = CareRecipientFactory(department=home.dept_a, name="Ingrid Østby")
     for i in range(14):
         look(
-            _frozen,
+            clock,
             home,
             home.lead,
             recipient,
             datetime(2026, 3, 2, 9, 0, tzinfo=OSLO) + timedelta(minutes=10 * i),
         )
-    _frozen.move_to(MOMENT)
+    clock.move_to(MOMENT)
     html = client_for(home.leader_a).get(f"/brukere/{recipient.pk}/").content.decode()
     section = html.split("Hvem har sett kortet")[1].split("</section>")[0]
     items = [
@@ -350,13 +348,13 @@ def test_the_card_lists_who_has_looked_grouped(world, client_for, _frozen):
     ]
 
 
-def test_the_card_pages_who_has_looked(world, client_for, _frozen):
+def test_the_card_pages_who_has_looked(world, client_for, clock):
     home = world.home
     recipient = CareRecipientFactory(department=home.dept_a)
     for day in range(25):
         when = datetime(2026, 1, 1, 9, 0, tzinfo=OSLO) + timedelta(days=day)
-        look(_frozen, home, home.lead, recipient, when)
-    _frozen.move_to(MOMENT)
+        look(clock, home, home.lead, recipient, when)
+    clock.move_to(MOMENT)
     leader = client_for(home.leader_a)
     first = leader.get(f"/brukere/{recipient.pk}/").content.decode()
     section = first.split("Hvem har sett kortet")[1].split("</section>")[0]

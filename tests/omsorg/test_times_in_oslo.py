@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import dateformat
 from django.core import mail
+from django.utils import dateformat
 
 from omsorg import services
 from omsorg.models import IntakeInterview
