@@ -83,4 +83,4 @@ class LogFilterForm(forms.Form):
             return _("«%(label)s» er ikke en gyldig dato, så den er ikke brukt.") % {
                 "label": self.fields[name].label
             }
-        return _("Søket var for langt og er ikke brukt.")
+        return _("Søket er for langt eller har tegn som ikke kan brukes, så det er ikke brukt.")
