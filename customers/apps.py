@@ -29,6 +29,9 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_collation, dispatch_uid="customers_nb_collation")
+        from customers import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words
         from customers import hooks
         from customers.relative_access import relative_page_anonymise, relative_page_export
 

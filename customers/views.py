@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Collate
 from django.http import HttpResponse, JsonResponse
@@ -48,7 +48,8 @@ from customers.models import (
 from seniorene.accounts.decorators import require
 from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm, has_perm
-from seniorene.audit.services import view_record, views_of
+from seniorene.audit import selectors as audit_selectors
+from seniorene.audit.services import view_record
 from seniorene.forms import add_errors, plain_text
 
 
@@ -137,6 +138,14 @@ def _recipient_form(request: AuthedRequest, *, recipient: CareRecipient | None) 
     return render(request, "customers/recipient_form.html", ctx)
 
 
+def _looks_page(request: AuthedRequest, recipient: CareRecipient) -> Page[Any]:
+    """Who has looked at the card: one line per person and Oslo day, 20 to a page."""
+    rows = audit_selectors.looks(organization=request.organization, obj=recipient)
+    page = Paginator(rows, 20).get_page(request.GET.get("innsyn_side"))
+    page.object_list = [audit_selectors.look_line(row) for row in page.object_list]
+    return page
+
+
 @require(Perm.VIEW_RECIPIENTS)
 def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     recipient = get_recipient_for_user(request, pk)
@@ -162,7 +171,7 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
         "assignments": Assignment.objects.filter(recipient=recipient).select_related(
             "senior__user"
         ),
-        "views": views_of(organization=request.organization, obj=recipient)[:20],
+        "views": _looks_page(request, recipient),
         "status_form": StatusForm(),
         "next_statuses": [
             RecipientStatus(s) for s in services.TRANSITIONS.get(recipient.status, ())

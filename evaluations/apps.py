@@ -25,3 +25,6 @@ class EvaluationsConfig(AppConfig):
         hooks.export_section(evaluations_export_for_recipient)
         hooks.page_section(card_section)
         on_follow_up(follow_up_section)
+        from evaluations import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words

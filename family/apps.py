@@ -24,3 +24,6 @@ class FamilyConfig(AppConfig):
         hooks.export_section(requests_export_for_recipient)
         hooks.page_section(card_section)
         on_follow_up(follow_up_section)
+        from family import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words

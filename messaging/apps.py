@@ -16,7 +16,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from customers import hooks
-        from messaging import conversation, inbound, services, tasks
+        from messaging import audit_sentences, conversation, inbound, services, tasks
+
+        audit_sentences.register()  # its audit events in plain words
 
         services.send_task_register(tasks.send_sms, batch=tasks.send_sms_batch)
         hooks.on_recipient_end(services.cancel_on_recipient_stop)

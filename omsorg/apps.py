@@ -20,6 +20,9 @@ class OmsorgConfig(AppConfig):
         from seniorene.accounts.signals import organization_created
 
         organization_created.connect(seed_defaults, dispatch_uid="omsorg.seed_defaults")
+        from omsorg import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words
 
         from customers import hooks
         from omsorg.services import (

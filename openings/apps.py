@@ -26,6 +26,9 @@ class OpeningsConfig(AppConfig):
         hooks.export_section(openings_export_for_recipient)
         hooks.page_section(card_section)
         on_follow_up(follow_up_section)
+        from openings import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words
 
         from openings.senior_selectors import agenda_jobs_line
         from visits.agenda_lines import agenda_line

@@ -16,6 +16,9 @@ class TrainingConfig(AppConfig):
         from seniorene.accounts.signals import organization_created
 
         organization_created.connect(seed_defaults, dispatch_uid="training.seed_defaults")
+        from training import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words
 
         from customers import hooks
         from training.services import training_require_cleared

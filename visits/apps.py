@@ -39,6 +39,10 @@ class VisitsConfig(AppConfig):
 
         on_senior_busy(visits_clashing)
 
+        from visits import audit_sentences
+
+        audit_sentences.register()  # its audit events in plain words
+
         from allauth.account.signals import password_changed, password_reset, password_set
 
         # Whoever knew the old password may have copied the calendar address: a new one.

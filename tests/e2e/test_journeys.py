@@ -270,6 +270,17 @@ def test_an_admin_reviews_the_intake_notice_and_opens_the_audit_log(
     page.goto("/logg/")
     journey.step("audit-log")
     assert page.locator("table tbody tr").count() >= 1
+    # In plain words, filtered by kind (the filters' choice lists and notices scanned too).
+    page.get_by_text("gikk gjennom varselet").first.wait_for()
+    page.get_by_label("Slag hendelse").select_option("blikjent")
+    page.get_by_label("Fra dato").fill("2001-01-01")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    page.get_by_role("link", name="Nullstill").wait_for()
+    journey.step("audit-log-filtered")
+    assert page.get_by_text("gikk gjennom varselet").count() >= 1
+    page.goto("/logg/?vis=innsyn&til=ikke-en-dato")
+    page.get_by_text("er ikke en gyldig dato").wait_for()
+    journey.step("view-log")
     journey.assert_clean()
 
 

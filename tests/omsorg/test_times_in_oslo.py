@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import dateformat
 
 from omsorg import services
 from omsorg.models import IntakeInterview
@@ -108,18 +109,24 @@ def test_the_audit_and_view_log_date_an_interview_after_midnight_by_the_oslo_day
         assert lead.get(f"/bli-kjent/{interview.pk}/").status_code == 200
 
     admin = client_for(world.home.admin)
-    html = admin.get("/logg/").content.decode()
+    with time_machine.travel(night.utc + dt.timedelta(hours=1), tick=False):
+        html = admin.get("/logg/").content.decode()
     assert "Tidspunkt (norsk tid)" in html
-    completed = row_of(html, "interview.completed")
+    completed = row_of(html, "gjennomførte Bli kjent-møtet")
     assert f"{night.oslo_day} 00:20" in completed
-    assert f"Bli kjent: {intake.recipient.name} ({night.oslo_iso})" in completed
+    # The meeting's day in the sentence is the Oslo day, in words ("18. nov 2026").
+    oslo_words = dateformat.format(dt.date.fromisoformat(night.oslo_iso), "j. b Y")
+    assert f"Bli kjent-møtet med {intake.recipient.name} {oslo_words}" in completed
     assert night.utc_day not in completed
     assert night.utc_iso not in completed
 
-    html = admin.get("/logg/", {"vis": "innsyn"}).content.decode()
-    assert "Tidspunkt (norsk tid)" in html
+    with time_machine.travel(night.utc + dt.timedelta(hours=1), tick=False):
+        html = admin.get("/logg/", {"vis": "innsyn"}).content.decode()
+    assert "Hvem og når (norsk tid)" in html
     viewed = row_of(html, "Bli kjent:")
-    assert f"{night.oslo_day} 00:30" in viewed
+    day_words = dateformat.format(dt.date.fromisoformat(night.oslo_iso), "j. b")
+    assert f"{world.home.lead.user.name}, 1 gang {day_words}" in viewed
+    assert "kl. 00.30" in viewed
     assert f"({night.oslo_iso})" in viewed
     assert night.utc_iso not in viewed
 
