@@ -84,6 +84,9 @@ class Perm(StrEnum):
     # Issue 21: leaders (their departments) and the lead (all) read the relatives' answers to
     # the evaluation (the card, *Følg opp*) and mark them read.
     READ_EVALUATIONS = "read_evaluations"
+    # Issue 22: the quality figures ("Kvalitet: slik går det"); admin's "kvalitetssikring"
+    # and the lead see every department, a leader their own.
+    VIEW_QUALITY = "view_quality"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -125,6 +128,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_UNKNOWN_SMS: frozenset({_ADMIN}),
     Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
+    Perm.VIEW_QUALITY: frozenset({_ADMIN, _LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
