@@ -24,17 +24,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
     DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
+    Func,
     Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.utils import timezone
 
@@ -212,6 +211,37 @@ def _in_departments(field_name: str, department_ids: Collection[int] | None) -> 
     return Q(**{f"{field_name}__in": list(department_ids)})
 
 
+class _LogDeadline(Func):
+    """The visit's planned end plus `ON_TIME_AFTER_END`: the last moment its log is on time.
+
+    Written per database: PostgreSQL multiplies an interval, SQLite (the embedded default)
+    adds minutes with datetime(); Django's expressions do neither for an integer column."""
+
+    output_field = DateTimeField()
+    _after = int(ON_TIME_AFTER_END.total_seconds() // 60)
+
+    def __init__(self) -> None:
+        super().__init__(F("starts_at"), F("duration_minutes"))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"(%(expressions)s + INTERVAL '{self._after} minutes')",
+            arg_joiner=" + INTERVAL '1 minute' * ",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"datetime(%(expressions)s + {self._after}) || ' minutes')",
+            arg_joiner=", '+' || (",
+            **extra,
+        )
+
+
 def visit_figures(
     *,
     organization_id: int,
@@ -227,15 +257,7 @@ def visit_figures(
         .filter(_in_departments("recipient__department_id", department_ids))
         .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
     )
-    deadline = ExpressionWrapper(
-        F("starts_at")
-        + ExpressionWrapper(
-            F("duration_minutes") * Value(timedelta(minutes=1)), output_field=DurationField()
-        )
-        + Value(ON_TIME_AFTER_END),
-        output_field=DateTimeField(),
-    )
-    totals = rows.annotate(deadline=deadline).aggregate(
+    totals = rows.annotate(deadline=_LogDeadline()).aggregate(
         planned=Count("pk"),
         done=Count("pk", filter=Q(status=VisitStatus.LOGGED)),
         not_happened=Count("pk", filter=Q(log__happened=False)),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from quality.charts import Figure, number_text, page_figures, period_label
+from quality.charts import Figure, Number, number_text, page_figures, period_label
 from quality.figures import (
     MONTH,
     PERIOD_KINDS,
@@ -154,6 +154,11 @@ def _csv_cell(value: object) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv_number(value: Number) -> str:
+    """A number for a spreadsheet: a decimal comma, an ASCII minus, empty for none."""
+    return "" if value is None else number_text(value)
+
+
 @require(Perm.VIEW_QUALITY)
 def page_csv(request: AuthedRequest) -> HttpResponse:
     """Every table of the page for Excel: semicolons, UTF-8 with a BOM (as the funnel's)."""
@@ -184,9 +189,9 @@ def page_csv(request: AuthedRequest) -> HttpResponse:
                     _csv_cell(department),
                     figure.title,
                     f"{row.label}{unit}",
-                    number_text(row.current),
-                    number_text(row.previous),
-                    number_text(row.change),
+                    _csv_number(row.current),
+                    _csv_number(row.previous),
+                    _csv_number(row.change),
                 ]
             )
     return response
