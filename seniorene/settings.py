@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "openings",
     "family",
     "evaluations",
+    "quality",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("openings.urls")),
     path("", include("family.urls")),
     path("", include("evaluations.urls")),
+    path("", include("quality.urls")),
     path("", include("ledger.urls")),
     path("", include("messaging.urls")),
     path("", include("seniorene.jobs.urls")),

@@ -89,6 +89,9 @@ class Perm(StrEnum):
     # of a new one. The senior reads their own under VIEW_OWN_VISITS.
     HANDLE_CONCERNS = "handle_concerns"
     CHOOSE_CONCERN_ALERTS = "choose_concern_alerts"
+    # Issue 22: the quality figures ("Kvalitet: slik går det"); admin's "kvalitetssikring"
+    # and the lead see every department, a leader their own.
+    VIEW_QUALITY = "view_quality"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -132,6 +135,7 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
     Perm.HANDLE_CONCERNS: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.CHOOSE_CONCERN_ALERTS: frozenset({_LEADER}),
+    Perm.VIEW_QUALITY: frozenset({_ADMIN, _LEAD, _LEADER}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
