@@ -84,6 +84,10 @@ class Perm(StrEnum):
     # Issue 21: leaders (their departments) and the lead (all) read the relatives' answers to
     # the evaluation (the card, *Følg opp*) and mark them read.
     READ_EVALUATIONS = "read_evaluations"
+    # Issue 22: Seniorposten, the monthly letter "fra avdelingsleder": leaders write and send
+    # it for their departments, the lead and admin for any; seniors read their departments'.
+    WRITE_SENIORPOSTEN = "write_seniorposten"
+    READ_SENIORPOSTEN = "read_seniorposten"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -125,6 +129,8 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_OPENINGS: frozenset({_LEAD, _LEADER}),
     Perm.VIEW_UNKNOWN_SMS: frozenset({_ADMIN}),
     Perm.READ_EVALUATIONS: frozenset({_LEAD, _LEADER}),
+    Perm.WRITE_SENIORPOSTEN: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.READ_SENIORPOSTEN: frozenset({_SENIOR}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
