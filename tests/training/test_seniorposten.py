@@ -206,13 +206,15 @@ def test_the_text_is_escaped_and_only_http_addresses_become_links():
         "<script>alert(1)</script> javascript:alert(1) www.x.no "
         'https://x.no/a?b=1&c=2. (se https://x.no/Bergen_(by)) https://x.no/"><img src=x>'
     )
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
     assert "<img" not in html
     assert html.count("<a ") == 3
     assert '<a href="https://x.no/a?b=1&amp;c=2" rel="noopener noreferrer">' in html
     assert "</a>. (se " in html
     assert 'href="https://x.no/Bergen_(by)"' in html
-    assert 'href="javascript' not in html and 'href="www' not in html
+    assert 'href="javascript' not in html
+    assert 'href="www' not in html
 
 
 def test_markup_written_in_the_letter_reaches_the_senior_as_text(
@@ -248,7 +250,8 @@ def test_the_senior_reads_this_and_earlier_months_of_their_own_department(world,
     senior = client_for(home.senior_a)
     html = senior.get(reverse("training:posten_mine")).content.decode()
     assert html.index("Seniorposten mars 2026") < html.index("Seniorposten februar 2026")
-    assert "Utkast april" not in html and "Borte mars" not in html
+    assert "Utkast april" not in html
+    assert "Borte mars" not in html
     for issue in (march, february):
         assert senior.get(reverse("training:posten_issue", args=[issue.pk])).status_code == 200
     for issue in (draft, other):
