@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import Http404
 
 from seniorene.accounts.http import AuthedRequest
+from seniorene.accounts.models import Department
 from seniorene.accounts.policy import Perm, has_perm
-from training.models import ModuleKind, TeamMeeting, TrainingModule
+from training.models import ModuleKind, PostenStatus, Seniorposten, TeamMeeting, TrainingModule
 
 
 def get_module_for_user(request: AuthedRequest, pk: int) -> TrainingModule:
@@ -38,3 +39,40 @@ def get_meeting_for_user(request: AuthedRequest, pk: int) -> TeamMeeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def posten_departments(request: AuthedRequest) -> list[Department]:
+    """The active departments the member writes Seniorposten for (a leader's own; all for
+    the lead and admin), by name."""
+    rows = Department.objects.for_organization(request.organization).filter(is_active=True)
+    return list(request.scope.filter(rows, "pk").order_by("name"))
+
+
+def get_posten_for_writer(request: AuthedRequest, pk: int) -> Seniorposten:
+    """A letter of a department the member writes for, or 404."""
+    issue = (
+        Seniorposten.objects.for_organization(request.organization)
+        .select_related("department")
+        .filter(pk=pk)
+        .first()
+    )
+    if issue is None:
+        raise Http404
+    if not request.scope.covers(issue.department_id):
+        raise Http404
+    return issue
+
+
+def get_posten_for_reader(request: AuthedRequest, pk: int) -> Seniorposten:
+    """A sent letter of one of the senior's departments, or 404."""
+    issue = (
+        Seniorposten.objects.for_organization(request.organization)
+        .select_related("department")
+        .filter(pk=pk, status=PostenStatus.SENT)
+        .first()
+    )
+    if issue is None:
+        raise Http404
+    if issue.department_id not in request.membership.department_ids:
+        raise Http404
+    return issue

@@ -141,3 +141,77 @@ class TeamMeetingForm(forms.Form):
         """The chosen date and time as an aware datetime in Oslo time."""
         naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
         return timezone.make_aware(naive)
+
+
+def _months_around(today: dt.date, keep: tuple[int, int] | None) -> list[tuple[str, str]]:
+    """Last month, this month and the next three as choices ("2026-03", "mars 2026"), with
+    `keep` (a draft's own month) always among them."""
+    from training.posten_selectors import month_name
+
+    months = []
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    for _n in range(5):
+        months.append((year, month))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    if keep is not None and keep not in months:
+        months.insert(0, keep)
+    return [(f"{y:04d}-{m:02d}", month_name(y, m)) for y, m in months]
+
+
+class SeniorpostenForm(forms.Form):
+    """A Seniorposten draft: for which department and month, a title and the text."""
+
+    department = forms.TypedChoiceField(label=_("Avdeling"), coerce=int)
+    month = forms.ChoiceField(label=_("Måned"))
+    title = forms.CharField(
+        label=_("Tittel"),
+        max_length=120,
+        required=False,
+        help_text=_("Tomt: «Seniorposten» og måneden."),
+    )
+    body = forms.CharField(
+        label=_("Tekst"),
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "Vanlig tekst. Lenker som begynner med https:// blir klikkbare. «# » gir "
+            "overskrift, «- » punktliste, en tom linje ny avsnitt. Månedens teamsmøte "
+            "(tid og lenke) kommer med av seg selv."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        departments: list[Any],
+        issue: Any = None,
+        today: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        today = today or timezone.localdate()
+        keep = (issue.year, issue.month) if issue is not None else None
+        if issue is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "department": issue.department_id,
+                    "month": f"{issue.year:04d}-{issue.month:02d}",
+                    "title": issue.title,
+                    "body": issue.body,
+                },
+            )
+        else:
+            kwargs.setdefault("initial", {"month": f"{today.year:04d}-{today.month:02d}"})
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            (d.pk, d.name) for d in departments
+        ]
+        cast(forms.ChoiceField, self.fields["month"]).choices = _months_around(today, keep)
+        self.departments = {d.pk: d for d in departments}
+
+    def year_month(self) -> tuple[int, int]:
+        year, month = self.cleaned_data["month"].split("-")
+        return int(year), int(month)
+
+    def chosen_department(self) -> Any:
+        return self.departments[self.cleaned_data["department"]]

@@ -233,3 +233,66 @@ class TeamMeetingInvite(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} → {self.membership_id}"
+
+
+class PostenStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SENT = "sent", _("Sendt")
+
+
+class Seniorposten(TenantModel):
+    """The department leader's monthly letter to the department's seniors ("Seniorposten",
+    in the manual sent "fra avdelingsleder i begynnelsen av hver måned"), one per department
+    and month. A draft may be changed until it is sent; a sent letter is read-only.
+
+    `body` is plain text (the training modules' small markup: ``# `` heading, ``- ``
+    bullet, blank line between paragraphs); http(s) addresses become links when shown,
+    everything else is escaped. The month's team meeting is filled in from `TeamMeeting`
+    while it is a draft and kept (`meeting_starts_at`, `meeting_link`) when it is sent.
+    Each senior gets it once per channel: the e-mail through the notice claim
+    ``seniorposten:<id>:<senior>:email``, the SMS keyed ``seniorposten:<id>:<senior>:sms``.
+    """
+
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    month = models.PositiveSmallIntegerField(_("måned"))
+    title = models.CharField(_("tittel"), max_length=120)
+    body = models.TextField(_("tekst"), max_length=6000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PostenStatus.choices, default=PostenStatus.DRAFT
+    )
+    meeting_starts_at = models.DateTimeField(_("teamsmøtet"), null=True, blank=True)
+    meeting_link = models.URLField(_("lenke til teamsmøtet"), max_length=500, blank=True)
+    written_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Seniorposten")
+        verbose_name_plural = _("Seniorposten")
+        ordering = ["-year", "-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "month"], name="seniorposten_month_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="seniorposten_month_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="seniorposten_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == PostenStatus.SENT

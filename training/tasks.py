@@ -6,6 +6,7 @@ from celery import shared_task
 
 from seniorene.jobs.tasks import run_job_everywhere
 from training import services
+from training.posten_notices import posten_deliver
 
 
 @shared_task
@@ -30,3 +31,25 @@ def send_team_meeting_invites_all() -> int:
     joins before it, still get the link; nobody gets it twice.
     """
     return run_job_everywhere("team_meeting")
+
+
+class PostenRetry(Exception):
+    """The mail server asked us to try later; those seniors' claims are queued again."""
+
+
+@shared_task(
+    autoretry_for=(PostenRetry,),
+    retry_backoff=60,
+    max_retries=4,
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def deliver_seniorposten(organization_id: int, issue_id: int) -> int:
+    """Send a sent Seniorposten to the department's seniors who have not had it (e-mail, and
+    SMS with consent); return how many e-mails went out. Idempotent: once per senior and
+    channel, however often it runs."""
+    tally = posten_deliver(organization_id=organization_id, issue_id=issue_id)
+    if tally.transient:
+        raise PostenRetry(f"seniorposten {issue_id}")
+    return tally.handled

@@ -23,4 +23,16 @@ urlpatterns = [
     path("teamsmoter/<int:pk>/", views.meeting_edit, name="meeting_edit"),
     path("teamsmoter/<int:pk>/send/", views.meeting_send_now, name="meeting_send_now"),
     path("teamsmoter/<int:pk>/oppmote/", views.meeting_attendance, name="meeting_attendance"),
+    # Issue 22: Seniorposten, the monthly letter; the leader's pages, then the senior's.
+    path("seniorposten/skriv/", views.posten_manage, name="posten_manage"),
+    path("seniorposten/skriv/ny/", views.posten_create, name="posten_create"),
+    path("seniorposten/skriv/<int:pk>/", views.posten_edit, name="posten_edit"),
+    path(
+        "seniorposten/skriv/<int:pk>/forhandsvisning/",
+        views.posten_preview,
+        name="posten_preview",
+    ),
+    path("seniorposten/skriv/<int:pk>/send/", views.posten_send, name="posten_send"),
+    path("seniorposten/", views.posten_mine, name="posten_mine"),
+    path("seniorposten/<int:pk>/", views.posten_issue, name="posten_issue"),
 ]

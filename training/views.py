@@ -29,10 +29,24 @@ from seniorene.accounts.http import AuthedRequest
 from seniorene.accounts.policy import Perm, has_perm
 from seniorene.forms import add_errors
 from seniorene.uploads import upload_limit
-from training import services
-from training.access import find_declaration_for_user, get_meeting_for_user, get_module_for_user
-from training.forms import MAX_VIDEO_BYTES, DeclarationForm, ModuleForm, TeamMeetingForm
-from training.models import ModuleKind, TrainingCompletion
+from training import posten_selectors as posten
+from training import posten_services, services
+from training.access import (
+    find_declaration_for_user,
+    get_meeting_for_user,
+    get_module_for_user,
+    get_posten_for_reader,
+    get_posten_for_writer,
+    posten_departments,
+)
+from training.forms import (
+    MAX_VIDEO_BYTES,
+    DeclarationForm,
+    ModuleForm,
+    SeniorpostenForm,
+    TeamMeetingForm,
+)
+from training.models import ModuleKind, Seniorposten, TrainingCompletion
 
 # --- The senior ----------------------------------------------------------------------
 
@@ -431,3 +445,102 @@ def meeting_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Oppmøte og referat er lagret."))
     return redirect("training:meeting_edit", pk=meeting.pk)
+
+
+# --- Seniorposten: the leader writes and sends, the senior reads -------------------------
+
+
+@require(Perm.WRITE_SENIORPOSTEN)
+def posten_manage(request: AuthedRequest) -> HttpResponse:
+    """The letters of the member's departments, newest month first, and a new one."""
+    ctx = {"rows": posten.posten_list(viewer=request.membership)}
+    return render(request, "training/posten_manage.html", ctx)
+
+
+def _posten_form_page(request: AuthedRequest, issue: Seniorposten | None) -> HttpResponse:
+    departments = posten_departments(request)
+    form = SeniorpostenForm(request.POST or None, departments=departments, issue=issue)
+    if request.method == "POST" and form.is_valid():
+        year, month = form.year_month()
+        try:
+            saved = posten_services.posten_save(
+                by=request.membership,
+                issue=issue,
+                department=form.chosen_department(),
+                year=year,
+                month=month,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Utkastet er lagret. Se hvordan det blir før du sender."))
+            return redirect("training:posten_preview", pk=saved.pk)
+    ctx = {"form": form, "issue": issue, "departments": departments}
+    return render(request, "training/posten_form.html", ctx)
+
+
+@require(Perm.WRITE_SENIORPOSTEN)
+def posten_create(request: AuthedRequest) -> HttpResponse:
+    return _posten_form_page(request, None)
+
+
+@require(Perm.WRITE_SENIORPOSTEN)
+def posten_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A draft's form; a sent letter is read-only and shows as the seniors got it."""
+    issue = get_posten_for_writer(request, pk)
+    if issue.is_sent:
+        return redirect("training:posten_preview", pk=issue.pk)
+    return _posten_form_page(request, issue)
+
+
+@require(Perm.WRITE_SENIORPOSTEN)
+def posten_preview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The letter exactly as the senior will see it (the same template), with Send."""
+    issue = get_posten_for_writer(request, pk)
+    ctx = {
+        "issue": issue,
+        "blocks": posten.posten_blocks(issue.body),
+        "meeting": posten.posten_meeting(issue),
+        "audience": len(posten.posten_audience(issue)),
+        "preview": True,
+    }
+    return render(request, "training/posten_issue.html", ctx)
+
+
+@require_POST
+@require(Perm.WRITE_SENIORPOSTEN)
+def posten_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    issue = get_posten_for_writer(request, pk)
+    if posten_services.posten_send(issue=issue, by=request.membership):
+        messages.success(
+            request,
+            _("Seniorposten sendes nå til seniorene i %(department)s.")
+            % {"department": issue.department.name},
+        )
+    else:
+        messages.info(
+            request,
+            _("Seniorposten var sendt. Bare seniorer som ikke har fått den ennå, får den nå."),
+        )
+    return redirect("training:posten_manage")
+
+
+@require(Perm.READ_SENIORPOSTEN)
+def posten_mine(request: AuthedRequest) -> HttpResponse:
+    """The senior's list: this and earlier months' letters of their departments."""
+    ctx = {"issues": posten.posten_for_senior(senior=request.membership)}
+    return render(request, "training/posten_mine.html", ctx)
+
+
+@require(Perm.READ_SENIORPOSTEN)
+def posten_issue(request: AuthedRequest, pk: int) -> HttpResponse:
+    issue = get_posten_for_reader(request, pk)
+    ctx = {
+        "issue": issue,
+        "blocks": posten.posten_blocks(issue.body),
+        "meeting": posten.posten_meeting(issue),
+        "preview": False,
+    }
+    return render(request, "training/posten_issue.html", ctx)

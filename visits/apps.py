@@ -34,6 +34,14 @@ class VisitsConfig(AppConfig):
         # Issue 21: replies nobody has handled (messaging cannot import visits).
         follow_up_section(replies_section)
 
+        from seniorene.home import home_panel
+        from visits.agenda_lines import agenda_line
+        from visits.home import leader_home_panel, seniorposten_agenda_line
+
+        # Issue 22: the leader's "I dag" on the start page; Seniorposten on the agenda.
+        home_panel(leader_home_panel)
+        agenda_line(seniorposten_agenda_line)
+
         from omsorg.hooks import on_senior_busy
         from visits.conflicts import visits_clashing
 

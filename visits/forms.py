@@ -261,6 +261,8 @@ class WeekFilterForm(forms.Form):
             ("open", _("Planlagte og flyttede")),
             ("cancelled", _("Avlyste")),
             ("conflicts", _("Bare konflikter")),
+            ("pagar", _("Pågår nå (sjekket inn)")),
+            ("sen", _("Ikke startet i tide i dag")),
         ],
     )
     uke = _date_field(_("Uke med dato"), required=False)

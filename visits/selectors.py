@@ -79,7 +79,39 @@ class Week:
         return offset if 0 <= offset <= 6 else None
 
 
-WEEK_FILTERS = ("", "open", "cancelled", "conflicts")
+WEEK_FILTERS = ("", "open", "cancelled", "conflicts", "pagar", "sen")
+
+
+def under_way_q(now: datetime) -> Q:
+    """Visits under way (the leader's home, the week's "Pågår"): today's open visits whose
+    current senior has checked in ("Jeg er fremme") and not yet logged."""
+    from django.db.models import Exists, OuterRef
+
+    from visits.models import VisitLogDraft
+
+    lo, hi = local_day_bounds(timezone.localdate(now), timezone.localdate(now))
+    arrived = VisitLogDraft.objects.filter(
+        visit=OuterRef("pk"), membership=OuterRef("senior"), arrived_at__isnull=False
+    )
+    return Q(status__in=ACTIVE_STATUSES, starts_at__gte=lo, starts_at__lt=hi) & Q(Exists(arrived))
+
+
+def late_q(now: datetime, minutes: int) -> Q:
+    """Visits late to start (the leader's home, the week's "Ikke startet"): today's open
+    visits `minutes` or more past their time that have not started, as the late-start alert
+    (`visits.reminders.late_start_alerts`) sees it: the current senior has neither checked
+    in nor begun the log."""
+    from django.db.models import Exists, OuterRef
+
+    from visits.models import VisitLogDraft
+
+    lo, _hi = local_day_bounds(timezone.localdate(now), timezone.localdate(now))
+    started = VisitLogDraft.objects.filter(visit=OuterRef("pk"), membership=OuterRef("senior"))
+    return Q(
+        status__in=ACTIVE_STATUSES,
+        starts_at__gte=lo,
+        starts_at__lte=now - timedelta(minutes=minutes),
+    ) & ~Q(Exists(started))
 
 
 def department_seniors(department: Department) -> QuerySet[Membership]:
@@ -111,6 +143,7 @@ def department_week(
     seniors: Sequence[Membership] | None = None,
     senior_id: int | None = None,
     show: str = "",
+    now: datetime | None = None,
 ) -> Week:
     """The department's visits in `day`'s week, seniors as rows, Monday–Sunday as columns.
 
@@ -143,12 +176,23 @@ def department_week(
         visits_qs = visits_qs.filter(status__in=ACTIVE_STATUSES)
     elif show == "cancelled":
         visits_qs = visits_qs.filter(status=VisitStatus.CANCELLED)
+    elif show == "pagar":
+        visits_qs = visits_qs.filter(under_way_q(now or timezone.now()))
+    elif show == "sen":
+        from seniorene.jobs.services import late_start_minutes
+
+        minutes = late_start_minutes(department.organization_id)
+        visits_qs = visits_qs.filter(late_q(now or timezone.now(), minutes))
     else:
         visits_qs = visits_qs.exclude(
             status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED
         )
     visits = list(visits_qs)
-    meetings = _week_meetings(department, lo, hi, senior_id=senior_id, show=show)
+    meetings = (
+        []
+        if show in ("pagar", "sen")
+        else _week_meetings(department, lo, hi, senior_id=senior_id, show=show)
+    )
     found = slot_conflicts(
         [visit_slot(v) for v in visits if v.status in OCCUPYING_STATUSES]
         + [meeting_slot(m) for m in meetings if m.status == InterviewStatus.BOOKED]
@@ -361,6 +405,18 @@ def visits_unlogged(
     now: datetime | None = None,
 ) -> list[Visit]:
     """Visits of earlier days (the last 30) still neither logged nor marked as not happened."""
+    return list(
+        unlogged_rows(organization_id=organization_id, department_ids=department_ids, now=now)
+    )
+
+
+def unlogged_rows(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Visit]:
+    """The rows of `visits_unlogged`, as a queryset (the leader's home counts them)."""
     now = now or timezone.now()
     start_of_today = local_datetime(timezone.localdate(now), time(0, 0))
     rows = (
@@ -375,7 +431,7 @@ def visits_unlogged(
     )
     if department_ids is not None:
         rows = rows.filter(recipient__department_id__in=list(department_ids))
-    return list(rows)
+    return rows
 
 
 def sms_failed(
@@ -386,6 +442,18 @@ def sms_failed(
 ) -> list[SmsMessage]:
     """SMS of the last 30 days that did not reach their person (failed, stopped for want of
     consent, or uncertain); leaders see those about their departments' recipients."""
+    return list(
+        sms_failed_rows(organization_id=organization_id, department_ids=department_ids, now=now)
+    )
+
+
+def sms_failed_rows(
+    *,
+    organization_id: int,
+    department_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> QuerySet[SmsMessage]:
+    """The rows of `sms_failed`, as a queryset (the leader's home counts them)."""
     from messaging.models import SmsMessage, SmsStatus
 
     now = now or timezone.now()
@@ -400,7 +468,7 @@ def sms_failed(
     )
     if department_ids is not None:
         rows = rows.filter(recipient__department_id__in=list(department_ids))
-    return list(rows)
+    return rows
 
 
 @dataclass

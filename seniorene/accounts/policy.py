@@ -92,6 +92,10 @@ class Perm(StrEnum):
     # Issue 22: the quality figures ("Kvalitet: slik går det"); admin's "kvalitetssikring"
     # and the lead see every department, a leader their own.
     VIEW_QUALITY = "view_quality"
+    # Issue 22: Seniorposten, the monthly letter "fra avdelingsleder": leaders write and send
+    # it for their departments, the lead and admin for any; seniors read their departments'.
+    WRITE_SENIORPOSTEN = "write_seniorposten"
+    READ_SENIORPOSTEN = "read_seniorposten"
 
 
 _ADMIN, _LEAD, _LEADER, _SENIOR = Role.ADMIN, Role.LEAD, Role.LEADER, Role.SENIOR
@@ -136,6 +140,8 @@ PERM_ROLES: dict[Perm, frozenset[str]] = {
     Perm.HANDLE_CONCERNS: frozenset({_ADMIN, _LEAD, _LEADER}),
     Perm.CHOOSE_CONCERN_ALERTS: frozenset({_LEADER}),
     Perm.VIEW_QUALITY: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.WRITE_SENIORPOSTEN: frozenset({_ADMIN, _LEAD, _LEADER}),
+    Perm.READ_SENIORPOSTEN: frozenset({_SENIOR}),
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

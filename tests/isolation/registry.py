@@ -271,6 +271,16 @@ SAMPLES: dict[str, Sample] = {
     "training:meeting_send_now": Sample(
         training_samples.sample_meeting, method="POST", allowed_status=frozenset({302})
     ),
+    # Issue 22: Seniorposten belongs to a department: its leader writes it, its seniors read it.
+    "training:posten_edit": Sample(training_samples.sample_posten_draft, **RECIPIENT),
+    "training:posten_preview": Sample(training_samples.sample_posten_draft, **RECIPIENT),
+    "training:posten_send": Sample(
+        training_samples.sample_posten_draft,
+        method="POST",
+        allowed_status=frozenset({302}),
+        **RECIPIENT,
+    ),
+    "training:posten_issue": Sample(training_samples.sample_posten_sent, **RECIPIENT),
     "visits:visit": Sample(visit_samples.sample_visit, **RECIPIENT),
     "visits:visit_move": Sample(
         visit_samples.sample_visit,

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from seniorene.accounts.models import Department, Membership
 from training import services
-from training.models import ModuleKind, TeamMeeting, TeamMeetingInvite, TrainingModule
+from training.models import (
+    ModuleKind,
+    PostenStatus,
+    Seniorposten,
+    TeamMeeting,
+    TeamMeetingInvite,
+    TrainingModule,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 ISOLATION_VIDEO = "training/videos/isolation-sample.webm"
@@ -76,6 +83,28 @@ def sample_meeting(cast: Any, who: Membership, dept: Department) -> dict[str, An
     return {"pk": make_meeting(cast.organization).pk}
 
 
+def make_posten(department: Department, by: Membership, *, sent: bool = False, **fields: Any):
+    """A Seniorposten of `department` (a draft, or sent), in a month of its own."""
+    offset = Seniorposten.objects.filter(department=department).count()
+    fields.setdefault("year", 2030 + offset)
+    fields.setdefault("month", 3)
+    fields.setdefault("title", "Seniorposten mars")
+    fields.setdefault("body", "Hei alle!\n\nSe https://www.seniorene.no/ansattside")
+    if sent:
+        fields.update(status=PostenStatus.SENT, sent_at=timezone.now(), sent_by=by)
+    return Seniorposten.objects.create(
+        organization_id=department.organization_id, department=department, written_by=by, **fields
+    )
+
+
+def sample_posten_draft(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": make_posten(dept, cast.lead).pk}
+
+
+def sample_posten_sent(cast: Any, who: Membership, dept: Department) -> dict[str, Any]:
+    return {"pk": make_posten(dept, cast.lead, sent=True).pk}
+
+
 def populate_training_tables(world: Any) -> None:
     """A row in each training table, for the database-wall test."""
     home = world.home
@@ -84,3 +113,4 @@ def populate_training_tables(world: Any) -> None:
     TeamMeetingInvite.objects.create(
         organization=home.organization, meeting=meeting, membership=home.senior_a
     )
+    make_posten(home.dept_a, home.leader_a, sent=True)
