@@ -54,6 +54,7 @@ def visits_stop_for_recipient(recipient: CareRecipient, by: User | None) -> None
 
 def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Retention: free text about the recipient in plans and visits is removed."""
+    from ledger.corrections import ledger_anonymise_for_recipient
     from ledger.models import Expense
     from visits.models import VisitLog, VisitLogDraft
 
@@ -65,6 +66,7 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     )
     VisitLogDraft.objects.filter(visit__recipient=recipient).delete()
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
+    ledger_anonymise_for_recipient(recipient)  # corrections' reasons, sent outlays' text
     # Log labels of plans and visits carry the recipient's name (and outlays their text).
     label = recipient_anonymised_label(recipient)
     for model in (VisitPlan, Visit, VisitLog, Expense):

@@ -330,6 +330,9 @@ SAMPLES: dict[str, Sample] = {
         visit_samples.sample_visit, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
+    # Issue 22: correcting a logged visit (the senior's phone page, the leader's page).
+    "visits:my_visit_correct": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
+    "visits:visit_correct": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
     # Issue 20, the senior's side: a job of the senior's department that they answered.
     "openings:my_job": Sample(senior_job_samples.sample_opening, **RECIPIENT),
