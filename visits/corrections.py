@@ -34,7 +34,7 @@ from visits.logging import (
     logged_hours,
     planned_hours,
 )
-from visits.models import Visit, VisitLog, VisitStatus
+from visits.models import Visit, VisitLog
 
 SENIOR_CORRECTION_DAYS = 7
 
@@ -70,12 +70,12 @@ def _month_sent(visit: Visit, log: VisitLog) -> bool:
 def why_not(visit: Visit, by: Membership, now: datetime | None = None) -> str:
     """Why `by` may not correct `visit` now, in Norwegian ("" when they may)."""
     now = now or timezone.now()
-    log = VisitLog.objects.filter(visit=visit).first()
-    if visit.status != VisitStatus.LOGGED or log is None or not log.happened:
+    if by.role == Role.SENIOR and visit.senior_id != by.pk:
+        return _("Du kan bare rette dine egne besøk.")
+    log = VisitLog.objects.filter(visit_id=visit.pk).first()
+    if log is None or not log.happened:
         return _("Bare et besøk som er ført som gjennomført kan rettes.")
     if by.role == Role.SENIOR:
-        if visit.senior_id != by.pk:
-            return _("Du kan bare rette dine egne besøk.")
         if now > senior_may_correct_until(visit):
             return _(
                 "Det er mer enn %(days)s dager siden besøket, så du kan ikke rette det selv. "
