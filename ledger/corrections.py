@@ -277,12 +277,14 @@ def ledger_record_manual(
     return entry
 
 
+NUMBER_FIELDS = ("checked_in_at", "checked_out_at", "hours", "km", "amount")
+
+
 def ledger_anonymise_for_recipient(recipient: CareRecipient) -> None:
-    """Retention: the reasons given for corrections and the outlays' text are removed."""
-    LedgerCorrection.objects.filter(recipient=recipient).update(reason="")
-    LedgerCorrection.objects.filter(recipient=recipient, field="description").update(
-        old_value="Utlegg", new_value="Utlegg"
-    )
-    ExportLine.objects.filter(recipient=recipient, entry_kind=EntryKind.EXPENSE).update(
-        description="Utlegg"
-    )
+    """Retention: the reasons given for corrections and the outlays' text (in corrections
+    and in the rows sent to Tripletex) are removed."""
+    corrections = LedgerCorrection.objects.filter(recipient=recipient)
+    corrections.update(reason="")
+    # Numbers and times say nothing about the person; any other value (an outlay's text) goes.
+    corrections.exclude(field__in=NUMBER_FIELDS).update(old_value="", new_value="")
+    ExportLine.objects.filter(recipient=recipient).update(description="")
