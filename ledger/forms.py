@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -33,3 +35,65 @@ class ExportForm(forms.Form):
         """The chosen month's first day, or this month's."""
         chosen = self.cleaned_data.get("month") if self.is_bound else None
         return chosen or timezone.localdate().replace(day=1)
+
+
+class ManualEntryForm(forms.Form):
+    """Km driven for the service, or an outlay, without a visit (never invoiced)."""
+
+    KINDS = (
+        ("km", _("Kilometer")),
+        ("intake_expense", _("Utlegg til Bli kjent-møte (f.eks. notatboken)")),
+        ("expense", _("Annet utlegg for tjenesten")),
+    )
+
+    senior = forms.TypedChoiceField(label=_("Senior"), coerce=int, required=False)
+    kind = forms.ChoiceField(label=_("Hva vil du føre?"), choices=KINDS, widget=forms.RadioSelect)
+    day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    km = forms.DecimalField(
+        label=_("Kilometer"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("2000"),
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    purpose = forms.CharField(
+        label=_("Hva kjørte du for?"),
+        required=False,
+        max_length=120,
+        help_text=_("For eksempel: hentet medisiner, teammøte."),
+    )
+    amount = forms.DecimalField(
+        label=_("Beløp (kr)"),
+        required=False,
+        min_value=Decimal("1"),
+        max_value=Decimal("5000"),
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    description = forms.CharField(label=_("Hva kjøpte du?"), required=False, max_length=120)
+
+    def __init__(self, *args: Any, seniors: list[tuple[int, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        if seniors is None:
+            del self.fields["senior"]
+        else:
+            cast(forms.TypedChoiceField, self.fields["senior"]).choices = seniors
+            self.fields["senior"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == "km":
+            if not data.get("km"):
+                self.add_error("km", _("Skriv hvor mange kilometer."))
+            if not (data.get("purpose") or "").strip():
+                self.add_error("purpose", _("Skriv hva du kjørte for."))
+        elif kind in ("expense", "intake_expense"):
+            if not data.get("amount"):
+                self.add_error("amount", _("Skriv beløpet."))
+            if kind == "expense" and not (data.get("description") or "").strip():
+                self.add_error("description", _("Skriv hva du kjøpte."))
+        return data

@@ -11,13 +11,14 @@ import uuid
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CareRecipient, Customer
-from seniorene.accounts.models import Membership, TenantModel
+from seniorene.accounts.models import Department, Membership, TenantModel
 
 ACTIVITY_OMSORG = "Omsorg"
 PURPOSE_INTAKE = "bli kjent møte"
@@ -169,3 +170,128 @@ class Expense(ProjectEntry):
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount} kr ({self.description})"
+
+
+class EntryKind(models.TextChoices):
+    HOURS = "hours", _("Timer")
+    KM = "km", _("Kilometer")
+    EXPENSE = "expense", _("Utlegg")
+
+
+CORRECTED_FIELDS = {
+    "checked_in_at": _("Kom"),
+    "checked_out_at": _("Gikk"),
+    "hours": _("Timer"),
+    "km": _("Kilometer"),
+    "amount": _("Utlegg (kr)"),
+    "description": _("Hva ble kjøpt"),
+}
+
+
+class LedgerCorrection(TenantModel):
+    """One value of a logged visit changed after the log: the old value, the new one, who
+    changed it, when and why. The entries themselves hold the current value; this is the
+    history (issue 22). `after_lock`: the month had been sent to Tripletex, so the change
+    goes out as correction rows in the next export (`ExportLine`)."""
+
+    entry_kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    entry_id = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=EntrySource.choices)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    field = models.CharField(max_length=30)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(_("hvorfor"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    month = models.DateField()
+    after_lock = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("retting")
+        verbose_name_plural = _("rettinger")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self) -> str:
+        return str(CORRECTED_FIELDS.get(self.field, self.field))
+
+
+class MonthLock(TenantModel):
+    """A month's export downloaded for a department: from then on the month's file stays as
+    it was, and changes to the month go out as correction rows in a later export. The
+    department is None for entries of seniors who belong to no department (the lead's)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    month = models.DateField()
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    locked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("låst måned")
+        verbose_name_plural = _("låste måneder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "department", "month"],
+                nulls_distinct=False,
+                name="month_lock_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.department_id})"
+
+
+class LineKind(models.TextChoices):
+    ENTRY = "entry", _("Rad")
+    LATE = "late", _("Ført etter låsing")
+    REVERSAL = "reversal", _("Tilbakeføring")
+    NEW_VALUE = "new_value", _("Rettet verdi")
+
+
+class ExportLine(TenantModel):
+    """One row of a downloaded Tripletex file, as it was sent: a re-download gives the same
+    rows, and a later change is compared with what was sent. `month` of the lock is the file
+    it went out in; `day` is the date of the work (a correction keeps the corrected day)."""
+
+    lock = models.ForeignKey(MonthLock, on_delete=models.PROTECT, related_name="lines")
+    line_kind = models.CharField(max_length=10, choices=LineKind.choices)
+    entry_kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    entry_id = models.BigIntegerField()
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        CareRecipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    project = models.CharField(max_length=40, blank=True)
+    day = models.DateField()
+    activity = models.CharField(max_length=120, blank=True)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    description = models.CharField(max_length=120, blank=True)
+    billable = models.BooleanField()
+    receipt_url = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("eksportert rad")
+        verbose_name_plural = _("eksporterte rader")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.line_kind} {self.entry_kind} {self.entry_id}"

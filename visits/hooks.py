@@ -54,6 +54,7 @@ def visits_stop_for_recipient(recipient: CareRecipient, by: User | None) -> None
 
 def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) -> None:
     """Retention: free text about the recipient in plans and visits is removed."""
+    from ledger.corrections import ledger_anonymise_for_recipient
     from ledger.models import Expense
     from visits.models import Concern, VisitLog, VisitLogDraft
 
@@ -69,6 +70,7 @@ def visits_anonymise_for_recipient(recipient: CareRecipient, by: User | None) ->
     concerns.filter(answered_at__isnull=True).update(text="", answer="")
     concerns.filter(answered_at__isnull=False).update(text="", answer="–")  # answered: not empty
     Expense.objects.filter(recipient=recipient).update(description="Utlegg")
+    ledger_anonymise_for_recipient(recipient)  # corrections' reasons, sent outlays' text
     # Log labels of plans and visits carry the recipient's name (and outlays their text).
     label = recipient_anonymised_label(recipient)
     for model in (VisitPlan, Visit, VisitLog, Expense, Concern):

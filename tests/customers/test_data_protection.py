@@ -103,6 +103,13 @@ KEPT_TEXT = {
     "customers.customer.project_number": "the Tripletex project number",
     "ledger.timeentry.activity": "the Tripletex activity, set by the system",
     "ledger.mileageentry.purpose": "the Tripletex purpose, set by the system",
+    # Issue 22: what a correction changed (its values are emptied unless they are numbers or
+    # times) and the rows sent to Tripletex (their outlay text is replaced).
+    "ledger.ledgercorrection.field": "the name of the changed value, set by the system",
+    "ledger.exportline.project": "the Tripletex project number",
+    "ledger.exportline.activity": "the Tripletex activity or purpose, set by the system",
+    "ledger.exportline.receipt_url": "the address of the receipt, built from an id",
+    "ledger.exportline.note": "what a correction row corrects, written by the system",
     "visits.visitlog.done_areas": "ids of the organization's service areas, no text",
     # Technical identifiers of a message, no content.
     "sms.smsmessage.idempotency_key": "built from ids",
@@ -312,6 +319,42 @@ def a_recipient_with_a_whole_history(world, client_for) -> CareRecipient:
         date=MOMENT.date(),
         amount=Decimal("40"),
         description="Notatbok",
+    )
+    # Issue 22: a corrected outlay, and the month sent to Tripletex with its row.
+    from ledger.models import ExportLine, LedgerCorrection, MonthLock
+
+    LedgerCorrection.objects.create(
+        organization=home.organization,
+        entry_kind="expense",
+        source="visit",
+        membership=senior,
+        recipient=recipient,
+        field="description",
+        old_value="Notatbok",
+        new_value="Blomster",
+        reason="Astrid ville ha blomster",
+        changed_by=leader.user,
+        changed_at=MOMENT,
+        month=MOMENT.date().replace(day=1),
+    )
+    ExportLine.objects.create(
+        organization=home.organization,
+        lock=MonthLock.objects.create(
+            organization=home.organization,
+            department=home.dept_a,
+            month=MOMENT.date().replace(day=1),
+            locked_by=leader.user,
+            locked_at=MOMENT,
+        ),
+        line_kind="entry",
+        entry_kind="expense",
+        entry_id=1,
+        membership=senior,
+        recipient=recipient,
+        day=MOMENT.date(),
+        amount=Decimal("40"),
+        description="Notatbok",
+        billable=True,
     )
     SmsMessage.objects.create(
         organization=home.organization,

@@ -80,6 +80,9 @@ KEPT_ON_END = {
     "visits.visitlog",  # what happened at a visit is history
     "visits.concern",  # "Noe lederen bør vite" and its answer: history (text goes on anonymising)
     "ledger.expense",  # an outlay is bookkeeping (kept; its text is removed on anonymisation)
+    # Issue 22: corrections (their reasons go on anonymisation) and the rows sent to Tripletex.
+    "ledger.ledgercorrection",
+    "ledger.exportline",
     "sms.inboundsms",  # a reply someone sent us is history (its text goes on anonymisation)
     # A relative's request to cancel or move a visit, and the answer: history. The page
     # that shows it closes when the recipient ends (customers.relative_access).

@@ -1,7 +1,8 @@
 """The pages issue 18 added that no journey walks yet, each under axe (and 44 px
 targets on the phone): the leader's "Før for senioren" form and visit page with "Lukk
 uten rapport", the leader's page to move or cancel a Bli kjent meeting, and the senior's
-"Tidligere besøk" on a phone."""
+"Tidligere besøk" on a phone; issue 22's pages to correct a logged visit, the export and
+km or outlays entered by hand."""
 
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ def test_the_leaders_new_pages_pass_axe(browser, live_server):
     page.goto(f"/bli-kjent/{meeting.pk}/endre/")
     assert page.get_by_role("button", name="Flytt møtet", exact=False).is_visible()
     assert_accessible(page, phone=False)
+    # Issue 22: correcting a logged visit, the export page, km and outlays by hand.
+    logged = sample_logged_visit(cast, cast.senior_a, cast.dept_a)
+    page.goto(f"/besok/{logged['pk']}/rett/")
+    assert page.get_by_role("button", name="Lagre rettingen").is_visible()
+    assert_accessible(page, phone=False)
+    page.goto("/besok/eksport/")
+    assert page.get_by_role("button", name="Last ned CSV", exact=False).is_visible()
+    assert_accessible(page, phone=False)
+    page.goto("/besok/eksport/for-hand/")
+    assert page.get_by_role("button", name="Før", exact=True).is_visible()
+    assert_accessible(page, phone=False)
 
 
 def test_the_seniors_past_visits_pass_axe_on_a_phone(browser, live_server):
@@ -68,6 +80,13 @@ def test_the_seniors_past_visits_pass_axe_on_a_phone(browser, live_server):
     page.goto("/mine-besok/tidligere/")
     page.get_by_role("heading", name="Tidligere besøk").wait_for()
     assert page.locator(f"a[href='/mine-besok/{logged['pk']}/']").count() >= 1
+    assert_accessible(page, phone=True)
+    # Issue 22: the senior's correction page and km or outlays by hand, on the phone.
+    page.goto(f"/mine-besok/{logged['pk']}/rett/")
+    assert page.get_by_role("button", name="Lagre rettingen").is_visible()
+    assert_accessible(page, phone=True)
+    page.goto("/mine-besok/km-og-utlegg/")
+    assert page.get_by_role("button", name="Før", exact=True).is_visible()
     assert_accessible(page, phone=True)
 
 

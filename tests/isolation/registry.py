@@ -340,6 +340,9 @@ SAMPLES: dict[str, Sample] = {
         visit_samples.sample_visit, method="POST", allowed_status=frozenset({302}), **RECIPIENT
     ),
     "visits:feedback": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
+    # Issue 22: correcting a logged visit (the senior's phone page, the leader's page).
+    "visits:my_visit_correct": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
+    "visits:visit_correct": Sample(visit_samples.sample_logged_visit, **RECIPIENT),
     "visits:receipt": Sample(visit_samples.sample_expense, **RECIPIENT),
     # Issue 22: a senior's concern, read and answered by the department's leaders.
     "visits:concern": Sample(visit_samples.sample_concern, **RECIPIENT),

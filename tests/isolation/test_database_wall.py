@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from customers import services as customer_services
 from customers.models import Customer, StatusChange
@@ -80,6 +81,42 @@ def test_the_application_role_cannot_bypass_it():
         assert cursor.fetchone() == (False, False)
 
 
+def populate_ledger_tables(world, recipient) -> None:
+    """Issue 22: a correction, a month sent to Tripletex and one of its rows."""
+    from ledger.models import ExportLine, LedgerCorrection, MonthLock
+
+    home = world.home
+    common = {"organization": home.organization, "membership": home.senior_a}
+    LedgerCorrection.objects.create(
+        entry_kind="km",
+        source="visit",
+        field="km",
+        reason="Feil",
+        changed_by=home.leader_a.user,
+        changed_at=timezone.now(),
+        month=timezone.localdate().replace(day=1),
+        recipient=recipient,
+        **common,
+    )
+    lock = MonthLock.objects.create(
+        organization=home.organization,
+        department=home.dept_a,
+        month=timezone.localdate().replace(day=1),
+        locked_by=home.lead.user,
+        locked_at=timezone.now(),
+    )
+    ExportLine.objects.create(
+        lock=lock,
+        line_kind="entry",
+        entry_kind="km",
+        entry_id=1,
+        day=timezone.localdate(),
+        quantity=3,
+        billable=True,
+        **common,
+    )
+
+
 def populate_every_tenant_table(world) -> None:
     """At least one row in every tenant table (extend when an app adds a tenant model)."""
     home = world.home
@@ -117,6 +154,7 @@ def populate_every_tenant_table(world) -> None:
             source="manual",
             **extra,
         )
+    populate_ledger_tables(world, recipient)
     populate_training_tables(world)
     populate_sms_tables(world)
     populate_visits_tables(world)

@@ -98,7 +98,7 @@ def entries(world):
 
 
 def download(client, month: str = "2026-11"):
-    response = client.get("/besok/eksport/", {"month": month, "format": "csv"})
+    response = client.post("/besok/eksport/", {"month": month})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f'filename="tripletex-{month}.csv"' in response["Content-Disposition"]
