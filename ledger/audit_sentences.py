@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.utils import dateformat
@@ -28,6 +29,16 @@ def _export(f: Facts) -> str:
     }
 
 
+def _manual(what: str) -> Callable[[Facts], str]:
+    def render(f: Facts) -> str:
+        values = {"who": f.who, "senior": f.member("senior"), "obj": f.obj}
+        if what == "km":
+            return _("%(who)s førte kilometer for hånd for %(senior)s: %(obj)s") % values
+        return _("%(who)s førte et utlegg for hånd for %(senior)s: %(obj)s") % values
+
+    return render
+
+
 def register() -> None:
     kind("timer", gettext_lazy("Timer, kilometer og utlegg"))
     describe(
@@ -35,4 +46,18 @@ def register() -> None:
         _export,
         kind="timer",
         label=gettext_lazy("Tripletex-fil lastet ned"),
+    )
+    describe(
+        "ledger.manual_km",
+        _manual("km"),
+        kind="timer",
+        label=gettext_lazy("Kilometer ført for hånd"),
+        members=("senior",),
+    )
+    describe(
+        "ledger.manual_expense",
+        _manual("expense"),
+        kind="timer",
+        label=gettext_lazy("Utlegg ført for hånd"),
+        members=("senior",),
     )

@@ -80,6 +80,24 @@ def _seeded(f: Facts) -> str:
     }
 
 
+def _posten(done: str) -> Callable[[Facts], str]:
+    def render(f: Facts) -> str:
+        try:
+            month = dateformat.format(
+                date(int(f.details["year"]), int(f.details["month"]), 1), "F Y"
+            ).lower()
+        except (KeyError, TypeError, ValueError):
+            month = ""
+        values = {"who": f.who, "month": month}
+        if done == "created":
+            return _("%(who)s begynte på Seniorposten for %(month)s") % values
+        if done == "updated":
+            return _("%(who)s endret utkastet til Seniorposten for %(month)s") % values
+        return _("%(who)s sendte Seniorposten for %(month)s til seniorene") % values
+
+    return render
+
+
 def register() -> None:
     kind("opplaering", gettext_lazy("Opplæring og teammøter"))
     learn = {"kind": "opplaering"}
@@ -140,3 +158,9 @@ def register() -> None:
         label=gettext_lazy("Oppmøte på teammøte ført"),
         **learn,
     )
+    for action, done, label in (
+        ("training.seniorposten_created", "created", gettext_lazy("Seniorposten påbegynt")),
+        ("training.seniorposten_updated", "updated", gettext_lazy("Seniorposten endret")),
+        ("training.seniorposten_sent", "sent", gettext_lazy("Seniorposten sendt")),
+    ):
+        describe(action, _posten(done), label=label, **learn)

@@ -151,6 +151,69 @@ def _calendar(f: Facts) -> str:
     return _("%(who)s byttet ut kalenderlenken til %(obj)s") % values
 
 
+CORRECTED_FIELDS = {
+    "checked_in_at": gettext_lazy("kom"),
+    "checked_out_at": gettext_lazy("gikk"),
+    "hours": gettext_lazy("timer"),
+    "km": gettext_lazy("kilometer"),
+    "amount": gettext_lazy("utlegg"),
+    "description": gettext_lazy("hva utlegget var"),
+}
+
+
+def _corrected(f: Facts) -> str:
+    names = [
+        str(CORRECTED_FIELDS[name])
+        for name in str(f.details.get("fields", "")).split(",")
+        if name in CORRECTED_FIELDS
+    ]
+    values = {"who": f.who, "visit": f.visit, "what": ", ".join(names) or _("ingenting")}
+    if f.details.get("after_lock") == "true":
+        return (
+            _(
+                "%(who)s rettet %(what)s for besøket hos %(visit)s etter at måneden var sendt "
+                "(rettingen går med neste eksport)"
+            )
+            % values
+        )
+    return _("%(who)s rettet %(what)s for besøket hos %(visit)s") % values
+
+
+def _concern_raised(f: Facts) -> str:
+    return _("%(who)s meldte «noe lederen bør vite» fra et besøk (%(obj)s)") % {
+        "who": f.who,
+        "obj": f.obj,
+    }
+
+
+def _concern_answered(f: Facts) -> str:
+    minutes = f.count("minutes")
+    values = {"who": f.who, "obj": f.obj, "h": minutes // 60, "m": minutes % 60}
+    return _("%(who)s svarte på %(obj)s etter %(h)s t %(m)s min") % values
+
+
+def _concern_escalated(f: Facts) -> str:
+    return _("%(obj)s var ubesvart etter 24 timer og ble sendt til fagleder (%(n)s)") % {
+        "obj": f.obj,
+        "n": f.count("leads"),
+    }
+
+
+CONCERN_CHANNELS = {
+    "app": gettext_lazy("bare i appen"),
+    "email": gettext_lazy("e-post"),
+    "sms": gettext_lazy("SMS"),
+}
+
+
+def _concern_alerts(f: Facts) -> str:
+    channel = CONCERN_CHANNELS.get(str(f.details.get("channel")), "")
+    return _("%(who)s valgte å bli varslet om meldinger fra seniorene: %(how)s") % {
+        "who": f.who,
+        "how": channel or _("ukjent"),
+    }
+
+
 def register() -> None:
     kind("besok", gettext_lazy("Besøk"))
     kind("planer", gettext_lazy("Besøksplaner"))
@@ -254,4 +317,36 @@ def register() -> None:
         gettext_lazy("%(who)s endret SMS-tekstene som sendes etter besøk"),
         kind="sms",
         label=gettext_lazy("SMS-tekster endret"),
+    )
+    describe(
+        "visit.corrected",
+        _corrected,
+        label=gettext_lazy("Ført besøk rettet (tider, km, utlegg)"),
+        **visit,
+    )
+    kind("meldinger", gettext_lazy("Meldinger til leder"))
+    concern = {"kind": "meldinger"}
+    describe(
+        "concern.raised",
+        _concern_raised,
+        label=gettext_lazy("Melding til leder sendt"),
+        **concern,
+    )
+    describe(
+        "concern.answered",
+        _concern_answered,
+        label=gettext_lazy("Melding til leder besvart"),
+        **concern,
+    )
+    describe(
+        "concern.escalated",
+        _concern_escalated,
+        label=gettext_lazy("Melding til leder sendt videre til fagleder"),
+        **concern,
+    )
+    describe(
+        "concern.alert_chosen",
+        _concern_alerts,
+        label=gettext_lazy("Varsling om meldinger valgt"),
+        **concern,
     )
