@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openings.models import AnswerChoice, OpeningKind
 from seniorene.audit.sentences import Facts, describe, kind
+
+
+def _opening(f: Facts) -> str:
+    """The job as stored ("Bli kjent-møte Sagene (open)") without its status at the time."""
+    return re.sub(r" \((open|filled|withdrawn)\)$", "", f.obj)
 
 
 def _job(f: Facts) -> str:
@@ -24,8 +31,11 @@ def _published(f: Facts) -> str:
 
 def _withdrawn(f: Facts) -> str:
     if f.details.get("by_system"):
-        return _("Den ledige jobben %(obj)s ble trukket tilbake av systemet") % {"obj": f.obj}
-    return _("%(who)s trakk tilbake den ledige jobben %(obj)s") % {"who": f.who, "obj": f.obj}
+        return _("Den ledige jobben %(obj)s ble trukket tilbake av systemet") % {"obj": _opening(f)}
+    return _("%(who)s trakk tilbake den ledige jobben %(obj)s") % {
+        "who": f.who,
+        "obj": _opening(f),
+    }
 
 
 def _chosen(f: Facts) -> str:
@@ -41,7 +51,7 @@ def _answered(f: Facts) -> str:
     return _("%(who)s svarte «%(answer)s» på den ledige jobben %(obj)s") % {
         "who": f.who,
         "answer": answer,
-        "obj": f.obj,
+        "obj": _opening(f),
     }
 
 

@@ -191,7 +191,7 @@ def page_figures(now: QualityFigures, before: QualityFigures) -> list[Figure]:
             "nokkeltall",
             _("Nøkkeltall"),
             [
-                Row(_("Besøk gjennomført av planlagte"), v.done_percent, pv.done_percent, " %"),
+                Row(_("Besøk gjennomført av dem som skulle vært"), v.done_percent, pv.done_percent, " %"),
                 Row(_("Ført i tide"), v.on_time_percent, pv.on_time_percent, " %"),
                 Row(
                     _("Meldinger til leder: timer til svar (median)"),
@@ -213,6 +213,7 @@ def page_figures(now: QualityFigures, before: QualityFigures) -> list[Figure]:
             _("Besøk"),
             [
                 Row(_("Planlagt"), v.planned, pv.planned),
+                Row(_("Herav tiden kommet"), v.due, pv.due),
                 Row(_("Gjennomført"), v.done, pv.done),
                 Row(_("Ført i tide"), v.logged_on_time, pv.logged_on_time),
                 Row(_("Ble ikke noe av"), v.not_happened, pv.not_happened),

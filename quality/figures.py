@@ -120,6 +120,9 @@ def _percent(part: int, whole: int) -> int | None:
 @dataclass(frozen=True)
 class VisitFigures:
     planned: int
+    # Of those, the ones whose time has come (all of them in a period that has ended): what
+    # "done of planned" is measured against, so a month under way does not read as 9 %.
+    due: int
     done: int
     not_happened: int
     cancelled: int
@@ -137,7 +140,7 @@ class VisitFigures:
 
     @property
     def done_percent(self) -> int | None:
-        return _percent(self.done, self.planned)
+        return _percent(self.done, self.due)
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,7 @@ def visit_figures(
     )
     totals = rows.annotate(deadline=_LogDeadline()).aggregate(
         planned=Count("pk"),
+        due=Count("pk", filter=Q(starts_at__lt=now)),
         done=Count("pk", filter=Q(status=VisitStatus.LOGGED)),
         not_happened=Count("pk", filter=Q(log__happened=False)),
         cancelled=Count("pk", filter=Q(status=VisitStatus.CANCELLED)),
@@ -278,6 +282,7 @@ def visit_figures(
             cancelled_by[kind] = n
     return VisitFigures(
         planned=totals["planned"],
+        due=totals["due"],
         done=totals["done"],
         not_happened=totals["not_happened"],
         cancelled=totals["cancelled"],

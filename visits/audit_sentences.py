@@ -180,23 +180,31 @@ def _corrected(f: Facts) -> str:
 
 
 def _concern_raised(f: Facts) -> str:
-    return _("%(who)s meldte «noe lederen bør vite» fra et besøk (%(obj)s)") % {
+    return _("%(who)s meldte «noe lederen bør vite» fra besøk nr. %(visit)s") % {
         "who": f.who,
-        "obj": f.obj,
+        "visit": f.count("visit"),
     }
+
+
+def _waited(minutes: int) -> str:
+    if minutes < 60:
+        return _("%(m)s min") % {"m": minutes}
+    return _("%(h)s t %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
 
 
 def _concern_answered(f: Facts) -> str:
-    minutes = f.count("minutes")
-    values = {"who": f.who, "obj": f.obj, "h": minutes // 60, "m": minutes % 60}
-    return _("%(who)s svarte på %(obj)s etter %(h)s t %(m)s min") % values
+    return _("%(who)s svarte på en melding til leder fra besøk nr. %(visit)s etter %(waited)s") % {
+        "who": f.who,
+        "visit": f.count("visit"),
+        "waited": _waited(f.count("minutes")),
+    }
 
 
 def _concern_escalated(f: Facts) -> str:
-    return _("%(obj)s var ubesvart etter 24 timer og ble sendt til fagleder (%(n)s)") % {
-        "obj": f.obj,
-        "n": f.count("leads"),
-    }
+    return _(
+        "En melding til leder fra besøk nr. %(visit)s var ubesvart etter 24 timer og ble "
+        "sendt til fagleder (%(n)s)"
+    ) % {"visit": f.count("visit"), "n": f.count("leads")}
 
 
 CONCERN_CHANNELS = {

@@ -42,8 +42,9 @@ def test_admin_and_the_lead_see_this_month_beside_the_last(built, client_for, pe
     figures = panel(html)
     assert figures is not None
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", figures))
-    # Every department: A's two and B's one done of nine; three of four logs on time.
-    assert "Besøk gjennomført: 3 av 9 planlagte (februar 2026: 2 av 3)" in text
+    # Every department: A's two and B's one done of the eight whose time has come (nine
+    # planned: 31 March is still to come); three of four logs on time.
+    assert "Besøk gjennomført: 3 av 8 som skulle vært (februar 2026: 2 av 3)" in text
     assert "Ført i tide: 75 % (februar 2026: 100 %)" in text
     assert "Meldinger til leder som venter på svar: 2" in text
     assert "SMS etter besøk som feilet: 2 (februar 2026: 1)" in text
@@ -68,4 +69,5 @@ def test_the_headline_is_a_few_queries_whatever_the_data(built):
         figures = headline(organization_id=built.organization.pk, today=NOW.date(), now=NOW)
     assert len(queries) == 7
     assert figures.visits.planned == 9
+    assert figures.visits.due == 8
     assert figures.previous_visits.done == 2
