@@ -8,11 +8,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -80,10 +80,20 @@ def posten_blocks(body: str) -> list[TextBlock]:
 # --- The month's team meeting --------------------------------------------------------------
 
 
+# How long a team meeting lasts, for telling whether it has been held.
+MEETING_LENGTH = timedelta(hours=2)
+
+
 @dataclass(frozen=True)
 class PostenMeeting:
     starts_at: datetime
     link: str
+
+    @property
+    def over(self) -> bool:
+        """Held by now (two hours after its start): the page says so instead of a join
+        button that leads to a meeting nobody is in."""
+        return self.starts_at + MEETING_LENGTH < timezone.now()
 
 
 def posten_meeting(issue: Seniorposten) -> PostenMeeting | None:

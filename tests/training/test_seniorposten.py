@@ -82,6 +82,22 @@ def test_the_preview_shows_the_letter_with_the_month_s_team_meeting(world, leade
     assert "2 aktive seniorer" in html
 
 
+def test_once_the_meeting_is_held_the_letter_says_so_instead_of_a_join_button(
+    world, leader, draft
+):
+    make_meeting(world.home.organization, dt.datetime(2026, 3, 12, 18, 0, tzinfo=OSLO))
+    url = reverse("training:posten_preview", args=[draft.pk])
+    with time_machine.travel(dt.datetime(2026, 3, 12, 19, 30, tzinfo=OSLO), tick=False):
+        during = leader.get(url).content.decode()
+    with time_machine.travel(dt.datetime(2026, 3, 12, 20, 30, tzinfo=OSLO), tick=False):
+        after = leader.get(url).content.decode()
+    assert "Bli med på teamsmøtet" in during
+    assert "Møtet er holdt." not in during
+    assert "Bli med på teamsmøtet" not in after
+    assert 'href="https://teams.example/mote"' not in after
+    assert "Møtet er holdt." in after
+
+
 def test_without_a_team_meeting_the_preview_says_so(world, leader, draft):
     html = leader.get(reverse("training:posten_preview", args=[draft.pk])).content.decode()
     assert "ikke lagt inn noe teamsmøte" in html
