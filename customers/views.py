@@ -463,10 +463,15 @@ SECTION_TITLES = {
     "relative_page_devices": gettext_lazy("Godkjente telefoner for pårørendesiden"),
     "relative_page_codes": gettext_lazy("Engangskoder til pårørendesiden"),
     "visit_requests": gettext_lazy("Ønsker fra pårørende"),
+    "concerns": gettext_lazy("Meldinger til leder (noe lederen bør vite)"),
 }
 
 
 FIELD_LABELS = {
+    "raised": gettext_lazy("Meldt"),
+    "category": gettext_lazy("Hva gjelder det"),
+    "read": gettext_lazy("Lest"),
+    "answered": gettext_lazy("Besvart"),
     "name": gettext_lazy("Navn"),
     "date_of_birth": gettext_lazy("Fødselsdato"),
     "address": gettext_lazy("Adresse"),

@@ -244,10 +244,17 @@ class MonthLock(TenantModel):
         verbose_name = _("låst måned")
         verbose_name_plural = _("låste måneder")
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite (the
+            # embedded default) cannot hold: once per department, once for "no department".
             models.UniqueConstraint(
                 fields=["organization", "department", "month"],
-                nulls_distinct=False,
+                condition=Q(department__isnull=False),
                 name="month_lock_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "month"],
+                condition=Q(department__isnull=True),
+                name="month_lock_once_no_department",
             ),
         ]
 

@@ -191,7 +191,12 @@ def page_figures(now: QualityFigures, before: QualityFigures) -> list[Figure]:
             "nokkeltall",
             _("Nøkkeltall"),
             [
-                Row(_("Besøk gjennomført av dem som skulle vært"), v.done_percent, pv.done_percent, " %"),
+                Row(
+                    _("Besøk gjennomført av dem som skulle vært"),
+                    v.done_percent,
+                    pv.done_percent,
+                    " %",
+                ),
                 Row(_("Ført i tide"), v.on_time_percent, pv.on_time_percent, " %"),
                 Row(
                     _("Meldinger til leder: timer til svar (median)"),

@@ -88,7 +88,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='monthlock',
-            constraint=models.UniqueConstraint(fields=('organization', 'department', 'month'), name='month_lock_once', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('department__isnull', False)), fields=('organization', 'department', 'month'), name='month_lock_once'),
+        ),
+        migrations.AddConstraint(
+            model_name='monthlock',
+            constraint=models.UniqueConstraint(condition=models.Q(('department__isnull', True)), fields=('organization', 'month'), name='month_lock_once_no_department'),
         ),
         EnableTenantRLS("ledgercorrection"),
         EnableTenantRLS("monthlock"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 
 from customers.models import Customer
 from ledger.export import COLUMNS, month_export
@@ -473,3 +474,21 @@ def test_a_visit_at_23_30_on_the_31st_belongs_to_that_month(world, astrid):
     org = world.home.organization.pk
     assert len(month_export(organization_id=org, month=oslo(2026, 12, 1).date()).rows) == 1
     assert month_export(organization_id=org, month=oslo(2027, 1, 1).date()).rows == []
+
+
+@pytest.mark.parametrize("in_department", [True, False])
+def test_a_month_is_locked_once_per_department_and_once_without_one(world, in_department):
+    """Held by the database on PostgreSQL and the embedded SQLite alike (two partial unique
+    constraints: "no department" is one lock too, not a new one each time)."""
+    home = world.home
+    lock = {
+        "organization": home.organization,
+        "department": home.dept_a if in_department else None,
+        "month": date(2026, 11, 1),
+        "locked_by": home.leader_a.user,
+        "locked_at": datetime(2026, 12, 1, 9, tzinfo=OSLO),
+    }
+    MonthLock.objects.create(**lock)
+    MonthLock.objects.create(**{**lock, "month": date(2026, 12, 1)})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthLock.objects.create(**lock)
