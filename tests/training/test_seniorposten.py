@@ -82,9 +82,7 @@ def test_the_preview_shows_the_letter_with_the_month_s_team_meeting(world, leade
     assert "2 aktive seniorer" in html
 
 
-def test_once_the_meeting_is_held_the_letter_says_so_instead_of_a_join_button(
-    world, leader, draft
-):
+def test_once_the_meeting_is_held_the_letter_says_so_instead_of_a_join_button(world, leader, draft):
     make_meeting(world.home.organization, dt.datetime(2026, 3, 12, 18, 0, tzinfo=OSLO))
     url = reverse("training:posten_preview", args=[draft.pk])
     with time_machine.travel(dt.datetime(2026, 3, 12, 19, 30, tzinfo=OSLO), tick=False):
