@@ -12,6 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def km_field(label: Any, **extra: Any) -> forms.DecimalField:
+    """Kilometres as the ledger holds them (0.1–2000, one decimal), typed with a decimal
+    comma on a phone's number keyboard, with Norwegian messages for a wrong number."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("2000"),
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "min_value": _("Kilometer må være mer enn 0."),
+            "max_value": _("Sjekk kilometerne: over 2000 km på én tur er for mye."),
+            "max_decimal_places": _("Skriv kilometer med én desimal, f.eks. 12,5."),
+        },
+        **extra,
+    )
+
+
 class ExportForm(forms.Form):
     """Which month to export (the current one unless chosen)."""
 
@@ -49,15 +69,7 @@ class ManualEntryForm(forms.Form):
     senior = forms.TypedChoiceField(label=_("Senior"), coerce=int, required=False)
     kind = forms.ChoiceField(label=_("Hva vil du føre?"), choices=KINDS, widget=forms.RadioSelect)
     day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
-    km = forms.DecimalField(
-        label=_("Kilometer"),
-        required=False,
-        min_value=Decimal("0.1"),
-        max_value=Decimal("2000"),
-        decimal_places=1,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    km = km_field(_("Kilometer"))
     purpose = forms.CharField(
         label=_("Hva kjørte du for?"),
         required=False,

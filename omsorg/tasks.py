@@ -11,6 +11,8 @@ from celery import shared_task
 from omsorg.notices import leader_notices_email, meeting_announce, notification_email
 from omsorg.pdf import interview_render_pdf
 from seniorene.accounts.tenancy import tenant_context
+from seniorene.jobs.services import JobTransientError
+from seniorene.jobs.tasks import notice_task
 
 
 @shared_task(
@@ -28,52 +30,27 @@ def render_interview_pdf(organization_id: int, interview_id: int) -> None:
         interview_render_pdf(interview_id=interview_id)
 
 
-class NoticeRetry(Exception):
-    """The mail server asked us to try later; the notice's claim is queued again."""
-
-
-@shared_task(
-    autoretry_for=(NoticeRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@notice_task()
 def notify_admin_of_intake(organization_id: int, notification_id: int) -> None:
     """E-mail the admins that a form was delivered; claimed, so never twice."""
     sent = notification_email(organization_id=organization_id, notification_id=notification_id)
     if sent == "retry":
-        raise NoticeRetry(f"intake notice {notification_id}")
+        raise JobTransientError(f"intake notice {notification_id}")
 
 
-@shared_task(
-    autoretry_for=(NoticeRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@notice_task()
 def announce_meeting(organization_id: int, interview_id: int, change: str) -> None:
     """Tell the senior a Bli kjent meeting was booked, moved or cancelled; claimed, so once."""
     sent = meeting_announce(
         organization_id=organization_id, interview_id=interview_id, change=change
     )
     if sent == "retry":
-        raise NoticeRetry(f"bli-kjent {interview_id} {change}")
+        raise JobTransientError(f"bli-kjent {interview_id} {change}")
 
 
-@shared_task(
-    autoretry_for=(NoticeRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@notice_task()
 def notify_leaders_of_intake(organization_id: int, interview_id: int) -> None:
     """E-mail the department's leaders that a meeting was completed; claimed per leader."""
     sent = leader_notices_email(organization_id=organization_id, interview_id=interview_id)
     if "retry" in sent.values():
-        raise NoticeRetry(f"intake leaders {interview_id}")
+        raise JobTransientError(f"intake leaders {interview_id}")

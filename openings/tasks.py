@@ -3,40 +3,22 @@ id: under row-level security a task sees nothing until it has set its tenant."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from openings.notices import choice_announce, opening_announce
+from seniorene.jobs.services import JobTransientError
+from seniorene.jobs.tasks import notice_task
 
 
-class NoticeRetry(Exception):
-    """The mail server asked us to try later; the notice's claim is queued again."""
-
-
-@shared_task(
-    autoretry_for=(NoticeRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@notice_task(seconds=120)
 def announce_opening(organization_id: int, opening_id: int) -> None:
     """Tell the seniors the job is offered to; claimed per senior, so once each."""
     sent = opening_announce(organization_id=organization_id, opening_id=opening_id)
     if "retry" in sent.values():
-        raise NoticeRetry(f"opening {opening_id} published")
+        raise JobTransientError(f"opening {opening_id} published")
 
 
-@shared_task(
-    autoretry_for=(NoticeRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@notice_task(seconds=120)
 def announce_choice(organization_id: int, opening_id: int) -> None:
     """Tell the chosen senior and the others who said yes; claimed per senior."""
     sent = choice_announce(organization_id=organization_id, opening_id=opening_id)
     if "retry" in sent.values():
-        raise NoticeRetry(f"opening {opening_id} chosen")
+        raise JobTransientError(f"opening {opening_id} chosen")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from seniorene.jobs.tasks import run_job_everywhere
+from seniorene.jobs.services import JobTransientError
+from seniorene.jobs.tasks import notice_task, run_job_everywhere
 from training import services
 from training.posten_notices import posten_deliver
 
@@ -33,23 +34,12 @@ def send_team_meeting_invites_all() -> int:
     return run_job_everywhere("team_meeting")
 
 
-class PostenRetry(Exception):
-    """The mail server asked us to try later; those seniors' claims are queued again."""
-
-
-@shared_task(
-    autoretry_for=(PostenRetry,),
-    retry_backoff=60,
-    max_retries=4,
-    acks_late=True,
-    soft_time_limit=300,
-    time_limit=360,
-)
+@notice_task(seconds=300)
 def deliver_seniorposten(organization_id: int, issue_id: int) -> int:
     """Send a sent Seniorposten to the department's seniors who have not had it (e-mail, and
     SMS with consent); return how many e-mails went out. Idempotent: once per senior and
     channel, however often it runs."""
     tally = posten_deliver(organization_id=organization_id, issue_id=issue_id)
     if tally.transient:
-        raise PostenRetry(f"seniorposten {issue_id}")
+        raise JobTransientError(f"seniorposten {issue_id}")
     return tally.handled

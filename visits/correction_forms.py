@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ledger.forms import km_field
+
 
 class CorrectionForm(forms.Form):
     checked_in = forms.TimeField(
@@ -15,16 +17,7 @@ class CorrectionForm(forms.Form):
     checked_out = forms.TimeField(
         label=_("Gikk"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    km = forms.DecimalField(
-        label=_("Kilometer"),
-        required=False,
-        min_value=Decimal("0.1"),
-        max_value=Decimal("2000"),
-        decimal_places=1,
-        localize=True,
-        help_text=_("Tomt: ingen kilometer."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    km = km_field(_("Kilometer"), help_text=_("Tomt: ingen kilometer."))
     expense_amount = forms.DecimalField(
         label=_("Utlegg (kr)"),
         required=False,

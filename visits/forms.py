@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ledger.forms import km_field
 from ledger.models import RECEIPT_EXTENSIONS, RECEIPT_MAX_BYTES
 from omsorg.models import ServiceArea
 from seniorene.accounts.models import Membership
@@ -449,20 +450,7 @@ class VisitLogForm(ConcernForm):
     share_with_relatives = forms.BooleanField(
         label=_("Notatet kan deles med pårørende"), required=False
     )
-    km = forms.DecimalField(
-        label=_("Kilometer kjørt (hvis du kjørte)"),
-        required=False,
-        min_value=Decimal("0.1"),
-        max_value=Decimal("2000"),
-        decimal_places=1,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "min_value": _("Kilometer må være mer enn 0."),
-            "max_value": _("Sjekk kilometerne: over 2000 km på ett besøk er for mye."),
-            "max_decimal_places": _("Skriv kilometer med én desimal, f.eks. 12,5."),
-        },
-    )
+    km = km_field(_("Kilometer kjørt (hvis du kjørte)"))
     expense_amount = forms.DecimalField(
         label=_("Utlegg i kroner, f.eks. notatboken"),
         required=False,

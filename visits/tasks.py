@@ -12,6 +12,7 @@ from celery import shared_task
 
 from seniorene.accounts.tenancy import tenant_context
 from seniorene.jobs.services import JobTransientError
+from seniorene.jobs.tasks import notice_task
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -41,14 +42,7 @@ def watchdog_email_leaders(organization_id: int) -> int:
     return len(leader_ids)
 
 
-@shared_task(
-    autoretry_for=(JobTransientError,),  # the claim says "retry" for a transient error
-    retry_backoff=60,
-    max_retries=3,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@notice_task()
 def watchdog_email_leader(organization_id: int, membership_id: int) -> str:
     """E-mail one leader their watchdog list; at most once a day (the notice is claimed)."""
     from visits.watchdog import watchdog_email
@@ -60,14 +54,7 @@ def watchdog_email_leader(organization_id: int, membership_id: int) -> str:
     return outcome
 
 
-@shared_task(
-    autoretry_for=(JobTransientError,),  # a transient error: the claims skip who was told
-    retry_backoff=60,
-    max_retries=3,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@notice_task()
 def concern_notify(organization_id: int, concern_id: int) -> dict[int, str]:
     """Tell the department's leaders of a new concern at once, each once (the claims); the
     15-minute job (`visits.concern_notices.concerns_escalate`) sends what a lost task did not."""

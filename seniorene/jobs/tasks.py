@@ -9,6 +9,7 @@ or doubled run sends nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -67,3 +68,19 @@ def run_job_everywhere(job: str, now: str | None = None) -> int:
     for organization_id in ids:
         run_job.delay(organization_id, job, day.isoformat())
     return len(ids)
+
+
+def notice_task(*, seconds: int = 60) -> Callable[[Callable[..., Any]], Any]:
+    """The decorator of a task that sends notices each claimed once (`JobClaim`): when a
+    mail server or the SMS provider asks us to try later, the task raises
+    `JobTransientError` and Celery runs it again with backoff; the claims make sure that
+    nobody who was already told is told again. `seconds` is the soft time limit."""
+    decorator: Callable[[Callable[..., Any]], Any] = shared_task(
+        autoretry_for=(services.JobTransientError,),
+        retry_backoff=60,
+        max_retries=4,
+        acks_late=True,
+        soft_time_limit=seconds,
+        time_limit=seconds + seconds // 2,
+    )
+    return decorator
