@@ -25,3 +25,10 @@ def test_display_of_a_value_outside_the_choices_is_the_value(world):
     leader.role = "ukjent"
     assert display(leader, "role") == "ukjent"
     assert display(None, "role") == ""
+
+
+def test_display_of_no_object_is_empty():
+    """`{{ interview.missing|display:"status" }}`: a missing attribute resolves to "", and the
+    page shows nothing rather than failing."""
+    assert display(None, "status") == ""
+    assert display("", "status") == ""

@@ -18,9 +18,10 @@ register = template.Library()
 
 
 @register.filter
-def display(obj: Model | None, field_name: str) -> object:
-    """The label of `obj`'s choice in `field_name`, or the stored value if it is none."""
-    if obj is None:
+def display(obj: object, field_name: str) -> object:
+    """The label of `obj`'s choice in `field_name`, or the stored value if it is none; empty
+    when there is no object (None, or the empty string a missing attribute resolves to)."""
+    if not isinstance(obj, Model):
         return ""
     field = obj._meta.get_field(field_name)
     value = getattr(obj, field.attname)  # type: ignore[union-attr]  # a concrete field by name
