@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from seniorene.audit.sentences import Facts, describe, kind
-
-
-def month_words(value: object) -> str:
-    """ "2024-12" as "desember 2024" (anything else as it is)."""
-    try:
-        year, month = (int(part) for part in str(value).split("-"))
-        return dateformat.format(date(year, month, 1), "F Y").lower()
-    except (TypeError, ValueError):
-        return str(value or "")
+from seniorene.audit.sentences import Facts, describe, kind, month_words
 
 
 def _export(f: Facts) -> str:

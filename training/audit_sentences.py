@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from seniorene.audit.sentences import Facts, describe, kind
+from seniorene.audit.sentences import Facts, describe, kind, month_words
 
 
 def _meeting(f: Facts) -> str:
     """ "teammøtet for desember 2024", from the details or the stored "2024-12"."""
-    try:
-        year, month = int(f.details["year"]), int(f.details["month"])
-    except (KeyError, TypeError, ValueError):
-        try:
-            year, month = (int(part) for part in f.obj.split("-"))
-        except ValueError:
-            return _("et teammøte")
-    try:
-        words = dateformat.format(date(year, month, 1), "F Y").lower()
-    except ValueError:
+    words = f.month or month_words(f.obj)
+    if not words:
         return _("et teammøte")
     return _("teammøtet for %(month)s") % {"month": words}
 
@@ -82,13 +72,7 @@ def _seeded(f: Facts) -> str:
 
 def _posten(done: str) -> Callable[[Facts], str]:
     def render(f: Facts) -> str:
-        try:
-            month = dateformat.format(
-                date(int(f.details["year"]), int(f.details["month"]), 1), "F Y"
-            ).lower()
-        except (KeyError, TypeError, ValueError):
-            month = ""
-        values = {"who": f.who, "month": month}
+        values = {"who": f.who, "month": f.month}
         if done == "created":
             return _("%(who)s begynte på Seniorposten for %(month)s") % values
         if done == "updated":

@@ -26,6 +26,15 @@ from django.utils.translation import gettext_lazy
 Sentence = Promise | str | Callable[["Facts"], str]
 
 
+def month_words(value: object) -> str:
+    """ "2024-12" as "desember 2024"; "" when `value` names no month."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        return dateformat.format(date(year, month, 1), "F Y").lower()
+    except ValueError:
+        return ""
+
+
 @dataclass(frozen=True)
 class Facts:
     """What one event says, ready for its sentence: nothing here is health text."""
@@ -75,6 +84,11 @@ class Facts:
         if isinstance(parsed, datetime) and timezone.is_aware(parsed):
             return when_words(parsed)
         return dateformat.format(parsed, "j. b Y")
+
+    @property
+    def month(self) -> str:
+        """The month the details name (`year` and `month`) as "desember 2024", or ""."""
+        return month_words(f"{self.details.get('year')}-{self.details.get('month')}")
 
     @property
     def visit(self) -> str:
