@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 from django.apps import apps
@@ -205,6 +207,20 @@ def test_it_refuses_to_write_a_row_into_another_organization(world):
 ONE_WORKER = pytest.mark.xdist_group("application-role-login")
 
 
+def alter_role(owner: psycopg.Connection, option: str) -> None:
+    """ALTER ROLE on the cluster-wide role row, again if another test database's session
+    (a parallel worker's migrations or real Celery worker) changed that row at the same
+    moment: PostgreSQL then answers "tuple concurrently updated" instead of waiting."""
+    for attempt in range(5):
+        try:
+            owner.execute(f"ALTER ROLE {ROLE} {option}")
+            return
+        except psycopg.errors.InternalError_ as error:
+            if "concurrently" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
 @pytest.fixture
 def app_login(db):
     """A separate connection that logs in as the application role, as production does."""
@@ -216,7 +232,7 @@ def app_login(db):
         dbname=db_settings["NAME"],
         autocommit=True,
     )
-    owner.execute(f"ALTER ROLE {ROLE} LOGIN")
+    alter_role(owner, "LOGIN")
     app = psycopg.connect(
         host=db_settings["HOST"],
         port=db_settings["PORT"] or 5432,
@@ -226,7 +242,7 @@ def app_login(db):
     )
     yield app
     app.close()
-    owner.execute(f"ALTER ROLE {ROLE} NOLOGIN")
+    alter_role(owner, "NOLOGIN")
     owner.close()
 
 
