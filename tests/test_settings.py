@@ -240,6 +240,8 @@ def test_production_sends_csp_and_hsts_and_redirects_to_https(tmp_path):
         "for url in ('/', '/konto/login/'):\n"
         "    r = client.get(url, secure=True)\n"
         "    pages[url] = [r.status_code, dict(r.headers)]\n"
+        "worker = client.get('/sw.js', secure=True)\n"
+        "pages['sw'] = [worker.status_code, worker.content.decode()]\n"
         "plain = client.get('/')\n"
         "pages['http'] = [plain.status_code, dict(plain.headers)]\n"
         "print(json.dumps(pages))\n",
@@ -263,6 +265,11 @@ def test_production_sends_csp_and_hsts_and_redirects_to_https(tmp_path):
         assert "includeSubDomains" in hsts
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
+    # The service worker (the senior's pages offline) names the hashed static files.
+    status, source = pages["sw"]
+    assert status == 200
+    assert re.search(r"/static/js/offline-queue\.[0-9a-f]{12}\.js", source)
+    assert '"staticPrefix": "/static/"' in source
     status, headers = pages["http"]
     assert status == 301
     assert headers["Location"] == "https://omsorg.example.no/"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -49,7 +50,8 @@ def _page_patterns() -> list[str]:
 def _worker_config() -> dict[str, object]:
     config: dict[str, object] = {
         "static": [static(name) for name in OFFLINE_STATIC],
-        "staticPrefix": static(""),
+        # The prefix itself, not static(""): production's manifest has no entry for "".
+        "staticPrefix": settings.STATIC_URL,
         "offline": reverse("visits:offline"),
         "agenda": reverse("visits:agenda"),
         "home": [reverse("front"), reverse("home")],
