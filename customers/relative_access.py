@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -289,16 +290,21 @@ def relative_links_revoke(*, relative: Relative, by: User | None, now: datetime)
     return revoked
 
 
-def relative_page_status(*, relative: Relative, now: datetime) -> str:
-    """For the card: "active" (a link works now), "revoked" (the last one was revoked),
-    "none" (no link sent, or all expired)."""
-    links = RelativeLink.objects.filter(relative=relative)
-    if links.filter(revoked_at__isnull=True, expires_at__gt=now).exists():
-        return "active"
-    last = links.order_by("-issued_at", "-pk").first()
-    if last is not None and last.revoked_at is not None:
-        return "revoked"
-    return "none"
+def relative_page_statuses(*, relatives: Sequence[Relative], now: datetime) -> dict[int, str]:
+    """For the card, per relative: "active" (a link works now), "revoked" (the last one
+    was revoked), "none" (no link sent, or all expired). One query for them all."""
+    statuses = dict.fromkeys((relative.pk for relative in relatives), "none")
+    links = RelativeLink.objects.filter(relative__in=list(statuses)).order_by(
+        "relative_id", "-issued_at", "-pk"
+    )
+    last_seen: set[int] = set()
+    for link in links.only("relative_id", "issued_at", "expires_at", "revoked_at"):
+        if link.revoked_at is None and link.expires_at > now:
+            statuses[link.relative_id] = "active"
+        elif link.relative_id not in last_seen and link.revoked_at is not None:
+            statuses[link.relative_id] = "revoked"
+        last_seen.add(link.relative_id)
+    return statuses
 
 
 # --- Data protection (registered in customers.apps through customers.hooks) ------------

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.db.models.functions import Collate
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -152,6 +152,8 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
     view_record(
         organization=request.organization, viewer=request.user, obj=recipient, what="brukerkort"
     )
+    # Read once: the sections of other apps (family's relative pages) read them again.
+    prefetch_related_objects([recipient], "relatives")
     relatives = list(recipient.relatives.all())
     consents = list(recipient.consents.select_related("relative", "recorded_by", "withdrawn_by"))
     customer = services.current_customer(recipient)

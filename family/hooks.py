@@ -15,7 +15,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.relative_access import relative_page_status
+from customers.relative_access import relative_page_statuses
 from customers.services import recipient_anonymised_label
 from family.models import RequestStatus, VisitRequest
 from seniorene.accounts.policy import Perm, has_perm
@@ -37,10 +37,9 @@ def card_section(request: HttpRequest, recipient: CareRecipient, *, page: Page) 
     if page != "card" or not has_perm(membership, Perm.VIEW_RECIPIENTS):
         return {}
     now = timezone.now()
-    relatives = [
-        (relative, relative_page_status(relative=relative, now=now))
-        for relative in recipient.relatives.all()
-    ]
+    everyone = list(recipient.relatives.all())
+    statuses = relative_page_statuses(relatives=everyone, now=now)
+    relatives = [(relative, statuses[relative.pk]) for relative in everyone]
     requests = list(
         VisitRequest.objects.filter(recipient=recipient)
         .select_related("visit", "relative", "answered_by")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from ledger.models import EntrySource, MileageEntry, TimeEntry
 
@@ -24,14 +24,20 @@ def intake_spent(*, organization_id: int, interview_ids: Iterable[int]) -> Intak
     """The hours and km the ledger holds for these interviews (rows with source intake;
     they carry no recipient, R7, so the interviews name them)."""
     ids = list(interview_ids)
-    hours = TimeEntry.objects.for_organization(organization_id).filter(
-        source=EntrySource.INTAKE, source_id__in=ids
+    if not ids:
+        return IntakeSpent(meetings=0, hours=Decimal(0), km=Decimal(0))
+    hours = (
+        TimeEntry.objects.for_organization(organization_id)
+        .filter(source=EntrySource.INTAKE, source_id__in=ids)
+        .aggregate(meetings=Count("source_id", distinct=True), total=Sum("hours"))
     )
-    km = MileageEntry.objects.for_organization(organization_id).filter(
-        source=EntrySource.INTAKE, source_id__in=ids
+    km = (
+        MileageEntry.objects.for_organization(organization_id)
+        .filter(source=EntrySource.INTAKE, source_id__in=ids)
+        .aggregate(total=Sum("km"))
     )
     return IntakeSpent(
-        meetings=hours.values("source_id").distinct().count() if ids else 0,
-        hours=(hours.aggregate(total=Sum("hours"))["total"] or Decimal(0)) if ids else Decimal(0),
-        km=(km.aggregate(total=Sum("km"))["total"] or Decimal(0)) if ids else Decimal(0),
+        meetings=hours["meetings"],
+        hours=hours["total"] or Decimal(0),
+        km=km["total"] or Decimal(0),
     )

@@ -112,9 +112,10 @@ def recipient_conversation(
         .order_by("-created_at", "-id")[:SHOWN]
     )
     threads: dict[str, Thread] = {}
+    numbers: dict[str, str] = {}  # a few numbers, many messages: parse each number once
 
-    def thread(phone: str, relative: Relative | None) -> Thread:
-        phone = e164(phone)
+    def thread(raw: str, relative: Relative | None) -> Thread:
+        phone = numbers.get(raw) or numbers.setdefault(raw, e164(raw))
         if phone not in threads:
             threads[phone] = Thread(phone=phone, who=_who(recipient, relative))
         return threads[phone]

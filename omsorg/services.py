@@ -543,13 +543,22 @@ def recontact_mark_done(*, interview: IntakeInterview, by: Membership) -> None:
 
 
 def latest_completed_interview(recipient: CareRecipient) -> IntakeInterview | None:
-    """The recipient's last completed Bli kjent meeting (its outcome is the one that counts)."""
+    """The recipient's last completed Bli kjent meeting (its outcome is the one that counts,
+    and its criterion answers decide R2), with its senior and answers."""
     return (
         recipient.interviews.filter(status=InterviewStatus.COMPLETED)
         .select_related("senior__user")
+        .prefetch_related("criterion_answers")
         .order_by("-completed_at", "-pk")
         .first()
     )
+
+
+class NotGiven:
+    """The default of an argument whose None means something ("no such meeting")."""
+
+
+NOT_GIVEN = NotGiven()
 
 
 @transaction.atomic
@@ -616,14 +625,13 @@ def _organization_row_save(*, obj: ServiceArea | Criterion, by: Membership, acti
 # --- R2 -------------------------------------------------------------------------------
 
 
-def training_visits_allowed(*, recipient: CareRecipient) -> tuple[bool, str]:
-    """R2: may plans include the quality visit with training? (allowed, reason if not)."""
-    interview = (
-        recipient.interviews.filter(status=InterviewStatus.COMPLETED)
-        .order_by("-completed_at")
-        .prefetch_related("criterion_answers")
-        .first()
-    )
+def training_visits_allowed(
+    *, recipient: CareRecipient, latest: IntakeInterview | None | NotGiven = NOT_GIVEN
+) -> tuple[bool, str]:
+    """R2: may plans include the quality visit with training? (allowed, reason if not).
+    The answer of the latest completed Bli kjent meeting counts; a caller that has already
+    read that meeting (`latest_completed_interview`, None for none) passes it."""
+    interview = latest_completed_interview(recipient) if isinstance(latest, NotGiven) else latest
     if interview is None:
         return False, _("Kvalitetsbesøk med trening krever et gjennomført Bli kjent-møte.")
     failed = [a.wording for a in interview.criterion_answers.all() if a.met is not True]

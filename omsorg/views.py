@@ -591,14 +591,14 @@ def card_context(request: HttpRequest, recipient) -> dict:
             status=InterviewStatus.CANCELLED
         )
     )
-    allowed, reason = services.training_visits_allowed(recipient=recipient)
+    latest = services.latest_completed_interview(recipient)
+    allowed, reason = services.training_visits_allowed(recipient=recipient, latest=latest)
     screening = services.latest_screening(recipient)
     spent = intake_spent(
         organization_id=recipient.organization_id,
         interview_ids=[i.pk for i in interviews if i.status == InterviewStatus.COMPLETED],
     )
     can_book = services.screening_passes(screening)
-    latest = services.latest_completed_interview(recipient)
     return {
         "screening": screening,
         "interviews": interviews,

@@ -38,7 +38,8 @@ def notebook_section(
     """The notebook on the leader's card (50 entries) and the senior's page (10); on the
     card also the plan step of the intake checklist (with a plan's override reason)."""
     ctx: dict[str, Any] = {
-        "notebook": notebook_entries(recipient, limit=50 if page == "card" else 10)
+        "notebook_template": "visits/_notebook.html",
+        "notebook": notebook_entries(recipient, limit=50 if page == "card" else 10),
     }
     if page == "card":
         ctx.update(_plan_step(request, recipient))

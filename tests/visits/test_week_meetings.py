@@ -58,7 +58,7 @@ def test_meetings_are_on_the_week_marked_and_cancelled_ones_struck(world, client
     assert "Avlyst" in second
     assert f'href="/bli-kjent/{cancelled.pk}/"' in second
     # In the senior's row.
-    row = html.split(f'<th scope="row">\n        {world.home.senior_a.user.name}', 1)[1]
+    row = html.split(f'<th scope="row">{world.home.senior_a.user.name}', 1)[1]
     row = row.split("</tr>", 1)[0]
     assert "10.00–11.00" in row
     assert "2 Bli kjent-møter" in html

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -128,3 +129,139 @@ def _meeting_chip(meeting: Any) -> SafeString:
 def _visit_path(script_prefix: str) -> str:
     """The visit page's path with `{}` for the id (one `reverse` instead of hundreds)."""
     return reverse("visits:visit", args=[987654321]).replace("987654321", "{}")
+
+
+# --- The senior's agenda --------------------------------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def agenda_visit(context: template.Context, visit, *, today: bool) -> SafeString:
+    """One visit in the senior's agenda (a `<li>`): time, recipient, status, and on the day
+    the check-in and the log buttons; the map and call links while not cancelled.
+
+    Built here, as the week's chips are, rather than in the template: two weeks of a
+    senior's visits are forty or fifty of these on a phone page that should cost little.
+    Every value is escaped with the standard library's `escape`.
+    """
+    from seniorene.templatetags.paths import id_url
+
+    pk = int(visit.pk)
+    recipient = visit.recipient
+    name = escape(recipient.name)
+    page, log = id_url("visits:my_visit", pk), id_url("visits:visit_log", pk)
+    cancelled = visit.status == "cancelled"
+    parts = [
+        '<li class="card agenda-visit{}" data-visit-id="{}"{}>'.format(
+            " agenda-visit--cancelled" if cancelled else "",
+            pk,
+            f' data-offline-prefetch="{page} {log}"' if visit.is_open else "",
+        ),
+        f'<p class="agenda-visit__time">{_span(visit)}</p>',
+        f'<p class="agenda-visit__name"><a href="{page}"><strong>{name}</strong></a>',
+    ]
+    if visit.status != "planned":
+        parts.append(_badges([(status_badge(visit.status), display(visit, "status"))]))
+    parts.append("</p>")
+    if pk in context.get("call_first_ids", ()):
+        parts.append(
+            render_to_string("visits/_call_first.html", {"recipient": recipient}, context.request)
+        )
+    if today and visit.is_open:
+        if pk not in context.get("arrived", ()):
+            arrived = escape(gettext("Jeg er fremme hos %(name)s") % {"name": recipient.name})
+            check_in = escape(id_url("visits:check_in", pk))
+            parts.append(
+                f'<form method="post" action="{check_in}">{_csrf_input(context)}'
+                f'<button type="submit" class="button button--block">{arrived}</button></form>'
+            )
+        write = escape(gettext("Skriv besøksrapport for %(name)s") % {"name": recipient.name})
+        parts.append(
+            f'<p><a class="button button--primary button--block" href="{log}">{write}</a></p>'
+        )
+    if not cancelled:
+        parts.append('<ul class="agenda-links">')
+        address = recipient.full_address
+        if address:
+            parts.append(
+                '<li><a class="button button--small" href="{}" rel="noopener" target="_blank">'
+                "{}: {}</a></li>".format(
+                    escape(_map_url(address)), escape(gettext("Kart")), escape(address)
+                )
+            )
+        tel = recipient.phone_link
+        if tel:
+            parts.append(
+                '<li><a class="button button--small" href="tel:{}">{} {}</a></li>'.format(
+                    escape(tel.e164), escape(gettext("Ring")), escape(tel.national)
+                )
+            )
+        parts.append("</ul>")
+    parts.append("</li>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _csrf_input(context: template.Context) -> str:
+    """What `{% csrf_token %}` writes."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker, not a secret
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
+
+
+@register.simple_tag
+def week_row(row, today_index: int | None) -> SafeString:
+    """One senior's row of the leader's week (a `<tr>`): the name, a link to their
+    availability, and a cell per day with the day's visit chips. Built here for the
+    reason the chips are: a department's week is fifteen of these, a hundred cells."""
+    from seniorene.templatetags.paths import id_url
+
+    name = escape(row.senior.user.name)
+    head = [f'<tr><th scope="row">{name}']
+    if not row.in_department:
+        other = escape(gettext("fra annen avdeling"))
+        head.append(f'<br><span class="muted">{other}</span>')
+    head.append(
+        '<br><a class="week-grid__small" href="{}">{}<span class="visually-hidden"> {}</span>'
+        "</a></th>".format(
+            escape(id_url("visits:availability", row.senior.pk)),
+            escape(gettext("Tilgjengelighet")),
+            name,
+        )
+    )
+    cells = []
+    for index, cell in enumerate(row.cells):
+        today = ' class="week-grid__today"' if index == today_index else ""
+        chips = (
+            '<ul class="visit-list">{}</ul>'.format("".join(visit_chip(v) for v in cell))
+            if cell
+            else ""
+        )
+        cells.append(f"<td{today}>{chips}</td>")
+    return mark_safe("".join(head) + "".join(cells) + "</tr>")  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def notebook_entry(entry) -> SafeString:
+    """One logged visit in the notebook (a `<li>`): the day, who wrote it (and why on the
+    senior's behalf), whether relatives may read it, what went well and what could change.
+    Built here: the card shows fifty of these."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.dateformat import format as date_format
+
+    day = date_format(timezone.localtime(entry.visit.starts_at), "l j. F Y")
+    head = [f"<p><strong>{escape(day)}</strong> · {escape(entry.logged_by.name)}"]
+    if entry.on_behalf_reason:
+        reason = gettext("ført for senioren: %(reason)s") % {"reason": entry.on_behalf_reason}
+        head.append(f" ({escape(reason)})")
+    if entry.share_with_relatives:
+        shared = escape(gettext("kan deles"))
+        head.append(f' · <span class="badge badge--info">{shared}</span>')
+    head.append("</p>")
+    for text, label in (
+        (entry.went_well, gettext("Gikk bra:")),
+        (entry.could_change, gettext("Kan endres:")),
+    ):
+        if text:
+            lines = linebreaksbr(text, autoescape=True)
+            head.append(f'<p><span class="muted">{escape(label)}</span> {lines}</p>')
+    return mark_safe('<li class="card stack">' + "".join(head) + "</li>")  # noqa: S308 - escaped

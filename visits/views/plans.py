@@ -181,7 +181,7 @@ def _from_interview(recipient, seniors, blocked, areas) -> dict:
                 )
                 % {"name": held_by.user.name}
             )
-    allowed, training_reason = training_visits_allowed(recipient=recipient)
+    allowed, training_reason = training_visits_allowed(recipient=recipient, latest=interview)
     # R2: the quality visit with training is ticked when the criteria allow it; the other
     # areas are the leader's choice (an organization has a dozen).
     chosen = [a.pk for a in areas if a.is_training and allowed]
