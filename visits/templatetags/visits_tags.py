@@ -162,12 +162,11 @@ def agenda_visit(context: template.Context, visit, *, today: bool) -> SafeString
     if visit.status != "planned":
         parts.append(_badges([(status_badge(visit.status), display(visit, "status"))]))
     parts.append("</p>")
-    if pk in context.get("call_first_ids", ()):
-        parts.append(
-            render_to_string("visits/_call_first.html", {"recipient": recipient}, context.request)
-        )
+    if pk in (context.get("call_first_ids") or ()):
+        request = getattr(context, "request", None)
+        parts.append(render_to_string("visits/_call_first.html", {"recipient": recipient}, request))
     if today and visit.is_open:
-        if pk not in context.get("arrived", ()):
+        if pk not in (context.get("arrived") or ()):
             arrived = escape(gettext("Jeg er fremme hos %(name)s") % {"name": recipient.name})
             check_in = escape(id_url("visits:check_in", pk))
             parts.append(
