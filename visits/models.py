@@ -265,6 +265,9 @@ class Visit(TenantModel):
         indexes = [
             models.Index(fields=["organization", "senior", "starts_at"]),
             models.Index(fields=["organization", "recipient", "starts_at"]),
+            # The week, the leader's "I dag" and the follow-up lists read a department's
+            # visits in a time span: without it PostgreSQL scans a year of visits.
+            models.Index(fields=["organization", "starts_at"]),
         ]
 
     def __str__(self) -> str:
