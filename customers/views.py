@@ -175,8 +175,9 @@ def recipient_card(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "views": _looks_page(request, recipient),
         "status_form": StatusForm(),
+        # In the order of the statuses (a set's order changed from one process to the next).
         "next_statuses": [
-            RecipientStatus(s) for s in services.TRANSITIONS.get(recipient.status, ())
+            s for s in RecipientStatus if s in services.TRANSITIONS.get(recipient.status, ())
         ],
         "purposes": ConsentPurpose,
     }

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -591,12 +591,16 @@ def card_context(request: HttpRequest, recipient) -> dict:
             status=InterviewStatus.CANCELLED
         )
     )
-    latest = services.latest_completed_interview(recipient)
+    # The latest completed meeting is among those just read: take it from them.
+    completed = [i for i in interviews if i.status == InterviewStatus.COMPLETED]
+    latest = max(completed, key=lambda i: (i.completed_at or i.starts_at, i.pk), default=None)
+    if latest is not None:
+        prefetch_related_objects([latest], "criterion_answers")
     allowed, reason = services.training_visits_allowed(recipient=recipient, latest=latest)
     screening = services.latest_screening(recipient)
     spent = intake_spent(
         organization_id=recipient.organization_id,
-        interview_ids=[i.pk for i in interviews if i.status == InterviewStatus.COMPLETED],
+        interview_ids=[i.pk for i in completed],
     )
     can_book = services.screening_passes(screening)
     return {
