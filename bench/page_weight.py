@@ -38,6 +38,7 @@ from seniorene.accounts.models import Membership  # noqa: E402
 
 FIRST_LOAD_LIMIT = 100 * 1024  # bytes, compressed, everything included
 REPEAT_LOAD_LIMIT = 15 * 1024  # "nearly nothing": the HTML again, no static file
+SETTLE_MS = 3000  # after a load: the service worker installs, precaches and prefetches
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -61,16 +62,39 @@ class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-def _serve() -> tuple[WSGIServer, str]:
+class _Counted:
+    """The WSGI app, counting the body bytes of every response it sends (compressed as
+    sent): what the phone fetched, its service worker's fetches included, which the
+    page's own network events do not show."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.sent: list[tuple[str, int]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        body = b"".join(self.app(environ, start_response))
+        with self.lock:
+            self.sent.append((environ.get("PATH_INFO", ""), len(body)))
+        return [body]
+
+    def take(self) -> list[tuple[str, int]]:
+        with self.lock:
+            sent, self.sent = self.sent, []
+        return sent
+
+
+def _serve() -> tuple[WSGIServer, str, _Counted]:
+    app = _Counted(get_wsgi_application())
     server = make_server(
         "127.0.0.1",
         0,
-        get_wsgi_application(),
+        app,
         server_class=_ThreadingServer,
         handler_class=_QuietHandler,
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    return server, f"http://127.0.0.1:{server.server_port}", app
 
 
 def _session_cookie(membership: Membership) -> str:
@@ -136,7 +160,7 @@ def measure_agenda_weight(senior: Membership) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     cookie = _session_cookie(senior)
-    server, base = _serve()
+    server, base, app = _serve()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -157,26 +181,40 @@ def measure_agenda_weight(senior: Membership) -> dict[str, Any]:
             first = _load(page, cdp, f"{base}/mine-besok/")
             if "/mine-besok/" not in page.url:
                 raise RuntimeError(f"the agenda did not open (at {page.url})")
+            page.wait_for_timeout(SETTLE_MS)  # the service worker installs and prefetches
+            first_served = app.take()
             again = _load(page, cdp, f"{base}/mine-besok/")
+            page.wait_for_timeout(SETTLE_MS)
+            again_served = app.take()
             browser.close()
     finally:
         server.shutdown()
+    first_bytes = sum(size for _path, size in first_served)
+    again_bytes = sum(size for _path, size in again_served)
     return {
-        "first_load_bytes": first["bytes"],
-        "second_load_bytes": again["bytes"],
+        # What the server sent (bodies, compressed): the figure the targets apply to.
+        "first_load_bytes": first_bytes,
+        "second_load_bytes": again_bytes,
+        "first_load_served": [{"url": p, "bytes": b} for p, b in first_served],
+        "second_load_served": [{"url": p, "bytes": b} for p, b in again_served],
+        # What the page itself saw (Chromium's count, headers included; a response its
+        # service worker gave shows 0 here, and the worker's own fetches not at all).
         "first_load": first["responses"],
         "second_load": again["responses"],
         "targets": {
-            "first_load_within_100_kb": first["bytes"] <= FIRST_LOAD_LIMIT,
-            "second_load_nearly_nothing": again["bytes"] <= REPEAT_LOAD_LIMIT,
+            "first_load_within_100_kb": first_bytes <= FIRST_LOAD_LIMIT,
+            "second_load_nearly_nothing": again_bytes <= REPEAT_LOAD_LIMIT,
         },
     }
 
 
 def print_weight(result: dict[str, Any]) -> None:
-    print("\nThe senior's agenda on a phone (Chromium, bytes on the wire, compressed):")
+    print("\nThe senior's agenda on a phone (bytes the server sent, compressed):")
     for label, key in (("first load, empty cache", "first_load"), ("second load", "second_load")):
         print(f"  {label}: {result[key + '_bytes']} bytes")
+        for row in result[key + "_served"]:
+            print(f"    {row['bytes']:>8} {row['url']}")
+        print("    as the page saw it (Chromium: 'cache' from its cache, 0 from the worker):")
         for row in result[key]:
             where = "cache" if row["cache"] else "network"
             print(f"    {row['bytes']:>8} {where:7} {row['encoding'] or '-':5} {row['url']}")
