@@ -18,10 +18,11 @@ SESSION_KEY = "active_organization_id"
 
 
 def active_memberships(user_id: int) -> list[Membership]:
-    """The user's active memberships, by organization name."""
+    """The user's active memberships, by organization name, with the user (services
+    write `by.user` into their rows and audit events: no query of its own)."""
     return list(
         Membership.objects.filter(user_id=user_id, is_active=True)
-        .select_related("organization")
+        .select_related("organization", "user")
         .order_by("organization__name")
     )
 
