@@ -23,7 +23,9 @@ login, the TOTP step, every page — land on both servers. Beside the work:
 - halfway through, the second web server's process group is killed (SIGKILL).
   Requests that could not connect to it go to the other server (nothing was sent);
   a request that fails after it was sent is not retried and counts as lost, and
-  must have been in flight on the killed server.
+  must have been in flight on the killed server: under way when the signal came, or
+  sent in the moment it took the group to die (the kernel still accepts connections
+  on the listening socket until the last process holding it has exited).
 
 After the work, when the queue is empty, every SMS of the run is queued for
 sending once more (a redelivery of each send task) and the queue drained again;
@@ -237,6 +239,11 @@ def main() -> None:
             await asyncio.sleep(max(0.0, begin + load.SECONDS / 2 - time.perf_counter()))
             found = {"in_flight": servers.in_flight[BASES[1]], "at": time.perf_counter()}
             os.killpg(doomed.pid, signal.SIGKILL)
+            # Dying takes a moment: until the last process holding its socket has exited,
+            # the kernel still accepts connections on it, and the requests sent then are
+            # lost with it. They were on the killed server too, sent while it died.
+            await asyncio.to_thread(_wait_gone, doomed, int(BASES[1].rsplit(":", 1)[1]))
+            found["gone"] = time.perf_counter()
             print(f"  killed web-2 (process group {doomed.pid}) mid-run", flush=True)
             return found
 
@@ -251,7 +258,12 @@ def main() -> None:
             killed, found = await asyncio.gather(
                 kill_halfway(servers, begin), jobs_and_probe(servers, begin)
             )
-            return {**found, "killed_in_flight": killed["in_flight"], "killed_at": killed["at"]}
+            return {
+                **found,
+                "killed_in_flight": killed["in_flight"],
+                "killed_at": killed["at"],
+                "killed_gone": killed["gone"],
+            }
 
         web_pids = [processes["web-1"].pid, processes["web-2"].pid]
         run = asyncio.run(load.drive(plan["people"], web_pids, BASES, during))
@@ -279,6 +291,27 @@ def main() -> None:
     print(f"\nJSON: {OUT}")
 
 
+def _wait_gone(process: subprocess.Popen[bytes], port: int) -> None:
+    """Until the killed server's listening socket is gone: the kernel closes it when the
+    last process holding it has exited (zombies awaiting their reaping hold nothing)."""
+    process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _listening(port):
+        time.sleep(0.002)
+
+
+def _listening(port: int) -> bool:
+    """Whether a socket listens on `port` on this machine (/proc/net/tcp, state 0A)."""
+    wanted = f":{port:04X}"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as rows:
+            for row in rows.readlines()[1:]:
+                fields = row.split()
+                if fields[1].endswith(wanted) and fields[3] == "0A":
+                    return True
+    return False
+
+
 def report(
     plan: dict[str, Any],
     run: load.Run,
@@ -290,10 +323,18 @@ def report(
     servers = run.servers
     found = run.during or {}
     killed_at = found.get("killed_at", 0.0)
+    gone = found.get("killed_gone", killed_at)
     # A request that failed after it was sent: cut off by the kill (it was on the killed
-    # server and under way when the kill came), or timed out (30 s: an overloaded machine).
+    # server while it died: under way at the signal, or sent before its last process had
+    # exited), or timed out (30 s: an overloaded machine).
     lost = [
-        {"page": name, "server": base, "error": error, "in_flight_at_kill": s <= killed_at <= e}
+        {
+            "page": name,
+            "server": base,
+            "error": error,
+            "in_flight_at_kill": s <= killed_at <= e,
+            "sent_while_it_died": killed_at < s <= gone,
+        }
         for name, base, s, e, error in servers.lost
         if "Timeout" not in error
     ]
@@ -333,10 +374,14 @@ def report(
             "server": BASES[1],
             "at_second_of_work": round(killed_at - run.begin, 1) if killed_at else None,
             "in_flight_on_it": found.get("killed_in_flight"),
+            "dying_ms": round((gone - killed_at) * 1000, 1) if killed_at else None,
             "sent_again_to_the_other_after_refused_connection": servers.retried,
             "lost": len(lost),
             "lost_not_in_flight_on_it": sum(
-                not (x["in_flight_at_kill"] and x["server"] == BASES[1]) for x in lost
+                not (
+                    (x["in_flight_at_kill"] or x["sent_while_it_died"]) and x["server"] == BASES[1]
+                )
+                for x in lost
             ),
             "lost_requests": lost,
             "timed_out_anywhere": dict(Counter(timed_out)),
