@@ -77,3 +77,19 @@ def test_a_request_that_failed_after_it_was_sent_is_lost_and_not_sent_again(erro
     assert answered == [A]
     assert [(page, base) for page, base, *_rest in servers.lost] == [("page", B)]
     assert servers.retried == 0
+
+
+def test_the_cluster_run_sees_when_the_killed_server_stops_listening():
+    """`make load-cluster` counts a request sent while the killed server died as on it,
+    until its listening socket is gone: the check must see a socket listen and close."""
+    import socket
+
+    from bench.cluster import _listening
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        assert not _listening(port)  # bound, not yet listening
+        sock.listen()
+        assert _listening(port)
+    assert not _listening(port)
