@@ -16,6 +16,18 @@
   let timer = null;
   let sending = false;
   let again = false;
+  // A send that failed on the way (a dropped connection, a server error) is tried again
+  // by itself, sooner first: on a poor mobile connection the senior may type nothing
+  // more, and the draft should still reach the server.
+  let retry = null;
+  let retryDelay = 2000;
+  const maxRetryDelay = 60000;
+
+  function tryAgainLater() {
+    window.clearTimeout(retry);
+    retry = window.setTimeout(send, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, maxRetryDelay);
+  }
 
   function say(text) {
     if (status && text) status.textContent = text;
@@ -107,11 +119,18 @@
             now.pending = false;
             write(now);
           }
+          retryDelay = 2000;
+          say(text.trim());
+        } else if (response.status >= 500) {
+          say(status.dataset.offline); // kept on the phone; tried again below
+          tryAgainLater();
+        } else {
+          say(text.trim()); // the form's own answer (a field to check): not sent again
         }
-        say(text.trim());
       });
     }).catch(function () {
       say(status.dataset.offline);
+      tryAgainLater();
     }).then(function () {
       sending = false;
       if (again) {

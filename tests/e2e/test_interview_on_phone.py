@@ -101,3 +101,32 @@ def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
     )
     assert copies == 0
     assert str(MileageEntry.objects.get().km) == "7.0"
+
+
+def test_a_save_lost_on_the_way_is_sent_again_without_more_typing(phone):
+    """On a poor connection the draft's request may fail once; the senior types nothing
+    more, and the draft still reaches the server (the phone tries again by itself)."""
+    cast = make_cast("Hjemme")
+    interview = booked_for(cast)
+    page = phone
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill(cast.senior_a.user.email)
+    page.get_by_label("Passord").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Logg inn", exact=True).click()
+    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()
+    page.goto(f"/bli-kjent/{interview.pk}/skjema/")
+    failed: list[str] = []
+
+    def drop_the_first_save(route):
+        if route.request.method == "POST" and not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/skjema/", drop_the_first_save)
+    page.get_by_label("Tema å unngå", exact=False).fill("Krigen")
+    page.get_by_text("Lagret kl.").wait_for()
+    assert failed, "the first save was not dropped"
+    interview.refresh_from_db()
+    assert interview.q6_avoid == "Krigen"
