@@ -337,8 +337,10 @@ def test_booking_moving_and_cancelling_are_each_announced_exactly_once(
     [booked] = senior_mails(world)
     assert booked.subject == "Nytt Bli kjent-møte torsdag 19. mars kl. 13.00"
     # Who and where stay in the app: e-mail is no place for a recipient's name (R3).
-    assert "Åse" not in booked.body
-    assert "Ødegård" not in booked.body
+    # (Less the greeting: Faker's Norwegian surnames include Ødegård, the senior's too.)
+    body = booked.body.replace(world.home.senior_a.user.name, "")
+    assert "Åse" not in body
+    assert "Ødegård" not in body
     assert "Thereses gate" not in booked.body
     assert "torsdag 19. mars kl. 13.00" in booked.body
     assert f"/bli-kjent/{interview.pk}/skjema/" in booked.body
@@ -403,7 +405,7 @@ def test_an_sms_goes_too_only_with_the_seniors_own_consent(
     sms = SmsMessage.objects.get()
     assert (sms.membership_id, sms.purpose) == (senior.pk, SmsPurpose.STAFF_DIGEST)
     assert "Et Bli kjent-møte er flyttet til fredag 20. mars kl. 10.00" in sms.body
-    assert "Ødegård" not in sms.body
+    assert "Ødegård" not in sms.body.replace(senior.user.name, "")  # less a greeting
     assert "Thereses gate" not in sms.body
     assert sms.idempotency_key == f"bli-kjent:{interview.pk}:moved:1"
     assert len(senior_mails(world)) == 2
