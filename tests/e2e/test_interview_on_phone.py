@@ -34,18 +34,24 @@ def booked_for(cast):
     )
 
 
-def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
-    """km is in the draft; text typed without a connection is kept on the phone through a
-    reload, the status says so honestly, and it is sent when the phone is online again."""
+def open_the_form(page):
+    """A senior with a booked interview logs in on the phone and opens its form."""
     cast = make_cast("Hjemme")
     interview = booked_for(cast)
-    page = phone
     page.goto("/konto/login/")
     page.get_by_label("E-post").fill(cast.senior_a.user.email)
     page.get_by_label("Passord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
     page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()
     page.goto(f"/bli-kjent/{interview.pk}/skjema/")
+    return interview
+
+
+def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
+    """km is in the draft; text typed without a connection is kept on the phone through a
+    reload, the status says so honestly, and it is sent when the phone is online again."""
+    page = phone
+    interview = open_the_form(page)
     status = page.locator("#save-status")
 
     # km: typed 7, reloaded, still 7 (the server's draft).
@@ -106,15 +112,8 @@ def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
 def test_a_save_lost_on_the_way_is_sent_again_without_more_typing(phone):
     """On a poor connection the draft's request may fail once; the senior types nothing
     more, and the draft still reaches the server (the phone tries again by itself)."""
-    cast = make_cast("Hjemme")
-    interview = booked_for(cast)
     page = phone
-    page.goto("/konto/login/")
-    page.get_by_label("E-post").fill(cast.senior_a.user.email)
-    page.get_by_label("Passord").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Logg inn", exact=True).click()
-    page.get_by_role("heading", name="Mine besøk", exact=True).wait_for()
-    page.goto(f"/bli-kjent/{interview.pk}/skjema/")
+    interview = open_the_form(page)
     failed: list[str] = []
 
     def drop_the_first_save(route):

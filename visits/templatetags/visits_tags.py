@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from functools import cache
 from html import escape
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from omsorg.models import IntakeInterview
 from seniorene.templatetags.choices import display
+from seniorene.templatetags.paths import id_url
 from visits.selectors import map_url as _map_url
 
 register = template.Library()
@@ -95,7 +97,7 @@ def visit_chip(visit) -> SafeString:
         "<strong>{time}</strong> {name}</a> {badges}</li>".format(
             status=escape(visit.status),
             conflict=" visit-chip--conflict" if visit.conflicts else "",
-            href=_visit_path(get_script_prefix()).format(visit.pk),
+            href=id_url("visits:visit", visit.pk),
             time=_span(visit),
             name=escape(visit.recipient_name),
             badges=_badges(badges),
@@ -125,12 +127,6 @@ def _meeting_chip(meeting: Any) -> SafeString:
     )
 
 
-@cache
-def _visit_path(script_prefix: str) -> str:
-    """The visit page's path with `{}` for the id (one `reverse` instead of hundreds)."""
-    return reverse("visits:visit", args=[987654321]).replace("987654321", "{}")
-
-
 # --- The senior's agenda --------------------------------------------------------------------
 
 
@@ -143,8 +139,6 @@ def agenda_visit(context: template.Context, visit, *, today: bool) -> SafeString
     senior's visits are forty or fifty of these on a phone page that should cost little.
     Every value is escaped with the standard library's `escape`.
     """
-    from seniorene.templatetags.paths import id_url
-
     pk = int(visit.pk)
     recipient = visit.recipient
     name = escape(recipient.name)
@@ -212,8 +206,6 @@ def week_row(row, today_index: int | None) -> SafeString:
     """One senior's row of the leader's week (a `<tr>`): the name, a link to their
     availability, and a cell per day with the day's visit chips. Built here for the
     reason the chips are: a department's week is fifteen of these, a hundred cells."""
-    from seniorene.templatetags.paths import id_url
-
     name = escape(row.senior.user.name)
     head = [f'<tr><th scope="row">{name}']
     if not row.in_department:
@@ -244,9 +236,6 @@ def notebook_entry(entry) -> SafeString:
     """One logged visit in the notebook (a `<li>`): the day, who wrote it (and why on the
     senior's behalf), whether relatives may read it, what went well and what could change.
     Built here: the card shows fifty of these."""
-    from django.template.defaultfilters import linebreaksbr
-    from django.utils.dateformat import format as date_format
-
     day = date_format(timezone.localtime(entry.visit.starts_at), "l j. F Y")
     head = [f"<p><strong>{escape(day)}</strong> · {escape(entry.logged_by.name)}"]
     if entry.on_behalf_reason:
