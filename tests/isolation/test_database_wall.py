@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from contextlib import suppress
 
 import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers import services as customer_services
@@ -18,6 +18,7 @@ from omsorg import services as omsorg_services
 from omsorg.models import LeaderNotice
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
+from seniorene.accounts.rls import ensure_bound_login_role
 from seniorene.audit.models import AuditEvent
 from seniorene.audit.services import audit_record, view_record
 from tests.conftest import login
@@ -202,48 +203,37 @@ def test_it_refuses_to_write_a_row_into_another_organization(world):
     assert not Department.objects.filter(name="Snikavdeling").exists()
 
 
-# The tests that use `app_login` run in one pytest-xdist worker (`--dist loadgroup`): the
-# role's LOGIN belongs to the whole cluster, and one test's teardown would lock another out.
-ONE_WORKER = pytest.mark.xdist_group("application-role-login")
+LOGIN_ROLE = "seniorene_wall_login"
 
 
-def alter_role(owner: psycopg.Connection, option: str) -> None:
-    """ALTER ROLE on the cluster-wide role row, again if another test database's session
-    (a parallel worker's migrations or real Celery worker) changed that row at the same
-    moment: PostgreSQL then answers "tuple concurrently updated" instead of waiting."""
-    for attempt in range(5):
-        try:
-            owner.execute(f"ALTER ROLE {ROLE} {option}")
-            return
-        except psycopg.errors.InternalError_ as error:
-            if "concurrently" not in str(error) or attempt == 4:
-                raise
-            time.sleep(0.1 * (attempt + 1))
+@pytest.fixture(scope="module")
+def login_role(django_db_setup, django_db_blocker):
+    """A login role bound into the application role, committed once (roles belong to the
+    whole cluster, which parallel test runs may share)."""
+    with django_db_blocker.unblock(), suppress(IntegrityError):
+        ensure_bound_login_role(LOGIN_ROLE)  # IntegrityError: another run made it just now
+    return LOGIN_ROLE
 
 
 @pytest.fixture
-def app_login(db):
-    """A separate connection that logs in as the application role, as production does."""
+def app_login(db, login_role):
+    """A separate connection that logs in and acts as the application role, as production
+    does: it logs in as `login_role` and takes the application role with SET ROLE. (It
+    once switched the application role's own LOGIN on and off; that flag belongs to the
+    whole cluster, and another test run switched it off between this one's ALTER ROLE and
+    its login.)"""
     db_settings = connection.settings_dict
-    owner = psycopg.connect(
-        host=db_settings["HOST"],
-        port=db_settings["PORT"] or 5432,
-        user=db_settings["USER"],
-        dbname=db_settings["NAME"],
-        autocommit=True,
-    )
-    alter_role(owner, "LOGIN")
     app = psycopg.connect(
         host=db_settings["HOST"],
         port=db_settings["PORT"] or 5432,
-        user=ROLE,
+        user=login_role,
         dbname=db_settings["NAME"],
         autocommit=True,
     )
+    app.execute(f"SET ROLE {ROLE}")
+    assert app.execute("SELECT current_user").fetchone()[0] == ROLE
     yield app
     app.close()
-    alter_role(owner, "NOLOGIN")
-    owner.close()
 
 
 @pytest.mark.parametrize(
@@ -258,13 +248,11 @@ def app_login(db):
         "SET row_security = off; SELECT count(*) FROM accounts_department",
     ],
 )
-@ONE_WORKER
 def test_the_application_role_cannot_turn_it_off(app_login, sql):
     with pytest.raises(psycopg.Error):
         app_login.execute(sql)
 
 
-@ONE_WORKER
 def test_the_logged_in_application_role_sees_nothing_without_a_tenant(app_login):
     count = app_login.execute("SELECT count(*) FROM accounts_membership").fetchone()[0]
     assert count == 0
