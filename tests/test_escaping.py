@@ -246,6 +246,7 @@ DATE_NAMES = re.compile(r"date|dato|uke|week|month|day")
 QUERY_PARAMS = (
     "avdeling", "uke", "senior", "vis", "side", "status", "q", "person", "format",
     "month", "department", "date_from", "date_to", "m", "page", "week", "date", "next",
+    "bok_side", "innsyn_side",
 )  # fmt: skip
 # What views read from a POST beside the form's own fields.
 POST_PARAMS = ("note", "action", "happened", "confirm_duplicate", "preview", "active", "next")

@@ -268,6 +268,13 @@ class Visit(TenantModel):
             # The week, the leader's "I dag" and the follow-up lists read a department's
             # visits in a time span: without it PostgreSQL scans a year of visits.
             models.Index(fields=["organization", "starts_at"]),
+            # A senior's "Ikke ført" (planned or moved, before today, however long ago): the
+            # open visits only, so that the agenda does not read the senior's whole history.
+            models.Index(
+                fields=["organization", "senior", "starts_at"],
+                condition=Q(status__in=["planned", "moved"]),
+                name="visit_open_by_senior",
+            ),
         ]
 
     def __str__(self) -> str:

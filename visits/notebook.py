@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 from visits.models import VisitLog
@@ -15,7 +16,12 @@ if TYPE_CHECKING:
     from customers.models import CareRecipient
 
 
-def notebook_entries(recipient: CareRecipient, limit: int = 50) -> QuerySet[VisitLog]:
+# Entries on one page of the notebook, on the card and on the senior's page alike; older
+# ones are a page further ("Eldre"), never cut off.
+NOTEBOOK_PAGE = 10
+
+
+def notebook_entries(recipient: CareRecipient) -> QuerySet[VisitLog]:
     """The digital notebook: logged visits with their notes, newest first."""
     return (
         VisitLog.objects.filter(recipient=recipient, happened=True)
@@ -28,18 +34,21 @@ def notebook_entries(recipient: CareRecipient, limit: int = 50) -> QuerySet[Visi
             "share_with_relatives",
             "on_behalf_reason",
         )
-        .order_by("-visit__starts_at")[:limit]
+        .order_by("-visit__starts_at", "-pk")
     )
 
 
 def notebook_section(
     request: HttpRequest, recipient: CareRecipient, *, page: Page
 ) -> dict[str, Any]:
-    """The notebook on the leader's card (50 entries) and the senior's page (10); on the
-    card also the plan step of the intake checklist (with a plan's override reason)."""
+    """The notebook on the leader's card and the senior's page, `NOTEBOOK_PAGE` entries to a
+    page (``?bok_side=``); on the card also the plan step of the intake checklist (with a
+    plan's override reason)."""
     ctx: dict[str, Any] = {
         "notebook_template": "visits/_notebook.html",
-        "notebook": notebook_entries(recipient, limit=50 if page == "card" else 10),
+        "notebook": Paginator(notebook_entries(recipient), NOTEBOOK_PAGE).get_page(
+            request.GET.get("bok_side")
+        ),
     }
     if page == "card":
         ctx.update(_plan_step(request, recipient))

@@ -523,14 +523,15 @@ DONE_STATUSES = (VisitStatus.LOGGED, VisitStatus.NOT_HAPPENED, VisitStatus.CLOSE
 
 def senior_unlogged(*, senior: Membership, today: date | None = None) -> list[Visit]:
     """ "Ikke ført": the senior's visits of earlier days still neither logged nor closed
-    (planned or moved), however long ago, oldest first. One query, whatever the number (the
-    rows show the recipient's name only: joined, not prefetched)."""
+    (planned or moved), however long ago, oldest first. Two queries, whatever the number:
+    the recipients are fetched by key, not joined (joined, PostgreSQL expects a hundred past
+    open visits where there are one or two, and hashes every recipient of the organization)."""
     today = today or timezone.localdate()
     start_of_today = local_datetime(today, time(0, 0))
     return list(
         Visit.objects.for_organization(senior.organization_id)
         .filter(senior=senior, status__in=ACTIVE_STATUSES, starts_at__lt=start_of_today)
-        .select_related("recipient")
+        .prefetch_related("recipient")
         .order_by("starts_at", "pk")
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from customers.models import ConsentPurpose
 from ledger.models import TimeEntry
 from tests.factories import CareRecipientFactory, ConsentFactory, RelativeFactory, VisitFactory
+from visits.civil_time import OSLO
 from visits.logging import visit_log_submit
 from visits.models import VisitLog, VisitStatus
 
@@ -121,3 +122,52 @@ def test_the_notebook_shows_on_the_card_and_to_the_visiting_senior(world, client
         html = page.content.decode()
         assert "Vi gikk en tur til Frognerparken." in html
         assert "Kortere tur neste gang" in html
+
+
+def test_the_notebook_pages_through_every_entry_newest_first(world, client_for):
+    """Ten entries to a page on the card and the senior's page; "Eldre" reaches the oldest
+    (the card once showed the newest 50 and nothing older)."""
+    import re
+
+    from customers.models import Assignment
+
+    recipient = CareRecipientFactory(department=world.home.dept_a, status="active")
+    Assignment.objects.create(
+        organization=world.home.organization, recipient=recipient, senior=world.home.senior_a
+    )
+    first = datetime(2026, 3, 2, 10, 0, tzinfo=OSLO)
+    for day in range(23):
+        visit = VisitFactory(
+            recipient=recipient,
+            senior=world.home.senior_a,
+            starts_at=first + timedelta(days=day),
+            status=VisitStatus.LOGGED,
+        )
+        VisitLog.objects.create(
+            organization=world.home.organization,
+            visit=visit,
+            recipient=recipient,
+            went_well=f"Innføring nummer {day + 1}.",
+            submission_key=uuid.uuid4(),
+            logged_by=world.home.senior_a.user,
+        )
+
+    for client, url in (
+        (client_for(world.home.leader_a), f"/brukere/{recipient.pk}/"),
+        (client_for(world.home.senior_a), f"/mine-brukere/{recipient.pk}/"),
+    ):
+        pages = []
+        for n in (1, 2, 3):
+            html = client.get(url, {"bok_side": n}).content.decode()
+            pages.append([int(x) for x in re.findall(r"Innføring nummer (\d+)\.", html)])
+            assert f"Side {n} av 3" in html
+            assert ("Eldre" in html) == (n < 3)
+        assert pages == [
+            list(range(23, 13, -1)),
+            list(range(13, 3, -1)),
+            [3, 2, 1],
+        ]
+        # Without a page number (or with a wrong one) it is the newest ten.
+        for query in ({}, {"bok_side": "x"}):
+            html = client.get(url, query).content.decode()
+            assert re.findall(r"Innføring nummer (\d+)\.", html)[0] == "23"
