@@ -161,6 +161,7 @@ def test_the_notebook_pages_through_every_entry_newest_first(world, client_for):
             html = client.get(url, {"bok_side": n}).content.decode()
             pages.append([int(x) for x in re.findall(r"Innføring nummer (\d+)\.", html)])
             assert f"Side {n} av 3" in html
+            assert f'start="{(n - 1) * 10 + 1}"' in html  # numbered on from the page before
             assert ("Eldre" in html) == (n < 3)
         assert pages == [
             list(range(23, 13, -1)),
