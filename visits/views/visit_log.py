@@ -28,6 +28,7 @@ from visits.access import (
 from visits.logging import LogFields
 from visits.models import (
     Visit,
+    VisitLogDraft,
     VisitStatus,
 )
 from visits.selectors import (
@@ -59,14 +60,14 @@ def log_fields(visit: Visit, data: dict[str, Any]) -> LogFields:
     )
 
 
-def _log_initial(visit: Visit, areas: list) -> dict:
+def _log_initial(visit: Visit, areas: list) -> tuple[dict, VisitLogDraft | None]:
     """The log form's first values: the plan's times and ticks, then the draft the visit's
-    senior saved (never another senior's, from before the visit was reassigned).
+    senior saved (never another senior's, from before the visit was reassigned); and that
+    draft (the page says when it was saved).
 
     An arrival ("Jeg er fremme") is the form's arrival only when it lies within the
     check-in window of the visit; otherwise the plan's time stands."""
     from visits.logging import in_check_in_window
-    from visits.models import VisitLogDraft
 
     initial = {
         "submission_key": uuid.uuid4(),
@@ -87,7 +88,7 @@ def _log_initial(visit: Visit, areas: list) -> dict:
             del data["checked_in"]  # an arrival far from the plan (before the window)
         initial.update(data)
         initial["share_with_relatives"] = data.get("share_with_relatives") == "on"
-    return initial
+    return initial, draft
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -128,7 +129,6 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
     from visits.feedback import feedback_offered
     from visits.forms import NotHappenedForm, VisitLogForm
     from visits.logging import ManyHoursError, visit_log_submit
-    from visits.models import VisitLogDraft
 
     visit = get_own_visit_for_senior(request, pk)
     as_json = _wants_json(request)
@@ -140,7 +140,8 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
             return _json_refused(_closed_reason(visit), status=409)
         return redirect("visits:my_visit", visit.pk)
     areas = list(visit.service_areas.all())
-    initial = _log_initial(visit, areas)
+    # The visit is the member's own (get_own_visit_for_senior): the visit's senior's draft.
+    initial, draft = _log_initial(visit, areas)
     happened = request.POST.get("happened", "1") == "1"
     posted = request.method == "POST"
     form = VisitLogForm(
@@ -217,11 +218,6 @@ def visit_log(request: AuthedRequest, pk: int) -> HttpResponse:
                 status=422,
             )
         return _json_refused(_form_errors(bound), status=422)
-    draft = (
-        VisitLogDraft.objects.filter(visit=visit, membership=request.membership)
-        .only("saved_at")
-        .first()
-    )
     ctx = {"visit": visit, "form": form, "missed": missed, "draft": draft, "ask_hours": ask_hours}
     return render(request, "visits/visit_log.html", ctx, status=422 if posted else 200)
 
