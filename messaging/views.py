@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -51,7 +52,12 @@ def outbox(request: AuthedRequest) -> HttpResponse:
         # Shown beside each text: GSM-7 or UCS-2, and how many SMS it costs.
         message.encoding, message.segment_count = segments(message.body)  # type: ignore[attr-defined]
     page.object_list = shown
-    ctx = {"page": page, "status": status, "statuses": SmsStatus.choices}
+    ctx = {
+        "page": page,
+        "status": status,
+        "statuses": SmsStatus.choices,
+        "kept": urlencode({"status": status}),  # the filter, on the links to other pages
+    }
     return render(request, "sms/outbox.html", ctx)
 
 
