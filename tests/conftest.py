@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -320,19 +321,39 @@ def _live_server_settles(request):
 @pytest.fixture
 def phone(browser, live_server):
     """A page in a 390×844 touch viewport (an ordinary phone) on the live server."""
-    context = browser.new_context(
+    context = phone_context(browser, live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_without_service_worker(browser, live_server):
+    """The phone with the app's service worker blocked, for tests that hold or drop a
+    request with Playwright's routing: once the worker controls the page, routing no longer
+    sees the page's requests (a save meant to be dropped reached the server; CI failed on
+    that). The worker's own behaviour is tested in tests/visits/test_offline_on_phone.py."""
+    context = phone_context(browser, live_server.url, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def phone_context(browser, base_url: str, **options: Any):
+    """A browser context as an ordinary phone: 390×844, touch, Norwegian, Oslo time.
+    `options` go to Playwright's `new_context` (e.g. service_workers="block")."""
+    return browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="nb-NO",
         timezone_id="Europe/Oslo",
-        base_url=live_server.url,
+        base_url=base_url,
+        **options,
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 # --- Real Celery processes (tests/workers.py) -------------------------------------------

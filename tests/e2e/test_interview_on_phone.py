@@ -47,10 +47,10 @@ def open_the_form(page):
     return interview
 
 
-def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
+def test_every_field_autosaves_and_what_is_typed_offline_survives(phone_without_service_worker):
     """km is in the draft; text typed without a connection is kept on the phone through a
     reload, the status says so honestly, and it is sent when the phone is online again."""
-    page = phone
+    page = phone_without_service_worker
     interview = open_the_form(page)
     status = page.locator("#save-status")
 
@@ -109,10 +109,10 @@ def test_every_field_autosaves_and_what_is_typed_offline_survives(phone):
     assert str(MileageEntry.objects.get().km) == "7.0"
 
 
-def test_a_save_lost_on_the_way_is_sent_again_without_more_typing(phone):
+def test_a_save_lost_on_the_way_is_sent_again_without_more_typing(phone_without_service_worker):
     """On a poor connection the draft's request may fail once; the senior types nothing
     more, and the draft still reaches the server (the phone tries again by itself)."""
-    page = phone
+    page = phone_without_service_worker
     interview = open_the_form(page)
     failed: list[str] = []
 

@@ -113,10 +113,12 @@ def test_the_senior_pages_fit_the_phone(phone, tmp_path_factory):
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def test_send_sms_is_one_request_however_often_tapped_and_visible_at_once(phone, tmp_path_factory):
+def test_send_sms_is_one_request_however_often_tapped_and_visible_at_once(
+    phone_without_service_worker, tmp_path_factory
+):
     cast = make_cast("Hjemme")
     visit = started_visit_today(cast)
-    page = phone
+    page = phone_without_service_worker
     log_in(page, cast.senior_a)
     page.goto(f"/mine-besok/{visit.pk}/for/")
     page.get_by_role("button", name="Lagre besøket").first.tap()
