@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -321,11 +322,7 @@ def _live_server_settles(request):
 @pytest.fixture
 def phone(browser, live_server):
     """A page in a 390×844 touch viewport (an ordinary phone) on the live server."""
-    context = phone_context(browser, live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from phone_page(browser, live_server.url)
 
 
 @pytest.fixture
@@ -334,17 +331,13 @@ def phone_without_service_worker(browser, live_server):
     request with Playwright's routing: once the worker controls the page, routing no longer
     sees the page's requests (a save meant to be dropped reached the server; CI failed on
     that). The worker's own behaviour is tested in tests/visits/test_offline_on_phone.py."""
-    context = phone_context(browser, live_server.url, service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from phone_page(browser, live_server.url, service_workers="block")
 
 
-def phone_context(browser, base_url: str, **options: Any):
-    """A browser context as an ordinary phone: 390×844, touch, Norwegian, Oslo time.
-    `options` go to Playwright's `new_context` (e.g. service_workers="block")."""
-    return browser.new_context(
+def phone_page(browser, base_url: str, **options: Any) -> Iterator[Any]:
+    """A page in a browser context as an ordinary phone (390×844, touch, Norwegian, Oslo
+    time), closed afterwards; `options` go to Playwright's `new_context`."""
+    context = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
@@ -354,6 +347,10 @@ def phone_context(browser, base_url: str, **options: Any):
         base_url=base_url,
         **options,
     )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 # --- Real Celery processes (tests/workers.py) -------------------------------------------

@@ -18,7 +18,6 @@ from omsorg import services as omsorg_services
 from omsorg.models import LeaderNotice
 from seniorene.accounts import services
 from seniorene.accounts.models import Department, Membership, Role, TenantModel
-from seniorene.accounts.rls import ensure_bound_login_role
 from seniorene.audit.models import AuditEvent
 from seniorene.audit.services import audit_record, view_record
 from tests.conftest import login
@@ -37,6 +36,7 @@ from tests.openings.helpers import populate_openings_tables
 from tests.sms.helpers import populate_sms_tables
 from tests.training.helpers import populate_training_tables
 from tests.visits.helpers import populate_visits_tables
+from tests.workers import WORKER_ROLE, create_worker_role
 
 pytestmark = [
     pytest.mark.django_db,
@@ -203,16 +203,14 @@ def test_it_refuses_to_write_a_row_into_another_organization(world):
     assert not Department.objects.filter(name="Snikavdeling").exists()
 
 
-LOGIN_ROLE = "seniorene_wall_login"
-
-
 @pytest.fixture(scope="module")
 def login_role(django_db_setup, django_db_blocker):
-    """A login role bound into the application role, committed once (roles belong to the
-    whole cluster, which parallel test runs may share)."""
+    """The tests' login role bound into the application role (tests/workers.py, as the real
+    Celery workers use), committed once: roles belong to the whole cluster, which parallel
+    test runs may share."""
     with django_db_blocker.unblock(), suppress(IntegrityError):
-        ensure_bound_login_role(LOGIN_ROLE)  # IntegrityError: another run made it just now
-    return LOGIN_ROLE
+        create_worker_role()  # IntegrityError: another run made it just now
+    return WORKER_ROLE
 
 
 @pytest.fixture
