@@ -28,6 +28,14 @@ if TYPE_CHECKING:
     from customers.models import CareRecipient, Relative
 
 SHOWN = 100  # the newest replies and the newest sent messages on one card
+# What a thread reads of a message we sent (`sent_entry`, `_who`); a card holds up to a
+# hundred, and the rest of an outbox row (its keys, attempts, errors) is not shown.
+_SENT_SHOWN = (
+    *("organization_id", "to_phone", "body", "status", "audience"),
+    *("created_at", "sent_at", "relative__name", "relative__relation"),
+)
+_UNSHOWN_RELATIVE = ("relative__phone", "relative__email", "relative__created_at")
+_UNSHOWN_USER = ("handled_by__password", "handled_by__last_login", "handled_by__phone")
 
 
 @dataclass
@@ -100,6 +108,9 @@ def recipient_conversation(
         )
         .exclude(from_phone="")
         .select_related("relative", "handled_by")
+        # Of the relative and the handler only what the card shows: a relative's own
+        # phone would be parsed again (phonenumbers) for every message.
+        .defer(*_UNSHOWN_RELATIVE, *_UNSHOWN_USER)
         .order_by("-received_at", "-id")[:SHOWN]
     )
     sent = list(
@@ -109,6 +120,7 @@ def recipient_conversation(
         # A one-time code is no part of a conversation, and staff need not read it.
         .exclude(purpose=SmsPurpose.ACCESS_CODE_SMS)
         .select_related("relative")
+        .only(*_SENT_SHOWN)
         .order_by("-created_at", "-id")[:SHOWN]
     )
     threads: dict[str, Thread] = {}

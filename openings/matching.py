@@ -366,7 +366,7 @@ def match_hints(
                 )
             )
     clashes: dict[int, dict[date, list[str]]] = defaultdict(dict)
-    for key, found in slot_conflicts(slots).items():
+    for key, found in slot_conflicts(slots, organization_id=opening.organization_id).items():
         senior_id, day = key  # type: ignore[misc]
         texts = [c.text for c in found if c.kind in SENIOR_CLASH_KINDS]
         if texts:

@@ -110,17 +110,26 @@ def _overlaps(start: datetime, end: datetime, slot: Slot) -> bool:
 
 
 def _meetings_near(
-    senior_ids: set[int], recipient_ids: set[int], span_start: datetime, span_end: datetime
+    organization_id: int,
+    senior_ids: set[int],
+    recipient_ids: set[int],
+    span_start: datetime,
+    span_end: datetime,
 ) -> list[tuple[int, int, int, datetime, datetime]]:
     """Booked Bli kjent meetings of the seniors or the recipients in the span (one query)."""
     from omsorg.models import IntakeInterview, InterviewStatus
 
-    rows = IntakeInterview.objects.filter(
-        Q(senior_id__in=senior_ids) | Q(recipient_id__in=recipient_ids),
-        status=InterviewStatus.BOOKED,
-        starts_at__lt=span_end,
-        starts_at__gte=span_start - timedelta(minutes=MAX_DURATION),
-    ).values_list("pk", "senior_id", "recipient_id", "starts_at", "duration_minutes")
+    rows = (
+        IntakeInterview.objects.for_organization(organization_id)
+        .filter(
+            Q(senior_id__in=senior_ids) | Q(recipient_id__in=recipient_ids),
+            status=InterviewStatus.BOOKED,
+            starts_at__lt=span_end,
+            starts_at__gte=span_start - timedelta(minutes=MAX_DURATION),
+        )
+        .order_by()
+        .values_list("pk", "senior_id", "recipient_id", "starts_at", "duration_minutes")
+    )
     return [
         (pk, senior_id, recipient_id, starts_at, starts_at + timedelta(minutes=minutes))
         for pk, senior_id, recipient_id, starts_at, minutes in rows
@@ -128,9 +137,12 @@ def _meetings_near(
 
 
 def slot_conflicts(
-    slots: Sequence[Slot], *, ignore_plan_id: int | None = None
+    slots: Sequence[Slot], *, organization_id: int, ignore_plan_id: int | None = None
 ) -> dict[Hashable, list[Conflict]]:
     """Conflicts of each slot, by its key, in four queries whatever the number of slots.
+    The slots' seniors and recipients are of `organization_id`: a membership and a recipient
+    belong to one organization, and saying it lets PostgreSQL use the indexes that begin with
+    it (organization, senior/recipient, start) rather than AND two larger bitmaps.
 
     A senior with another visit or a booked Bli kjent meeting at the time (in any
     department), a recipient with another senior's visit or meeting at the time, a slot
@@ -145,11 +157,15 @@ def slot_conflicts(
     recipient_ids = {s.recipient_id for s in slots}
     span_start = min(s.starts_at for s in slots)
     span_end = max(s.ends_at for s in slots)
-    visits = Visit.objects.filter(
-        Q(senior_id__in=senior_ids) | Q(recipient_id__in=recipient_ids),
-        status__in=OCCUPYING_STATUSES,
-        starts_at__lt=span_end,
-        starts_at__gte=span_start - timedelta(minutes=MAX_DURATION),
+    visits = (
+        Visit.objects.for_organization(organization_id)
+        .filter(
+            Q(senior_id__in=senior_ids) | Q(recipient_id__in=recipient_ids),
+            status__in=OCCUPYING_STATUSES,
+            starts_at__lt=span_end,
+            starts_at__gte=span_start - timedelta(minutes=MAX_DURATION),
+        )
+        .order_by()  # grouped by senior and recipient below: PostgreSQL need not sort
     )
     if ignore_plan_id is not None:
         visits = visits.exclude(plan_id=ignore_plan_id, detached=False)
@@ -164,7 +180,7 @@ def slot_conflicts(
     meetings_by_senior: dict[int, list[tuple[int, datetime, datetime]]] = defaultdict(list)
     meetings_by_recipient: dict[int, list[tuple[int, int, datetime, datetime]]] = defaultdict(list)
     for pk, senior_id, recipient_id, starts_at, ends_at in _meetings_near(
-        senior_ids, recipient_ids, span_start, span_end
+        organization_id, senior_ids, recipient_ids, span_start, span_end
     ):
         meetings_by_senior[senior_id].append((pk, starts_at, ends_at))
         meetings_by_recipient[recipient_id].append((pk, senior_id, starts_at, ends_at))
@@ -292,13 +308,17 @@ def visit_conflicts(visits: Sequence[Visit]) -> dict[int, list[Conflict]]:
     """Conflicts of each visit, by visit id (see `slot_conflicts`), in a constant number of
     queries whatever the number of visits. Cancelled and not-happened visits have none."""
     live = [visit_slot(v) for v in visits if v.status in OCCUPYING_STATUSES]
-    return cast(dict[int, list[Conflict]], slot_conflicts(live))
+    if not live:
+        return {}
+    found = slot_conflicts(live, organization_id=visits[0].organization_id)
+    return cast(dict[int, list[Conflict]], found)
 
 
 def conflicts_if_held_by(visit: Visit, senior_ids: Iterable[int]) -> dict[int, list[Conflict]]:
     """The visit's conflicts as if each of the seniors held it, by senior id (four queries)."""
     slots = [visit_slot(visit, key=s, senior_id=s) for s in senior_ids]
-    return cast(dict[int, list[Conflict]], slot_conflicts(slots))
+    found = slot_conflicts(slots, organization_id=visit.organization_id)
+    return cast(dict[int, list[Conflict]], found)
 
 
 def with_conflicts(visits: Iterable[Visit]) -> list[Visit]:
@@ -364,7 +384,11 @@ def plan_clashes(
                     ends_at=starts_at + timedelta(minutes=fields.duration_minutes),
                 )
             )
-    found = slot_conflicts(slots, ignore_plan_id=plan.pk if plan is not None else None)
+    found = slot_conflicts(
+        slots,
+        organization_id=recipient.organization_id,
+        ignore_plan_id=plan.pk if plan is not None else None,
+    )
     return [PlanClash(s.starts_at, s.ends_at, found[s.key]) for s in slots if s.key in found]
 
 

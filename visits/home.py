@@ -99,7 +99,10 @@ def _clashes_this_week(
         .only("organization_id", "recipient_id", "senior_id", "starts_at", "duration_minutes")
         .annotate(department_id=F("recipient__department_id"))
     )
-    found = slot_conflicts([visit_slot(v) for v in visits] + [meeting_slot(m) for m in meetings])
+    found = slot_conflicts(
+        [visit_slot(v) for v in visits] + [meeting_slot(m) for m in meetings],
+        organization_id=organization_id,
+    )
     counts: Counter[int] = Counter()
     for visit in visits:
         if visit.pk in found:

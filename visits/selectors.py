@@ -195,7 +195,8 @@ def department_week(
     )
     found = slot_conflicts(
         [visit_slot(v) for v in visits if v.status in OCCUPYING_STATUSES]
-        + [meeting_slot(m) for m in meetings if m.status == InterviewStatus.BOOKED]
+        + [meeting_slot(m) for m in meetings if m.status == InterviewStatus.BOOKED],
+        organization_id=department.organization_id,
     )
     conflicts = {v.pk: found[v.pk] for v in visits if v.pk in found}
     for visit in visits:

@@ -190,7 +190,7 @@ def _hit_rows(
             visit_slot(visit, key=(visit.pk, senior.pk), senior_id=senior.pk)
             for senior in by_department[department.pk].cleared
         )
-    conflicts = slot_conflicts(slots)
+    conflicts = slot_conflicts(slots, organization_id=absence.organization_id)
     states: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for slot in slots:
         visit_id, senior_id = cast(tuple[int, int], slot.key)
