@@ -350,11 +350,50 @@ def senior_agenda(
     *, senior: Membership, today: date | None = None, days: int = 14
 ) -> list[AgendaDay]:
     """Today (always, even when empty) and the days with visits or Bli kjent meetings in the
-    next `days` days; two queries whatever their number."""
+    next `days` days; three queries whatever their number."""
     today = today or timezone.localdate()
     end = today + timedelta(days=days)
+    return _agenda_days(
+        senior, today, end, list(visits_for_senior(senior=senior, start=today, end=end))
+    )
+
+
+def senior_agenda_and_unlogged(
+    *, senior: Membership, today: date | None = None, days: int = 14
+) -> tuple[list[Visit], list[AgendaDay]]:
+    """The agenda page: "Ikke ført" (the senior's visits of earlier days still neither logged
+    nor closed, however long ago, oldest first) and the days ahead (`senior_agenda`), the
+    visits of both read in one query and their recipients in one more.
+
+    The earlier days' part is served by the partial index `visit_open_by_senior`, so it does
+    not grow with the years of logged visits behind it; the recipients are fetched by key,
+    not joined (joined, PostgreSQL expected a hundred past open visits where there are one
+    or two, and hashed every recipient of the organization)."""
+    today = today or timezone.localdate()
+    end = today + timedelta(days=days)
+    lo, hi = local_day_bounds(today, end)
+    visits = list(
+        Visit.objects.for_organization(senior.organization_id)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES, starts_at__lt=lo)
+            | Q(starts_at__gte=lo, starts_at__lt=hi),
+            senior=senior,
+        )
+        .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
+        .prefetch_related("recipient")
+        .order_by("starts_at", "pk")
+    )
+    unlogged = [v for v in visits if v.starts_at < lo]
+    return unlogged, _agenda_days(senior, today, end, visits[len(unlogged) :])
+
+
+def _agenda_days(
+    senior: Membership, today: date, end: date, visits: list[Visit]
+) -> list[AgendaDay]:
+    """`visits` (of `today`..`end`, by time) by day, with the senior's Bli kjent meetings and
+    the public holidays of those days."""
     by_day: dict[date, list[Visit]] = defaultdict(list)
-    for visit in visits_for_senior(senior=senior, start=today, end=end):
+    for visit in visits:
         by_day[timezone.localtime(visit.starts_at, OSLO).date()].append(visit)
     meetings: dict[date, list[IntakeInterview]] = defaultdict(list)
     for meeting in meetings_for_senior(senior=senior, start=today, end=end):
@@ -520,21 +559,6 @@ def visit_after(visit: Visit) -> AfterVisit:
 PAST_VISITS_DAYS = 30
 # Past visits that are done with: logged, marked as not happened, closed by a leader.
 DONE_STATUSES = (VisitStatus.LOGGED, VisitStatus.NOT_HAPPENED, VisitStatus.CLOSED)
-
-
-def senior_unlogged(*, senior: Membership, today: date | None = None) -> list[Visit]:
-    """ "Ikke ført": the senior's visits of earlier days still neither logged nor closed
-    (planned or moved), however long ago, oldest first. Two queries, whatever the number:
-    the recipients are fetched by key, not joined (joined, PostgreSQL expects a hundred past
-    open visits where there are one or two, and hashes every recipient of the organization)."""
-    today = today or timezone.localdate()
-    start_of_today = local_datetime(today, time(0, 0))
-    return list(
-        Visit.objects.for_organization(senior.organization_id)
-        .filter(senior=senior, status__in=ACTIVE_STATUSES, starts_at__lt=start_of_today)
-        .prefetch_related("recipient")
-        .order_by("starts_at", "pk")
-    )
 
 
 def senior_past_visits(

@@ -21,10 +21,9 @@ from visits.models import (
 )
 from visits.selectors import (
     PAST_VISITS_DAYS,
-    senior_agenda,
+    senior_agenda_and_unlogged,
     senior_contacts,
     senior_past_visits,
-    senior_unlogged,
     visit_after,
 )
 
@@ -35,8 +34,7 @@ def agenda(request: AuthedRequest) -> HttpResponse:
     two weeks."""
     from visits.models import VisitLogDraft
 
-    unlogged = senior_unlogged(senior=request.membership)
-    days = senior_agenda(senior=request.membership)
+    unlogged, days = senior_agenda_and_unlogged(senior=request.membership)
     today = [v.pk for d in days if d.is_today for v in d.visits]
     arrived = set(
         VisitLogDraft.objects.filter(
