@@ -274,9 +274,15 @@ def _week_meetings(
 def visits_for_senior(*, senior: Membership, start: date, end: date) -> QuerySet[Visit]:
     """The senior's visits on local dates `start`..`end` (cancelled ones too), by time."""
     lo, hi = local_day_bounds(start, end)
+    return _senior_visits(senior).filter(starts_at__gte=lo, starts_at__lt=hi)
+
+
+def _senior_visits(senior: Membership) -> QuerySet[Visit]:
+    """The senior's visits as their agenda lists them: by time, without those a changed
+    plan cancelled, each with its recipient."""
     return (
         Visit.objects.for_organization(senior.organization_id)
-        .filter(senior=senior, starts_at__gte=lo, starts_at__lt=hi)
+        .filter(senior=senior)
         .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
         # Prefetched, not joined: a senior visits a dozen people in two weeks, and each
         # is built (and their phone number parsed) once, however many visits.
@@ -350,12 +356,8 @@ def senior_agenda(
     *, senior: Membership, today: date | None = None, days: int = 14
 ) -> list[AgendaDay]:
     """Today (always, even when empty) and the days with visits or Bli kjent meetings in the
-    next `days` days; three queries whatever their number."""
-    today = today or timezone.localdate()
-    end = today + timedelta(days=days)
-    return _agenda_days(
-        senior, today, end, list(visits_for_senior(senior=senior, start=today, end=end))
-    )
+    next `days` days (`senior_agenda_and_unlogged`, without "Ikke ført")."""
+    return senior_agenda_and_unlogged(senior=senior, today=today, days=days)[1]
 
 
 def senior_agenda_and_unlogged(
@@ -373,15 +375,9 @@ def senior_agenda_and_unlogged(
     end = today + timedelta(days=days)
     lo, hi = local_day_bounds(today, end)
     visits = list(
-        Visit.objects.for_organization(senior.organization_id)
-        .filter(
-            Q(status__in=ACTIVE_STATUSES, starts_at__lt=lo)
-            | Q(starts_at__gte=lo, starts_at__lt=hi),
-            senior=senior,
+        _senior_visits(senior).filter(
+            Q(status__in=ACTIVE_STATUSES, starts_at__lt=lo) | Q(starts_at__gte=lo, starts_at__lt=hi)
         )
-        .exclude(status=VisitStatus.CANCELLED, cancel_kind=CancelKind.PLAN_CHANGED)
-        .prefetch_related("recipient")
-        .order_by("starts_at", "pk")
     )
     unlogged = [v for v in visits if v.starts_at < lo]
     return unlogged, _agenda_days(senior, today, end, visits[len(unlogged) :])
